@@ -1,0 +1,60 @@
+-- The functions code package: every function of schemas api, bot and auth.
+--
+-- `nezuko migrate` installs it whole in one transaction after the migrations
+-- whenever its content changed: the schemas are dropped and created again,
+-- so a function removed from a file is gone too. Nothing but functions and
+-- their result types may live in these schemas. Table constraints and
+-- defaults never call functions from here (a drop ... cascade would remove
+-- them silently); such helpers live in schema nezuko, managed by migrations.
+--
+-- Conventions (see README.md, "SQL conventions"):
+-- - one function per file, named after it: api/get_top_groups.sql defines api.get_top_groups;
+-- - api functions are security definer with a pinned search_path, since the
+--   API roles have no rights on the tables; each file grants EXECUTE to the
+--   roles that may call it (STABLE ones to nezuko_viewer, VOLATILE ones to
+--   nezuko_admin only); EXECUTE is revoked from PUBLIC at the end;
+-- - each area below has its own block, so independent changes do not collide.
+
+drop schema if exists api cascade;
+drop schema if exists bot cascade;
+drop schema if exists auth cascade;
+
+create schema api;
+comment on schema api is 'The public functions: exactly what the REST API exposes (/v1/rpc/{function}). Installed from functions/api.';
+create schema bot;
+comment on schema bot is 'Procedures the Go bridge calls: update handling, membership, queue, heartbeat. Installed from functions/bot.';
+create schema auth;
+comment on schema auth is 'Token and login checks used by the bridge before a request runs as its caller''s role. Installed from functions/auth.';
+
+grant usage on schema api to nezuko_viewer, nezuko_admin;
+grant usage on schema bot to nezuko_bridge;
+grant usage on schema auth to nezuko_bridge;
+
+-- Block: auth (API tokens and login).
+{{ template "auth/hash_token.sql" . }}
+-- End block: auth.
+
+-- Block: analytics RPCs.
+-- End block: analytics RPCs.
+
+-- Block: admin API.
+-- End block: admin API.
+
+-- Block: command queue.
+-- End block: command queue.
+
+-- Block: realtime.
+-- End block: realtime.
+
+-- Block: enforcement (bot).
+-- End block: enforcement (bot).
+
+-- Functions are executable by PUBLIC unless revoked; only the grants in the
+-- files above decide who may call what.
+revoke execute on all functions in schema api, bot, auth from public;
+
+insert into nezuko.code_packages (name, sha256) values ('functions', '{{ .sha256 }}')
+on conflict (name) do update set sha256 = excluded.sha256, installed_at = now();
+
+-- Doorbell for running bridges: reload the API catalog and drop cached plans.
+select pg_notify('nezuko_reload', 'functions');

@@ -1,0 +1,78 @@
+// Package config reads the bridge's settings from the environment. Every
+// setting has one variable; the README lists them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DefaultTelegramAPIURL is Telegram's Bot API server.
+const DefaultTelegramAPIURL = "https://api.telegram.org"
+
+// Config is the process configuration.
+type Config struct {
+	DatabaseURL     string
+	HTTPAddr        string
+	FernetKeys      []string // first encrypts, all decrypt
+	TelegramAPIURL  string
+	LogLevel        slog.Level
+	ShutdownTimeout time.Duration
+	PublicURL       string // base URL for webhooks, optional
+}
+
+// FromEnv reads the configuration. It fails on malformed values, not on
+// missing ones: each command checks what it needs.
+func FromEnv() (*Config, error) {
+	c := &Config{
+		DatabaseURL:     strings.TrimSpace(os.Getenv("DATABASE_URL")),
+		HTTPAddr:        envOr("NEZUKO_HTTP_ADDR", "127.0.0.1:8080"),
+		TelegramAPIURL:  strings.TrimRight(envOr("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
+		ShutdownTimeout: 10 * time.Second,
+		PublicURL:       strings.TrimRight(os.Getenv("NEZUKO_PUBLIC_URL"), "/"),
+	}
+	for _, k := range strings.Split(os.Getenv("NEZUKO_FERNET_KEYS"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.FernetKeys = append(c.FernetKeys, k)
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(envOr("NEZUKO_LOG_LEVEL", "info"))); err != nil {
+		return nil, fmt.Errorf("NEZUKO_LOG_LEVEL: want debug, info, warn or error")
+	}
+	if s := os.Getenv("NEZUKO_SHUTDOWN_TIMEOUT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("NEZUKO_SHUTDOWN_TIMEOUT: want a positive duration such as 10s")
+		}
+		c.ShutdownTimeout = d
+	}
+	return c, nil
+}
+
+// PoolConfig parses DATABASE_URL. Its errors never contain the password.
+func (c *Config) PoolConfig() (*pgxpool.Config, error) {
+	if c.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set (for example postgres://user@127.0.0.1:5432/nezuko)")
+	}
+	pc, err := pgxpool.ParseConfig(c.DatabaseURL)
+	if err != nil {
+		// pgx's parse errors quote the URL with the password masked, but
+		// keep ours short and certain.
+		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL or DSN")
+	}
+	pc.ConnConfig.RuntimeParams["application_name"] = "nezuko"
+	return pc, nil
+}
+
+func envOr(k, def string) string {
+	if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,161 @@
+# Nezuko tasks. With no DATABASE_URL, every recipe that needs a database
+# starts a project-local PostgreSQL cluster under .pgdata/ (git-ignored;
+# TCP on 127.0.0.1, a free port recorded in .pgdata/nezuko.port, no unix
+# socket, trust auth for loopback only) and uses it.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+set positional-arguments
+
+bin := justfile_directory() / "bin" / "nezuko"
+
+# List the recipes.
+default:
+    @just --list
+
+# Build the binary into bin/nezuko.
+build:
+    go build -o {{bin}} ./gobridge/cmd/nezuko
+
+# The main job: local database (unless DATABASE_URL), migrate, admin token, serve.
+run: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    {{bin}} migrate
+    exec {{bin}} serve
+
+# vet + Go tests + pgTAP suites, against a fresh database.
+test: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    export NEZUKO_BIN={{bin}}
+    go vet ./...
+    go test -count=1 -timeout 8m ./...
+    just _pgtap
+
+# Run the pgTAP suites in tests/sql on a fresh, migrated database.
+pgtap: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    just _pgtap
+
+_pgtap:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    db=nezuko_pgtap
+    admin="$DATABASE_URL"
+    psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "drop database if exists $db with (force)" -c "create database $db"
+    url=$(go run ./tests/testdb/cmd/dburl "$admin" "$db")
+    DATABASE_URL="$url" {{bin}} migrate > /dev/null
+    psql -X -q -v ON_ERROR_STOP=1 "$url" -c "create extension if not exists pgtap"
+    status=0
+    (eval "$(go run ./tests/testdb/cmd/dburl -env "$admin" "$db")"; pg_prove --ext .sql -r tests/sql/) || status=$?
+    psql -X -q "$admin" -c "drop database if exists $db with (force)"
+    exit $status
+
+# Start the project-local cluster (no-op when DATABASE_URL is set).
+db-start:
+    @just _db-url > /dev/null
+
+# Stop the project-local cluster.
+db-stop:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    data="$(just _db-dir)"
+    if [ -f "$data/postmaster.pid" ]; then
+        $(just _as-pg) "$(just _pg-bin)/pg_ctl" -D "$data" -m fast -w stop
+    else
+        echo "local cluster is not running"
+    fi
+
+# Open psql on the database.
+psql *args:
+    psql "$(just _db-url)" "$@"
+
+# Format Go code.
+fmt:
+    gofmt -w $(git ls-files '*.go')
+
+# gofmt check and go vet.
+lint:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    out=$(gofmt -l $(git ls-files '*.go'))
+    if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi
+    go vet ./...
+
+# Every benchmark (later issues add bench-sql, bench-api, ...).
+bench:
+    @echo "no benchmarks yet"
+
+# The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
+_pg-bin:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; exit; fi
+    if command -v pg_ctl > /dev/null; then dirname "$(command -v pg_ctl)"; exit; fi
+    d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$d" ]; then echo "no PostgreSQL server binaries found: install postgresql-15 or set PG_BIN" >&2; exit 1; fi
+    echo "$d"
+
+# Prefix that runs a command as the cluster's owner: postgres when we are root.
+_as-pg:
+    #!/usr/bin/env bash
+    if [ "$(id -u)" = 0 ]; then echo "runuser -u postgres --"; fi
+
+# Where the local cluster lives: .pgdata under the repo, or (when the postgres
+# user cannot reach the repo, e.g. under /root) a folder in TMPDIR that
+# .pgdata.link names.
+_db-dir:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    repo="{{justfile_directory()}}"
+    if [ -f "$repo/.pgdata.link" ]; then cat "$repo/.pgdata.link"; exit; fi
+    if [ "$(id -u)" != 0 ] || runuser -u postgres -- test -x "$repo"; then
+        echo "$repo/.pgdata"
+    else
+        d="${TMPDIR:-/tmp}/nezuko-pg-$(echo -n "$repo" | sha256sum | cut -c1-12)"
+        echo "$d" > "$repo/.pgdata.link"
+        echo "$d"
+    fi
+
+# Print the database URL, starting (and creating) the local cluster when
+# DATABASE_URL is not set.
+_db-url:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ -n "${DATABASE_URL:-}" ]; then echo "$DATABASE_URL"; exit; fi
+    bin="$(just _pg-bin)"
+    as="$(just _as-pg)"
+    data="$(just _db-dir)"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        mkdir -p "$data"
+        [ -n "$as" ] && chown postgres: "$data"
+        chmod 700 "$data"
+        $as "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$data.initdb.log" 2>&1 \
+            || { cat "$data.initdb.log" >&2; exit 1; }
+        rm -f "$data.initdb.log"
+        # A free port near 55432, fixed for the life of the cluster.
+        port=55432
+        while (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+        printf '%s\n' \
+            "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = ''" \
+            "max_connections = 300" "shared_buffers = 512MB" "work_mem = 32MB" \
+            "maintenance_work_mem = 512MB" "max_wal_size = 4GB" "checkpoint_timeout = 15min" \
+            "fsync = on" "log_min_messages = warning" "timezone = 'UTC'" \
+            | $as tee -a "$data/postgresql.conf" > /dev/null
+        echo "$port" | $as tee "$data/nezuko.port" > /dev/null
+        echo "initialised local PostgreSQL cluster in $data (port $port)" >&2
+    fi
+    port=$(cat "$data/nezuko.port")
+    if ! "$bin/pg_ctl" -D "$data" status > /dev/null 2>&1 && ! $as "$bin/pg_ctl" -D "$data" status > /dev/null 2>&1; then
+        $as "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start > /dev/null \
+            || { tail -n 20 "$data/server.log" >&2; exit 1; }
+    fi
+    url="postgres://postgres@127.0.0.1:$port/nezuko?sslmode=disable"
+    if ! psql -X -tAq "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -c "select 1 from pg_database where datname = 'nezuko'" | grep -q 1; then
+        psql -X -q "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -c "create database nezuko" > /dev/null
+    fi
+    echo "$url"

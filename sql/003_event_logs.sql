@@ -1,0 +1,89 @@
+-- The event logs. They keep the seed system's column names, since DBAs and
+-- existing dashboards query them. They carry no foreign keys: a log row
+-- outlives the group or bot it mentions, and ingest must stay cheap. A plain
+-- INSERT by a DBA is a supported way in; every trigger copes with it.
+--
+-- BRIN on timestamp: rows arrive in time order, so a block-range index
+-- answers time windows at ~40 kB per 10 M rows where a btree takes ~200 MB
+-- (measured on this project's 2-core machine, see shared/PITFALLS.md).
+
+create table nezuko.verification_log (
+    id         bigint generated always as identity primary key,
+    user_id    bigint not null,
+    group_id   bigint,
+    channel_id bigint,
+    status     text not null check (status in ('verified', 'restricted', 'error')),
+    latency_ms integer not null default 0 check (latency_ms >= 0),
+    cached     boolean not null default false,
+    error_type text,
+    timestamp  timestamptz not null default now(),
+    txid       xid8 not null default pg_current_xact_id()
+);
+create index verification_log_timestamp_brin on nezuko.verification_log using brin (timestamp);
+create index idx_verification_log_group_timestamp on nezuko.verification_log (group_id, timestamp);
+comment on table nezuko.verification_log is 'One row per membership check: who, where, the outcome, how long it took and whether the cache answered. Source of the verification analytics and the dashboard''s live feed.';
+comment on column nezuko.verification_log.channel_id is 'The channel checked; null when one decision covered several channels or none was reachable.';
+comment on column nezuko.verification_log.status is 'verified (subscribed to every enforced channel), restricted (missing at least one), error (could not check).';
+comment on column nezuko.verification_log.latency_ms is 'Time to reach the decision, including Telegram round trips on a cache miss.';
+comment on column nezuko.verification_log.cached is 'True when every answer came from the membership cache.';
+comment on column nezuko.verification_log.error_type is 'For status error: a short class such as bot_not_admin, chat_not_found, timeout.';
+comment on column nezuko.verification_log.txid is 'Writing transaction (pg_current_xact_id()). The realtime relay delivers a row only once every older transaction has finished, so a reader never skips a row that commits late.';
+
+create table nezuko.api_call_log (
+    id         bigint generated always as identity primary key,
+    method     text not null,
+    chat_id    bigint,
+    user_id    bigint,
+    success    boolean not null,
+    latency_ms integer not null default 0 check (latency_ms >= 0),
+    error_type text,
+    timestamp  timestamptz not null default now()
+);
+create index api_call_log_timestamp_brin on nezuko.api_call_log using brin (timestamp);
+comment on table nezuko.api_call_log is 'One row per Telegram Bot API call the bots made. Written in batches off the hot path.';
+comment on column nezuko.api_call_log.method is 'Bot API method, e.g. getChatMember, restrictChatMember, sendMessage.';
+comment on column nezuko.api_call_log.error_type is 'For failed calls: too_many_requests, bot_kicked, not_enough_rights, chat_not_found, network, ...';
+
+create table nezuko.admin_logs (
+    id            bigint generated always as identity primary key,
+    level         text not null check (level in ('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL')),
+    logger        text not null default 'nezuko',
+    message       text not null,
+    source_file   text,
+    source_function text,
+    source_line   integer,
+    attributes    jsonb not null default '{}' check (jsonb_typeof(attributes) = 'object'),
+    bot_instance_id bigint,
+    instance      text,
+    timestamp     timestamptz not null default now(),
+    txid          xid8 not null default pg_current_xact_id()
+);
+create index admin_logs_timestamp_brin on nezuko.admin_logs using brin (timestamp);
+create index admin_logs_level_timestamp_idx on nezuko.admin_logs (level, timestamp);
+comment on table nezuko.admin_logs is 'Application logs of the bridge (INFO and above), written asynchronously in batches; readable from the dashboard.';
+comment on column nezuko.admin_logs.attributes is 'The structured attributes of the slog record.';
+comment on column nezuko.admin_logs.instance is 'Which nezuko process wrote it (host:pid).';
+comment on column nezuko.admin_logs.txid is 'Writing transaction, for gap-free realtime replay (see verification_log.txid).';
+
+create table nezuko.admin_audit_log (
+    id            bigint generated always as identity primary key,
+    admin_user_id bigint,
+    api_token_id  bigint,
+    db_user       text not null default current_user,
+    action        text not null check (action in ('insert', 'update', 'delete')),
+    resource_type text not null,
+    resource_id   text,
+    old_value     jsonb,
+    new_value     jsonb,
+    ip            inet,
+    user_agent    text,
+    created_at    timestamptz not null default now()
+);
+create index idx_admin_audit_log_action_timestamp on nezuko.admin_audit_log (action, created_at);
+create index idx_admin_audit_log_resource on nezuko.admin_audit_log (resource_type, resource_id, created_at);
+create index admin_audit_log_created_brin on nezuko.admin_audit_log using brin (created_at);
+comment on table nezuko.admin_audit_log is 'Every insert, update and delete of configuration made through the API or by hand, written by triggers.';
+comment on column nezuko.admin_audit_log.admin_user_id is 'The admin behind an API request (setting nezuko.admin_id); null for a direct SQL change.';
+comment on column nezuko.admin_audit_log.db_user is 'The database role that made the change (session_user for direct SQL).';
+comment on column nezuko.admin_audit_log.resource_type is 'The table changed, e.g. protected_groups.';
+comment on column nezuko.admin_audit_log.old_value is 'The row before the change (null for insert). Secret columns are removed.';
