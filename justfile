@@ -137,8 +137,9 @@ _db-url:
         $as "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 > "$data.initdb.log" 2>&1 \
             || { cat "$data.initdb.log" >&2; exit 1; }
         rm -f "$data.initdb.log"
-        # A free port near 55432, fixed for the life of the cluster.
-        port=55432
+        # A free port in 55432-55831, fixed for the life of the cluster
+        # (offset by the repo path, so clusters of several checkouts do not race for one port)
+        port=$((55432 + $(echo -n "{{justfile_directory()}}" | cksum | cut -d' ' -f1) % 400))
         while (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
         printf '%s\n' \
             "listen_addresses = '127.0.0.1'" "port = $port" "unix_socket_directories = ''" \

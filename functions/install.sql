@@ -32,6 +32,8 @@ grant usage on schema auth to nezuko_bridge;
 
 -- Block: auth (API tokens and login).
 {{ template "auth/hash_token.sql" . }}
+{{ template "auth/authenticate.sql" . }}
+{{ template "auth/create_token.sql" . }}
 -- End block: auth.
 
 -- Block: analytics RPCs.
