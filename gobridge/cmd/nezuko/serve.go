@@ -2,10 +2,46 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"sync"
+	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgxlisten"
+
+	"github.com/nezuko-bot/nezuko/gobridge/config"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
 )
+
+// app is everything `nezuko serve` runs. Components attach to it in
+// runServe: routes on srv.Mux, NOTIFY handlers on listener (one LISTEN
+// connection for the whole process), and background loops in background.
+type app struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	pool      *pgxpool.Pool
+	srv       *server.Server
+	listener  *pgxlisten.Listener
+	hasListen bool
+	// background loops run until the serve context ends; an error from one
+	// stops the process.
+	background []func(ctx context.Context) error
+	// shutdown hooks run, in reverse order, after HTTP has stopped.
+	shutdown []func(ctx context.Context)
+}
+
+// listen registers h for NOTIFY channel (see pgxlisten: handlers run on the
+// listener's goroutine and must not block; a BacklogHandler also runs after
+// every (re)connect, to catch up on what was missed while disconnected).
+func (a *app) listen(channel string, h pgxlisten.Handler) {
+	a.listener.Handle(channel, h)
+	a.hasListen = true
+}
+
+func (a *app) run(f func(ctx context.Context) error) { a.background = append(a.background, f) }
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("serve")
@@ -17,9 +53,54 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	srv := server.New(pool, e.log)
-	if err := server.ListenAndServe(ctx, e.cfg.HTTPAddr, srv.Mux, e.cfg.ShutdownTimeout, e.log); err != nil {
-		return fmt.Errorf("http: %w", err)
+	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
+	a.listener = &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig)
+		},
+		LogError: func(ctx context.Context, err error) {
+			if ctx.Err() == nil {
+				e.log.Warn("listen connection", "err", err)
+			}
+		},
+		ReconnectDelay: 500 * time.Millisecond,
+	}
+
+	// Components. Each attaches its routes, NOTIFY handlers and loops.
+	// (Analytics, API, realtime, command queue and bots attach here.)
+
+	if a.hasListen {
+		a.run(a.listener.Listen)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, len(a.background)+1)
+	for _, f := range a.background {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv.Mux, e.cfg.ShutdownTimeout, e.log)
+	cancel()
+	wg.Wait()
+	sctx, scancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)
+	defer scancel()
+	for i := len(a.shutdown) - 1; i >= 0; i-- {
+		a.shutdown[i](sctx)
+	}
+	if httpErr != nil {
+		return fmt.Errorf("http: %w", httpErr)
+	}
+	select {
+	case err := <-errc:
+		return err
+	default:
 	}
 	e.log.Info("stopped")
 	return nil
