@@ -3,6 +3,7 @@ module github.com/nezuko-bot/nezuko
 go 1.26
 
 require (
+	github.com/danielgtaylor/huma/v2 v2.37.2
 	github.com/fernet/fernet-go v0.0.0-20240119011108-303da6aec611
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jackc/pgxlisten v0.0.0-20250802141604-12b92425684c

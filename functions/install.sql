@@ -46,6 +46,10 @@ grant usage on schema auth to nezuko_bridge;
 -- End block: command queue.
 
 -- Block: realtime.
+{{ template "bot/realtime_events.sql" . }}
+{{ template "bot/realtime_start.sql" . }}
+{{ template "bot/realtime_replay_allowed.sql" . }}
+{{ template "bot/realtime_prune.sql" . }}
 -- End block: realtime.
 
 -- Block: enforcement (bot).

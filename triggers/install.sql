@@ -24,6 +24,10 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: command queue.
 
 -- Block: realtime.
+{{ template "realtime/realtime_verification.sql" . }}
+{{ template "realtime/realtime_new_log.sql" . }}
+{{ template "realtime/realtime_bot_status.sql" . }}
+{{ template "realtime/realtime_command.sql" . }}
 -- End block: realtime.
 
 -- Block: enforcement (bot).

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/realtime"
+)
+
+// attachRealtime wires the SSE relay: the NOTIFY doorbell on the shared
+// listener (its backlog hook catches up after every reconnect), the relay
+// loop, and GET /v1/events + POST /v1/events/ticket on the mux.
+//
+// Settings: NEZUKO_SSE_KEEPALIVE (duration, default 15s) and
+// NEZUKO_SSE_CLIENT_BUFFER (events a client may lag before it is
+// disconnected, default 16384).
+func attachRealtime(a *app) (*realtime.Service, error) {
+	var opts realtime.Options
+	if v := os.Getenv("NEZUKO_SSE_KEEPALIVE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("NEZUKO_SSE_KEEPALIVE: want a positive duration such as 15s")
+		}
+		opts.KeepAlive = d
+	}
+	if v := os.Getenv("NEZUKO_SSE_CLIENT_BUFFER"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("NEZUKO_SSE_CLIENT_BUFFER: want a positive number of events")
+		}
+		opts.ClientBuffer = n
+	}
+	// The API's authenticator replaces nil (auth.authenticate in SQL) at merge.
+	rt := realtime.New(a.pool, a.log, nil, opts)
+	a.listen(realtime.NotifyChannel, rt)
+	a.run(rt.Run)
+	rt.Attach(a.srv.Mux)
+	return rt, nil
+}

@@ -1,0 +1,251 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// client is one connected SSE stream. It has no goroutine of its own: a
+// writer goroutine copies the ring's frames to its socket with
+// non-blocking writes, so a client costs this struct and a socket.
+type client struct {
+	conn    net.Conn
+	raw     syscall.RawConn // nil when the connection has no file descriptor
+	mask    uint8
+	pos     uint64 // next ring seq to consider
+	pending []byte // rest of a partial write, nil when caught up
+	id      string // remote address, for logs
+}
+
+// maxWrite bounds one write to a client, so a burst is copied in slices.
+const maxWrite = 64 << 10
+
+var keepAliveFrame = []byte(": keep-alive\n\n")
+
+// write writes what the socket accepts now, without waiting.
+func (c *client) write(b []byte) (int, error) {
+	if c.raw == nil {
+		_ = c.conn.SetWriteDeadline(time.Now().Add(2 * time.Millisecond))
+		n, err := c.conn.Write(b)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = nil
+		}
+		return n, err
+	}
+	var n int
+	var werr error
+	err := c.raw.Write(func(fd uintptr) bool {
+		for {
+			m, e := syscall.Write(int(fd), b)
+			if e == syscall.EINTR {
+				continue
+			}
+			if e == syscall.EAGAIN {
+				m, e = 0, nil
+			}
+			if m < 0 {
+				m = 0
+			}
+			n, werr = m, e
+			return true
+		}
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, werr
+}
+
+// shard is one writer goroutine's set of clients.
+type shard struct {
+	mu    sync.Mutex
+	added []*client
+	wake  chan struct{}
+}
+
+type hub struct {
+	ring      *ring
+	log       *slog.Logger
+	opts      Options
+	shards    []*shard
+	next      atomic.Uint64
+	count     atomic.Int64
+	dropped   atomic.Int64
+	closed    atomic.Bool
+	closedErr error
+}
+
+func newHub(r *ring, log *slog.Logger, opts Options) *hub {
+	n := opts.Writers
+	if n <= 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	h := &hub{ring: r, log: log, opts: opts}
+	for range n {
+		h.shards = append(h.shards, &shard{wake: make(chan struct{}, 1)})
+	}
+	return h
+}
+
+func (h *hub) wakeAll() {
+	for _, s := range h.shards {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// add hands a client whose response head and replay are written to a
+// writer. It returns false when the hub has stopped.
+func (h *hub) add(c *client) bool {
+	if h.closed.Load() {
+		return false
+	}
+	s := h.shards[h.next.Add(1)%uint64(len(h.shards))]
+	s.mu.Lock()
+	s.added = append(s.added, c)
+	s.mu.Unlock()
+	h.count.Add(1)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (h *hub) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, s := range h.shards {
+		wg.Add(1)
+		go func() { defer wg.Done(); h.writer(ctx, s) }()
+	}
+	wg.Wait()
+}
+
+// writer serves one shard: on every new event (or retry tick for clients
+// whose socket was full) it copies to each client what it has not seen.
+func (h *hub) writer(ctx context.Context, s *shard) {
+	var clients []*client
+	var buf []byte
+	keep := time.NewTicker(h.opts.KeepAlive)
+	defer keep.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	retryArmed := false
+	for {
+		keepAlive := false
+		select {
+		case <-ctx.Done():
+			h.closed.Store(true)
+			s.mu.Lock()
+			clients = append(clients, s.added...)
+			s.added = nil
+			s.mu.Unlock()
+			for _, c := range clients {
+				_ = c.conn.Close()
+				h.count.Add(-1)
+			}
+			return
+		case <-s.wake:
+		case <-retry.C:
+			retryArmed = false
+		case <-keep.C:
+			keepAlive = true
+		}
+		s.mu.Lock()
+		clients = append(clients, s.added...)
+		clear(s.added)
+		s.added = s.added[:0]
+		s.mu.Unlock()
+
+		head := h.ring.head.Load()
+		behind := false
+		for i := 0; i < len(clients); {
+			c := clients[i]
+			ok, late := h.serve(c, head, keepAlive, &buf)
+			if !ok {
+				_ = c.conn.Close()
+				h.count.Add(-1)
+				last := len(clients) - 1
+				clients[i] = clients[last]
+				clients[last] = nil
+				clients = clients[:last]
+				continue
+			}
+			behind = behind || late
+			i++
+		}
+		if behind && !retryArmed {
+			retry.Reset(5 * time.Millisecond)
+			retryArmed = true
+		}
+	}
+}
+
+// serve writes what client c has not seen up to head. ok is false when c
+// must be disconnected; late when something is left to write.
+func (h *hub) serve(c *client, head uint64, keepAlive bool, buf *[]byte) (ok, late bool) {
+	if len(c.pending) > 0 {
+		n, err := c.write(c.pending)
+		if err != nil {
+			return false, false
+		}
+		c.pending = c.pending[n:]
+		if len(c.pending) > 0 {
+			if head-c.pos > uint64(h.opts.ClientBuffer) {
+				h.drop(c, head)
+				return false, false
+			}
+			return true, true
+		}
+		c.pending = nil
+	}
+	b := (*buf)[:0]
+	seq := c.pos
+	for ; seq < head && len(b) < maxWrite; seq++ {
+		ev := h.ring.at(seq)
+		if ev == nil { // overwritten: far too far behind
+			h.drop(c, head)
+			return false, false
+		}
+		if ev.mask&c.mask != 0 {
+			b = append(b, ev.frame...)
+		}
+	}
+	c.pos = seq
+	if len(b) == 0 && keepAlive {
+		b = append(b, keepAliveFrame...)
+	}
+	*buf = b
+	if len(b) == 0 {
+		return true, seq < head
+	}
+	n, err := c.write(b)
+	if err != nil {
+		return false, false
+	}
+	if n < len(b) {
+		c.pending = append([]byte(nil), b[n:]...)
+		if head-c.pos > uint64(h.opts.ClientBuffer) {
+			h.drop(c, head)
+			return false, false
+		}
+	}
+	return true, c.pending != nil || seq < head
+}
+
+func (h *hub) drop(c *client, head uint64) {
+	h.dropped.Add(1)
+	h.log.Info("realtime: disconnected a client that fell behind",
+		"client", c.id, "behind_events", head-c.pos, "limit", h.opts.ClientBuffer)
+}
