@@ -22,6 +22,9 @@ type client struct {
 	mask    uint8
 	pos     uint64 // next ring seq to consider
 	pending []byte // rest of a partial write, nil when caught up
+	// overSince is when the client last went over its buffer (zero when
+	// within it).
+	overSince time.Time
 	id      string // remote address, for logs
 }
 
@@ -202,50 +205,84 @@ func (h *hub) serve(c *client, head uint64, keepAlive bool, buf *[]byte) (ok, la
 		}
 		c.pending = c.pending[n:]
 		if len(c.pending) > 0 {
-			if head-c.pos > uint64(h.opts.ClientBuffer) {
-				h.drop(c, head)
+			if h.overflow(c, head) {
 				return false, false
 			}
 			return true, true
 		}
 		c.pending = nil
 	}
-	b := (*buf)[:0]
-	seq := c.pos
-	for ; seq < head && len(b) < maxWrite; seq++ {
-		ev := h.ring.at(seq)
-		if ev == nil { // overwritten: far too far behind
-			h.drop(c, head)
+	// Copy in slices of maxWrite until caught up or the socket is full.
+	for first := true; ; first = false {
+		b := (*buf)[:0]
+		seq := c.pos
+		for ; seq < head && len(b) < maxWrite; seq++ {
+			ev := h.ring.at(seq)
+			if ev == nil { // overwritten: far too far behind
+				h.drop(c, head)
+				return false, false
+			}
+			if ev.mask&c.mask != 0 {
+				b = append(b, ev.frame...)
+			}
+		}
+		c.pos = seq
+		if len(b) == 0 && keepAlive && first {
+			b = append(b, keepAliveFrame...)
+		}
+		*buf = b
+		if len(b) == 0 {
+			return true, false
+		}
+		n, err := c.write(b)
+		if err != nil {
 			return false, false
 		}
-		if ev.mask&c.mask != 0 {
-			b = append(b, ev.frame...)
+		if n < len(b) {
+			c.pending = append([]byte(nil), b[n:]...)
+			if h.overflow(c, head) {
+				return false, false
+			}
+			return true, true
+		}
+		if seq >= head {
+			c.overSince = time.Time{}
+			return true, false
 		}
 	}
-	c.pos = seq
-	if len(b) == 0 && keepAlive {
-		b = append(b, keepAliveFrame...)
+}
+
+// overflowGrace is how long a client may stay over its buffer: a burst
+// bigger than the buffer (a 10k-row batch) passes, a stalled reader does not.
+const overflowGrace = time.Second
+
+// overflow reports (and logs) whether c, whose socket is full, has been
+// more than ClientBuffer events behind for longer than overflowGrace.
+func (h *hub) overflow(c *client, head uint64) bool {
+	if head-c.pos <= uint64(h.opts.ClientBuffer) {
+		c.overSince = time.Time{}
+		return false
 	}
-	*buf = b
-	if len(b) == 0 {
-		return true, seq < head
+	now := time.Now()
+	if c.overSince.IsZero() {
+		c.overSince = now
+		return false
 	}
-	n, err := c.write(b)
-	if err != nil {
-		return false, false
+	if now.Sub(c.overSince) < overflowGrace {
+		return false
 	}
-	if n < len(b) {
-		c.pending = append([]byte(nil), b[n:]...)
-		if head-c.pos > uint64(h.opts.ClientBuffer) {
-			h.drop(c, head)
-			return false, false
-		}
-	}
-	return true, c.pending != nil || seq < head
+	h.drop(c, head)
+	return true
 }
 
 func (h *hub) drop(c *client, head uint64) {
 	h.dropped.Add(1)
+	// Reset rather than close gracefully: what the kernel still holds for
+	// this client is discarded now instead of waiting for a reader that
+	// does not read.
+	if tc, ok := c.conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
 	h.log.Info("realtime: disconnected a client that fell behind",
 		"client", c.id, "behind_events", head-c.pos, "limit", h.opts.ClientBuffer)
 }

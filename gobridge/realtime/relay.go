@@ -20,8 +20,10 @@ type Options struct {
 	// client (default 15 s).
 	KeepAlive time.Duration
 	// ClientBuffer is how many events a client may fall behind (events the
-	// kernel has not accepted for it yet) before it is disconnected
-	// (default 16384). The events themselves sit once in the shared ring.
+	// kernel has not accepted for it yet): one that stays over it for more
+	// than a second, or falls out of the shared ring (at least twice this
+	// size), is disconnected (default 16384). The events themselves sit
+	// once in the shared ring, not per client.
 	ClientBuffer int
 	// MaxReplay is the most events a Last-Event-ID resume replays; beyond
 	// it the client gets one reset event (default 10000).
@@ -102,7 +104,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, auth Authenticator, opts Options)
 		auth = SQLAuthenticator(pool)
 	}
 	ringSize := 1
-	for ringSize < 2*opts.ClientBuffer {
+	for ringSize < max(2*opts.ClientBuffer, 16384) {
 		ringSize <<= 1
 	}
 	s := &Service{
