@@ -25,7 +25,7 @@ type client struct {
 	// overSince is when the client last went over its buffer (zero when
 	// within it).
 	overSince time.Time
-	id      string // remote address, for logs
+	id        string // remote address, for logs
 }
 
 // maxWrite bounds one write to a client, so a burst is copied in slices.

@@ -167,13 +167,13 @@ func (s *Service) Register(api huma.API, security string) {
 	})
 
 	huma.Register(api, huma.Operation{
-		OperationID: "create-events-ticket",
-		Method:      http.MethodPost,
-		Path:        "/v1/events/ticket",
-		Summary:     "Short-lived token for EventSource",
-		Description: "Issues a bearer token of the caller's own role that expires in 5 minutes, to pass as `access_token` to GET /v1/events (browsers' EventSource cannot send an Authorization header).",
-		Tags:        []string{"realtime"},
-		Security:    sec,
+		OperationID:   "create-events-ticket",
+		Method:        http.MethodPost,
+		Path:          "/v1/events/ticket",
+		Summary:       "Short-lived token for EventSource",
+		Description:   "Issues a bearer token of the caller's own role that expires in 5 minutes, to pass as `access_token` to GET /v1/events (browsers' EventSource cannot send an Authorization header).",
+		Tags:          []string{"realtime"},
+		Security:      sec,
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *ticketInput) (*ticketOutput, error) {
 		role, admin, err := s.authenticate(in.req)
