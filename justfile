@@ -32,7 +32,21 @@ test: build
     export NEZUKO_BIN={{bin}}
     go vet ./...
     go test -count=1 -timeout 8m ./...
+    just _pg-restart-test
     just _pgtap
+
+# The realtime PostgreSQL-restart test bounces the whole cluster, so it runs
+# alone, after the other packages, and only on the project-local cluster.
+_pg-restart-test:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    data="$(just _db-dir)"
+    port=$(cat "$data/nezuko.port" 2>/dev/null || true)
+    if [ -z "$port" ] || [[ "$DATABASE_URL" != *"127.0.0.1:$port/"* ]]; then
+        echo "skipping the PostgreSQL restart test: DATABASE_URL is not the project-local cluster"; exit 0
+    fi
+    NEZUKO_PG_RESTART=1 NEZUKO_PG_DATA="$data" NEZUKO_PG_BIN="$(just _pg-bin)" NEZUKO_AS_PG="$(just _as-pg)" \
+        go test -count=1 -timeout 3m ./tests/pgrestart
 
 # Run the pgTAP suites in tests/sql on a fresh, migrated database.
 pgtap: build
