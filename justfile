@@ -101,8 +101,15 @@ lint:
     go vet ./...
 
 # Every benchmark (later issues add bench-sql, bench-api, ...).
-bench:
-    @echo "no benchmarks yet"
+bench: bench-realtime
+
+# SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
+# per client, loss), and 10k-row ingest with the realtime trigger on vs off.
+bench-realtime *args: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    DATABASE_URL="$(just _db-url)" NEZUKO_BIN={{bin}} go run ./tests/bench/realtime "$@"
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:
