@@ -3,7 +3,7 @@
 -- delivery order) first, and records the newest pruned key per channel so
 -- a resume from before it gets a reset. Returns the rows deleted. The log
 -- tables (verification_log, admin_logs) are events themselves and keep
--- their own retention.
+-- their own retention. Also deletes expired EventSource tickets.
 create function bot.realtime_prune(
     p_keep interval default interval '24 hours',
     p_max_per_channel integer default 10000
@@ -41,6 +41,9 @@ begin
             set pruned_txid = excluded.pruned_txid, pruned_id = excluded.pruned_id, pruned_at = now()
             where (r.pruned_txid, r.pruned_id) < (excluded.pruned_txid, excluded.pruned_id);
     end loop;
+    -- Tickets minted for EventSource (POST /v1/events/ticket) live minutes.
+    delete from nezuko.api_tokens t
+    where t.name = 'events ticket' and t.expires_at < now() - interval '1 day';
     return v_deleted;
 end
 $$;

@@ -445,3 +445,46 @@ func TestRealtimeDropsStalledClientWhileHealthyOneKeepsReceiving(t *testing.T) {
 		t.Fatalf("healthy after drop: %s", ev.Data)
 	}
 }
+
+// The doorbell rings once per statement, not once per row, and carries no
+// row data.
+func TestRealtimeTenThousandRowInsertRingsOnce(t *testing.T) {
+	pool, _ := testdb.NewPool(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "listen nezuko_realtime"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "insert into nezuko.verification_log (user_id, status) select g, 'verified' from generate_series(1, 10000) g"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "insert into nezuko.admin_logs (level, message) select 'INFO', 'm' || g from generate_series(1, 10000) g"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "insert into nezuko.admin_logs (level, message) values ('DEBUG', 'not an event')"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		wctx, wcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+		n, err := conn.Conn().WaitForNotification(wctx)
+		wcancel()
+		if err != nil {
+			break
+		}
+		got = append(got, n.Payload)
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "dashboard ") || !strings.HasPrefix(got[1], "logs ") {
+		t.Fatalf("notifications = %q, want one for dashboard and one for logs", got)
+	}
+	for _, p := range got {
+		if len(p) > 40 {
+			t.Fatalf("payload %q is more than a doorbell", p)
+		}
+	}
+}
