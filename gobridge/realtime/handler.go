@@ -186,10 +186,10 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = conn.SetWriteDeadline(time.Time{})
-	c := &client{conn: conn, mask: mask, pos: seq, id: r.RemoteAddr}
+	c := &client{conn: conn, mask: mask, pos: seq, id: r.RemoteAddr, fd: -1}
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
-			c.raw = raw
+			_ = raw.Control(func(fd uintptr) { c.fd = int(fd) })
 		}
 	}
 	if !s.hub.add(c) {

@@ -18,7 +18,7 @@ import (
 // non-blocking writes, so a client costs this struct and a socket.
 type client struct {
 	conn    net.Conn
-	raw     syscall.RawConn // nil when the connection has no file descriptor
+	fd      int // the socket's descriptor (non-blocking), -1 if none
 	mask    uint8
 	pos     uint64 // next ring seq to consider
 	pending []byte // rest of a partial write, nil when caught up
@@ -33,9 +33,11 @@ const maxWrite = 64 << 10
 
 var keepAliveFrame = []byte(": keep-alive\n\n")
 
-// write writes what the socket accepts now, without waiting.
+// write writes what the socket accepts now, without waiting. The
+// descriptor is used directly (no closure, no fd lock): only this client's
+// writer goroutine writes to or closes the connection.
 func (c *client) write(b []byte) (int, error) {
-	if c.raw == nil {
+	if c.fd < 0 {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(2 * time.Millisecond))
 		n, err := c.conn.Write(b)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -43,28 +45,19 @@ func (c *client) write(b []byte) (int, error) {
 		}
 		return n, err
 	}
-	var n int
-	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
-		for {
-			m, e := syscall.Write(int(fd), b)
-			if e == syscall.EINTR {
-				continue
-			}
-			if e == syscall.EAGAIN {
-				m, e = 0, nil
-			}
-			if m < 0 {
-				m = 0
-			}
-			n, werr = m, e
-			return true
+	for {
+		n, err := syscall.Write(c.fd, b)
+		switch err {
+		case nil:
+			return n, nil
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return 0, nil
+		default:
+			return 0, err
 		}
-	})
-	if err != nil {
-		return n, err
 	}
-	return n, werr
 }
 
 // shard is one writer goroutine's set of clients.
