@@ -12,7 +12,10 @@
 -- may be delivered, or a row that commits late could land behind a cursor
 -- already handed out. Rows not ready sort after every ready row. The
 -- optional upper bound (p_until_*) makes a replay stop exactly where the
--- live relay took over. Stable, so the whole query shares one snapshot.
+-- live relay took over. Stable, so the query sees the caller's snapshot.
+-- plpgsql (one RETURN QUERY) rather than sql: a non-inlinable sql function
+-- is planned again on every call, and the relay calls this on every
+-- doorbell; plpgsql keeps the plan.
 create function bot.realtime_events(
     p_after_txid xid8,
     p_after_kind integer,
@@ -23,13 +26,15 @@ create function bot.realtime_events(
     p_until_kind integer default null,
     p_until_id bigint default null
 ) returns table (txid xid8, kind_no integer, id bigint, channel text, kind text, data jsonb, ready boolean)
-language sql stable
+language plpgsql stable
 set search_path = pg_catalog, pg_temp
 as $$
+begin
+    return query
     with horizon as (
         select pg_snapshot_xmin(pg_current_snapshot()) as xmin
     ), ev as (
-        (select v.txid, 1 as kind_no, v.id, 'dashboard' as channel, 'verification' as kind,
+        (select v.txid, 1 as kind_no, v.id, 'dashboard'::text as channel, 'verification'::text as kind,
                 to_jsonb(v) - 'txid' as data
          from nezuko.verification_log v
          where 'dashboard' = any (p_channels)
@@ -49,7 +54,7 @@ as $$
          order by e.txid, e.id
          limit p_limit)
         union all
-        (select l.txid, 4, l.id, 'logs', 'new_log', to_jsonb(l) - 'txid'
+        (select l.txid, 4, l.id, 'logs'::text, 'new_log'::text, to_jsonb(l) - 'txid'
          from nezuko.admin_logs l
          where 'logs' = any (p_channels)
            and l.level <> 'DEBUG'
@@ -62,7 +67,8 @@ as $$
     select ev.txid, ev.kind_no, ev.id, ev.channel, ev.kind, ev.data, ev.txid < horizon.xmin
     from ev, horizon
     order by ev.txid, ev.kind_no, ev.id
-    limit p_limit
+    limit p_limit;
+end
 $$;
 comment on function bot.realtime_events(xid8, integer, bigint, text[], integer, xid8, integer, bigint) is 'Realtime events after the cursor (txid, kind_no, id) on the given channels, oldest first; ready = safe to deliver (no older transaction still running).';
 grant execute on function bot.realtime_events(xid8, integer, bigint, text[], integer, xid8, integer, bigint) to nezuko_bridge;

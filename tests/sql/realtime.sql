@@ -11,7 +11,7 @@ overriding system value values (901, 901, 'rt_bot', 'x', sha256('rt901'));
 insert into nezuko.bot_status (bot_instance_id, status) values (901, 'starting');
 update nezuko.bot_status set status = 'online' where bot_instance_id = 901;
 update nezuko.bot_status set status = 'online' where bot_instance_id = 901;
-select is((select count(*) from nezuko.realtime_events where channel = 'bot_status'), 2::bigint,
+select is((select count(*) from nezuko.realtime_events where channel = 'bot_status' and txid = pg_current_xact_id()), 2::bigint,
     'bot_status: insert and one change publish two status_changed events, a no-op update none');
 select is((select data->>'status' from nezuko.realtime_events where channel = 'bot_status' order by id desc limit 1), 'online',
     'status_changed carries the row as it is after the change');
@@ -20,35 +20,36 @@ select is((select data->>'status' from nezuko.realtime_events where channel = 'b
 insert into nezuko.admin_commands (id, command_type) overriding system value values (7001, 'clear_cache');
 update nezuko.admin_commands set attempts = 2 where id = 7001;
 update nezuko.admin_commands set status = 'cancelled', cancelled_at = now(), finished_at = now() where id = 7001;
-select is((select array_agg(data->>'status' order by id) from nezuko.realtime_events where channel = 'commands'),
+select is((select array_agg(data->>'status' order by id) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()),
     array['pending', 'cancelled'], 'commands: created and cancelled publish; an attempts bump does not');
 
 -- A multi-row statement publishes one event per row.
 insert into nezuko.admin_commands (command_type) select 'clear_cache' from generate_series(1, 3);
-select is((select count(*) from nezuko.realtime_events where channel = 'commands'), 5::bigint,
+select is((select count(*) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()), 5::bigint,
     'a 3-row insert publishes three command_updated events');
 
--- The log tables are read directly; DEBUG logs are not events.
+-- The log tables are read directly; DEBUG logs are not events. (Reads
+-- start at this transaction, so rows already in the database do not count.)
 insert into nezuko.verification_log (user_id, status) values (1, 'verified'), (2, 'error');
 insert into nezuko.admin_logs (level, message) values ('DEBUG', 'no'), ('CRITICAL', 'yes');
-select is((select count(*) from bot.realtime_events('0', 0, 0, array['dashboard'], 100)), 2::bigint,
+select is((select count(*) from bot.realtime_events(pg_current_xact_id(), 0, 0, array['dashboard'], 100)), 2::bigint,
     'dashboard: every verification_log row');
-select is((select array_agg(data->>'message') from bot.realtime_events('0', 0, 0, array['logs'], 100)), array['yes'],
+select is((select array_agg(data->>'message') from bot.realtime_events(pg_current_xact_id(), 0, 0, array['logs'], 100)), array['yes'],
     'logs: INFO and above only');
-select is((select count(*) from bot.realtime_events('0', 0, 0, array['dashboard', 'bot_status', 'commands', 'logs'], 100)), 10::bigint,
+select is((select count(*) from bot.realtime_events(pg_current_xact_id(), 0, 0, array['dashboard', 'bot_status', 'commands', 'logs'], 100)), 10::bigint,
     'all channels together');
 select ok(not exists (
     select from (select txid, kind_no, id, lag(txid) over w as pt, lag(kind_no) over w as pk, lag(id) over w as pi
-                 from bot.realtime_events('0', 0, 0, array['dashboard', 'bot_status', 'commands', 'logs'], 100)
+                 from bot.realtime_events(pg_current_xact_id(), 0, 0, array['dashboard', 'bot_status', 'commands', 'logs'], 100)
                  window w as (order by txid, kind_no, id)) e
     where e.pt is not null and (e.txid, e.kind_no, e.id) <= (e.pt, e.pk, e.pi)),
     'events come out in strictly increasing (txid, kind_no, id) order');
-select is((select count(*) from bot.realtime_events('0', 0, 0, array['dashboard'], 1)), 1::bigint, 'the limit holds');
+select is((select count(*) from bot.realtime_events(pg_current_xact_id(), 0, 0, array['dashboard'], 1)), 1::bigint, 'the limit holds');
 -- Everything here was written by this very transaction, still in flight.
-select ok((select bool_and(not ready) from bot.realtime_events('0', 0, 0, array['dashboard', 'logs'], 100)),
+select ok((select bool_and(not ready) from bot.realtime_events(pg_current_xact_id(), 0, 0, array['dashboard', 'logs'], 100)),
     'events of a transaction still running are not ready');
-select is((select count(*) from bot.realtime_events(pg_current_xact_id(), 1, (select min(id) from nezuko.verification_log), array['dashboard'], 100,
-                                                    pg_current_xact_id(), 1, (select max(id) from nezuko.verification_log))), 1::bigint,
+select is((select count(*) from bot.realtime_events(pg_current_xact_id(), 1, (select min(id) from nezuko.verification_log where txid = pg_current_xact_id()), array['dashboard'], 100,
+                                                    pg_current_xact_id(), 1, (select max(id) from nezuko.verification_log where txid = pg_current_xact_id()))), 1::bigint,
     'the until bound is inclusive and the after bound exclusive');
 
 -- Pruning to 2 per channel removes the oldest and marks it.

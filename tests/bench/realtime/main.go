@@ -55,6 +55,7 @@ type result struct {
 	kbPerClient                 float64
 	connectErrs                 int64
 	serverCPU, benchCPU         float64 // CPU seconds per second of the run
+	load                        string  // 1-minute load average after the run
 }
 
 func run(pointsFlag string, duration time.Duration, rounds int) error {
@@ -112,16 +113,17 @@ func run(pointsFlag string, duration time.Duration, rounds int) error {
 
 	host, _ := os.Hostname()
 	fmt.Printf("\n### Realtime relay (`just bench-realtime`, %s, %d CPUs, %s per point)\n\n", host, runtime.NumCPU(), duration)
-	fmt.Println("| clients | inserts/s | events delivered | p50 | p95 | p99 | max | server KB/client | lost | dup | server CPU | client CPU |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| clients | inserts/s | events delivered | p50 | p95 | p99 | max | server KB/client | lost | dup | server CPU | client CPU | load avg |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
-		fmt.Printf("| %d | %d | %d | %s | %s | %s | %s | %.1f | %d | %d | %.0f%% | %.0f%% |\n", r.clients, r.rate,
-			r.delivered, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max), r.kbPerClient, r.lost, r.dup, 100*r.serverCPU, 100*r.benchCPU)
+		fmt.Printf("| %d | %d | %d | %s | %s | %s | %s | %.1f | %d | %d | %.0f%% | %.0f%% | %s |\n", r.clients, r.rate,
+			r.delivered, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max), r.kbPerClient, r.lost, r.dup, 100*r.serverCPU, 100*r.benchCPU, r.load)
 	}
 	fmt.Println()
 	fmt.Println("Latency: from just before the INSERT's round trip (one row per transaction) to the client parsing the event.")
 	fmt.Println("Server KB/client: (VmRSS of `nezuko serve` with every client connected after the run - VmRSS before any client) / clients.")
 	fmt.Println("CPU: CPU seconds per wall second during the run (100% = one core); client CPU is this load generator.")
+	fmt.Println("Load avg: the machine's 1-minute load average after the point (the machine is shared).")
 	fmt.Println()
 	fmt.Println("| 10k-row INSERT into verification_log | median rows/s | ratio on/off |")
 	fmt.Println("|---|---:|---:|")
@@ -399,7 +401,9 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	q := hist.quantiles(0.5, 0.95, 0.99, 1)
 	res.p50, res.p95, res.p99, res.max = q[0], q[1], q[2], q[3]
 	res.kbPerClient = float64(end-base) / float64(pt.clients-int(res.connectErrs))
-	fmt.Fprintf(os.Stderr, "point %dx%d: %d delivered, rss %d -> %d kB\n", pt.clients, pt.rate, res.delivered, base, end)
+	load, _ := os.ReadFile("/proc/loadavg")
+	res.load = strings.Join(strings.Fields(string(load))[:1], "")
+	fmt.Fprintf(os.Stderr, "point %dx%d: %d delivered, rss %d -> %d kB, load %s\n", pt.clients, pt.rate, res.delivered, base, end, res.load)
 	return res, nil
 }
 
