@@ -51,7 +51,8 @@ type result struct {
 	point
 	delivered, lost, dup, short int64
 	seconds                     float64
-	p50, p95, p99, max          time.Duration
+	p50, p95, p99, max          time.Duration // from before the INSERT round trip
+	c50, c95                    time.Duration // from the commit acknowledgement
 	kbPerClient                 float64
 	connectErrs                 int64
 	serverCPU, benchCPU         float64 // CPU seconds per second of the run
@@ -113,14 +114,15 @@ func run(pointsFlag string, duration time.Duration, rounds int) error {
 
 	host, _ := os.Hostname()
 	fmt.Printf("\n### Realtime relay (`just bench-realtime`, %s, %d CPUs, %s per point)\n\n", host, runtime.NumCPU(), duration)
-	fmt.Println("| clients | inserts/s | events delivered | p50 | p95 | p99 | max | server KB/client | lost | dup | server CPU | client CPU | load avg |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| clients | inserts/s | events delivered | p50 | p95 | p99 | max | p50 / p95 after commit ack | server KB/client | lost | dup | server CPU | client CPU | load avg |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
-		fmt.Printf("| %d | %d | %d | %s | %s | %s | %s | %.1f | %d | %d | %.0f%% | %.0f%% | %s |\n", r.clients, r.rate,
-			r.delivered, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max), r.kbPerClient, r.lost, r.dup, 100*r.serverCPU, 100*r.benchCPU, r.load)
+		fmt.Printf("| %d | %d | %d | %s | %s | %s | %s | %s / %s | %.1f | %d | %d | %.0f%% | %.0f%% | %s |\n", r.clients, r.rate,
+			r.delivered, ms(r.p50), ms(r.p95), ms(r.p99), ms(r.max), ms(r.c50), ms(r.c95), r.kbPerClient, r.lost, r.dup, 100*r.serverCPU, 100*r.benchCPU, r.load)
 	}
 	fmt.Println()
-	fmt.Println("Latency: from just before the INSERT's round trip (one row per transaction) to the client parsing the event.")
+	fmt.Println("Latency p50..max: from just before the INSERT's round trip (one row per transaction, fsync on) to the client")
+	fmt.Println("parsing the event; \"after commit ack\": from the moment the INSERT returned (0 when the event came first).")
 	fmt.Println("Server KB/client: (VmRSS of `nezuko serve` with every client connected after the run - VmRSS before any client) / clients.")
 	fmt.Println("CPU: CPU seconds per wall second during the run (100% = one core); client CPU is this load generator.")
 	fmt.Println("Load avg: the machine's 1-minute load average after the point (the machine is shared).")
@@ -290,8 +292,10 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 		return res, err
 	}
 	total := int64(pt.rate) * int64(duration/time.Second)
-	sent := make([]atomic.Int64, total+1) // insert start time per seq, unix ns
-	hist := &histogram{}
+	sent := make([]atomic.Int64, total+1)      // insert start time per seq, unix ns
+	committed := make([]atomic.Int64, total+1) // commit acknowledged, unix ns
+	hist, histCommit := &histogram{}, &histogram{}
+	recv := make([][]int64, pt.clients) // per client, receive time per seq
 	var delivered, lost, dup, connectErrs atomic.Int64
 
 	cctx, cancel := context.WithCancel(ctx)
@@ -316,6 +320,7 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 			defer conn.Close()
 			go func() { <-cctx.Done(); conn.Close() }()
 			prev := int64(0)
+			recv[i] = make([]int64, total+1)
 			for {
 				line, err := r.ReadSlice('\n')
 				if err != nil {
@@ -339,9 +344,7 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 				prev = seq
 				lastSeen[i].Store(seq)
 				delivered.Add(1)
-				if t0 := sent[seq].Load(); t0 > 0 {
-					hist.add(time.Duration(now - t0))
-				}
+				recv[i][seq] = now
 			}
 		}()
 	}
@@ -364,6 +367,7 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 			conn.Release()
 			return res, fmt.Errorf("insert: %w", err)
 		}
+		committed[seq].Store(time.Now().UnixNano())
 	}
 	tick.Stop()
 	conn.Release()
@@ -398,8 +402,19 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	}
 	res.delivered, res.dup, res.connectErrs = delivered.Load(), dup.Load(), connectErrs.Load()
 	res.lost = lost.Load() + short
+	for _, rc := range recv {
+		for seq, t := range rc {
+			if t == 0 {
+				continue
+			}
+			hist.add(time.Duration(t - sent[seq].Load()))
+			histCommit.add(max(0, time.Duration(t-committed[seq].Load())))
+		}
+	}
 	q := hist.quantiles(0.5, 0.95, 0.99, 1)
 	res.p50, res.p95, res.p99, res.max = q[0], q[1], q[2], q[3]
+	q = histCommit.quantiles(0.5, 0.95)
+	res.c50, res.c95 = q[0], q[1]
 	res.kbPerClient = float64(end-base) / float64(pt.clients-int(res.connectErrs))
 	load, _ := os.ReadFile("/proc/loadavg")
 	res.load = strings.Join(strings.Fields(string(load))[:1], "")
