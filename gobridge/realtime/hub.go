@@ -68,15 +68,14 @@ type shard struct {
 }
 
 type hub struct {
-	ring      *ring
-	log       *slog.Logger
-	opts      Options
-	shards    []*shard
-	next      atomic.Uint64
-	count     atomic.Int64
-	dropped   atomic.Int64
-	closed    atomic.Bool
-	closedErr error
+	ring    *ring
+	log     *slog.Logger
+	opts    Options
+	shards  []*shard
+	next    atomic.Uint64
+	count   atomic.Int64
+	dropped atomic.Int64
+	closed  atomic.Bool
 }
 
 func newHub(r *ring, log *slog.Logger, opts Options) *hub {

@@ -93,7 +93,6 @@ type Service struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 	wake      chan struct{}
-	polls     atomic.Int64
 }
 
 // New returns a relay reading through pool and authenticating requests
@@ -242,7 +241,6 @@ var allChannelNames = []string{"dashboard", "bot_status", "commands", "logs"}
 // poll reads the events after the head cursor that are safe to deliver and
 // appends them to the ring.
 func (s *Service) poll(ctx context.Context) (more, blocked bool, err error) {
-	s.polls.Add(1)
 	s.mu.Lock()
 	after := s.headKey
 	s.mu.Unlock()
