@@ -485,3 +485,54 @@ func TestRealtimeTenThousandRowInsertRingsOnce(t *testing.T) {
 		}
 	}
 }
+
+// Sequence order is not commit order: a row written by an older
+// transaction that commits later must not be skipped. The relay holds a
+// newer row back while an older transaction is in flight, then delivers
+// both in (txid, id) order; when the older transaction writes nothing,
+// the newer row follows as soon as it ends.
+func TestRealtimeHoldsNewerRowsUntilOlderTransactionsFinish(t *testing.T) {
+	e := newRealtime(t)
+	s := e.open(t, "dashboard", "")
+	ctx := context.Background()
+
+	older, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Rollback(ctx)
+	if _, err := older.Exec(ctx, "select pg_current_xact_id()"); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, "insert into nezuko.verification_log (user_id, status) values (2, 'verified')") // newer, committed first
+	expectNoEvent(t, s, 400*time.Millisecond)
+	if _, err := older.Exec(ctx, "insert into nezuko.verification_log (user_id, status) values (1, 'verified')"); err != nil {
+		t.Fatal(err)
+	}
+	if err := older.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []float64{1, 2} {
+		if ev := next(t, s); decode(t, ev)["user_id"] != want {
+			t.Fatalf("want user %v first (older transaction), got %s", want, ev.Data)
+		}
+	}
+
+	// An older transaction that writes no event only delays.
+	idle, err := e.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Rollback(ctx)
+	if _, err := idle.Exec(ctx, "select pg_current_xact_id()"); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, "insert into nezuko.verification_log (user_id, status) values (3, 'verified')")
+	expectNoEvent(t, s, 300*time.Millisecond)
+	if err := idle.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(t, s); decode(t, ev)["user_id"] != 3.0 {
+		t.Fatalf("got %s", ev.Data)
+	}
+}
