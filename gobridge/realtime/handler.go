@@ -154,6 +154,17 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		last = r.URL.Query().Get("last_event_id")
 	}
 	seq, head := s.position()
+	if from, err := ParseKey(last); last != "" && err == nil && head.Less(from) {
+		// Another instance may have delivered this id already while this
+		// relay has not caught up yet: give it a moment.
+		s.Wake()
+		for i := 0; i < 20 && head.Less(from); i++ {
+			if !sleep(r.Context(), 50*time.Millisecond) {
+				return
+			}
+			seq, head = s.position()
+		}
+	}
 	preamble := []byte("retry: 2000\n")
 	if last == "" {
 		// An id with no data sets EventSource's lastEventId without firing

@@ -536,3 +536,31 @@ func TestRealtimeHoldsNewerRowsUntilOlderTransactionsFinish(t *testing.T) {
 		t.Fatalf("got %s", ev.Data)
 	}
 }
+
+// The cursor belongs to the database, not to a process: a client that
+// read from one `nezuko serve` resumes on another without loss or repeats.
+func TestRealtimeResumeOnAnotherInstance(t *testing.T) {
+	e := newRealtime(t)
+	other := startServe(t, "DATABASE_URL="+e.url)
+	s := e.open(t, "logs", "")
+	e.exec(t, "insert into nezuko.admin_logs (level, message) values ('INFO', 'a'), ('INFO', 'b')")
+	next(t, s)
+	next(t, s)
+	s.Close()
+	e.exec(t, "insert into nezuko.admin_logs (level, message) values ('INFO', 'c')")
+	e.exec(t, "insert into nezuko.admin_logs (level, message) values ('ERROR', 'd')")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r, err := ssetest.Open(ctx, nil, other.URL()+"/v1/events?channels=logs", e.token, s.LastID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, want := range []string{"c", "d"} {
+		if ev := next(t, r); ev.Event != "new_log" || decode(t, ev)["message"] != want {
+			t.Fatalf("want %s, got %s %s", want, ev.Event, ev.Data)
+		}
+	}
+	expectNoEvent(t, r, 300*time.Millisecond)
+}
