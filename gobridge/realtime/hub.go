@@ -137,8 +137,12 @@ func (h *hub) writer(ctx context.Context, s *shard) {
 	retry.Stop()
 	defer retry.Stop()
 	retryArmed := false
+	// A client whose socket stays full is retried less and less often
+	// (5 ms doubling to 200 ms), so a stalled reader costs no busy loop.
+	retryDelay := 5 * time.Millisecond
 	for {
 		keepAlive := false
+		fromRetry := false
 		select {
 		case <-ctx.Done():
 			h.closed.Store(true)
@@ -154,6 +158,7 @@ func (h *hub) writer(ctx context.Context, s *shard) {
 		case <-s.wake:
 		case <-retry.C:
 			retryArmed = false
+			fromRetry = true
 		case <-keep.C:
 			keepAlive = true
 		}
@@ -180,8 +185,13 @@ func (h *hub) writer(ctx context.Context, s *shard) {
 			behind = behind || late
 			i++
 		}
+		if fromRetry && behind {
+			retryDelay = min(2*retryDelay, 200*time.Millisecond)
+		} else if !fromRetry {
+			retryDelay = 5 * time.Millisecond
+		}
 		if behind && !retryArmed {
-			retry.Reset(5 * time.Millisecond)
+			retry.Reset(retryDelay)
 			retryArmed = true
 		}
 	}
