@@ -53,6 +53,41 @@ grant usage on schema auth to nezuko_bridge;
 -- End block: realtime.
 
 -- Block: enforcement (bot).
+{{ template "bot/html_escape.sql" . }}
+{{ template "bot/settings.sql" . }}
+{{ template "bot/config_int.sql" . }}
+{{ template "bot/is_subscribed.sql" . }}
+{{ template "bot/mute_permissions.sql" . }}
+{{ template "bot/answer_for.sql" . }}
+{{ template "bot/member_state.sql" . }}
+{{ template "bot/group_permissions.sql" . }}
+{{ template "bot/send_call.sql" . }}
+{{ template "bot/channel_button_url.sql" . }}
+{{ template "bot/reply_call.sql" . }}
+{{ template "bot/help_text.sql" . }}
+{{ template "bot/merge_plans.sql" . }}
+{{ template "bot/store_answers.sql" . }}
+{{ template "bot/enforce_checks.sql" . }}
+{{ template "bot/release.sql" . }}
+{{ template "bot/prompt_call.sql" . }}
+{{ template "bot/enforce.sql" . }}
+{{ template "bot/migrate_group.sql" . }}
+{{ template "bot/on_command.sql" . }}
+{{ template "bot/on_message.sql" . }}
+{{ template "bot/on_callback.sql" . }}
+{{ template "bot/on_chat_member.sql" . }}
+{{ template "bot/on_join_request.sql" . }}
+{{ template "bot/on_my_chat_member.sql" . }}
+{{ template "bot/decide.sql" . }}
+{{ template "bot/handle_update.sql" . }}
+{{ template "bot/resume_update.sql" . }}
+{{ template "bot/finish_update.sql" . }}
+{{ template "bot/log_api_calls.sql" . }}
+{{ template "bot/due_deletions.sql" . }}
+{{ template "bot/housekeeping.sql" . }}
+{{ template "bot/active_bots.sql" . }}
+{{ template "bot/bot_token.sql" . }}
+{{ template "bot/rate_limits.sql" . }}
 -- End block: enforcement (bot).
 
 -- Functions are executable by PUBLIC unless revoked; only the grants in the

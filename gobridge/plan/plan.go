@@ -20,12 +20,20 @@ type Plan struct {
 	State  json.RawMessage `json:"state,omitempty"`
 	// Calls are Bot API calls to make, in order, once no checks remain.
 	Calls []Call `json:"calls,omitempty"`
+	// Finish, when set, names the bot.* function called after the calls with
+	// (bot_instance_id, state, results jsonb): it records what the calls
+	// returned (a prompt's message_id) and marks an update processed.
+	Finish string `json:"finish,omitempty"`
 }
 
-// Check asks whether UserID is a member of ChatID.
+// Check asks whether UserID is a member of ChatID (getChatMember, the
+// default), or, with Method "getChat", for the chat itself (its default
+// permissions, or the id behind a @username given in ChatRef).
 type Check struct {
-	ChatID int64 `json:"chat_id"`
-	UserID int64 `json:"user_id"`
+	Method  string `json:"method,omitempty"`   // getChatMember (default) or getChat
+	ChatID  int64  `json:"chat_id,omitempty"`  // the chat, or 0 when ChatRef names it
+	ChatRef string `json:"chat_ref,omitempty"` // "@username" for getChat
+	UserID  int64  `json:"user_id,omitempty"`
 	// Fresh bypasses the membership cache (a verify button press, a channel
 	// join or leave).
 	Fresh bool `json:"fresh,omitempty"`
@@ -33,7 +41,9 @@ type Check struct {
 
 // CheckResult is Telegram's answer to a Check, or the error it gave.
 type CheckResult struct {
+	Method    string `json:"method,omitempty"`
 	ChatID    int64  `json:"chat_id"`
+	ChatRef   string `json:"chat_ref,omitempty"`
 	UserID    int64  `json:"user_id"`
 	Status    string `json:"status,omitempty"`    // creator, administrator, member, restricted, left, kicked
 	IsMember  *bool  `json:"is_member,omitempty"` // for restricted
@@ -41,6 +51,8 @@ type CheckResult struct {
 	LatencyMS int64  `json:"latency_ms"`
 	ErrorType string `json:"error_type,omitempty"` // bot_not_admin, chat_not_found, ...
 	Error     string `json:"error,omitempty"`
+	// Result is Telegram's raw answer (the ChatMember or Chat object).
+	Result json.RawMessage `json:"result,omitempty"`
 }
 
 // Call is one Bot API call. Params are sent as Telegram expects them

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nezuko-bot/nezuko/gobridge/config"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
+	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
 // app is everything `nezuko serve` runs. Components attach to it in
@@ -31,6 +32,10 @@ type app struct {
 	background []func(ctx context.Context) error
 	// shutdown hooks run, in reverse order, after HTTP has stopped.
 	shutdown []func(ctx context.Context)
+	// bots executes plans (Bot API calls) for any bot; botManager runs the
+	// bots (see serve_bot.go).
+	bots       *telegram.Executor
+	botManager *telegram.Manager
 }
 
 // listen registers h for NOTIFY channel (see pgxlisten: handlers run on the
@@ -69,6 +74,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// Components. Each attaches its routes, NOTIFY handlers and loops.
 	// (Analytics, API, realtime, command queue and bots attach here.)
 	if _, err := attachRealtime(a); err != nil {
+		return err
+	}
+	if err := attachBots(a); err != nil {
 		return err
 	}
 

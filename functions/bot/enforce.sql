@@ -1,0 +1,129 @@
+-- bot.enforce: the rule itself, for user p_user (a Telegram User object) in
+-- group p_group, once bot.enforce_checks has nothing left to ask. p_kind
+-- says why we look:
+--   message  a message was sent (p_message_id): delete and/or mute per mode
+--   join     the user joined the group (verify_on_join): mute per mode
+--   leave    the user left a linked channel: mute again (mode mute/both)
+--   recheck  the user joined a linked channel: unmute if now subscribed
+--   verify   the user pressed "I have joined": unmute if subscribed
+-- Writes verification_log (one row per channel) and group_restrictions.
+-- Returns {calls, record, verified, exempt, missing}.
+create function bot.enforce(p_bot bigint, p_group bigint, p_user jsonb, p_answers jsonb, p_kind text,
+                            p_message_id bigint, p_fresh boolean)
+returns jsonb
+language plpgsql as $$
+declare
+    v_uid bigint := (p_user->>'id')::bigint;
+    g nezuko.protected_groups;
+    s jsonb;
+    r record;
+    st jsonb;
+    gst jsonb;
+    gr nezuko.group_restrictions;
+    v_missing jsonb := '[]';
+    v_missing_ids bigint[] := '{}';
+    v_calls jsonb := '[]';
+    v_record jsonb := '[]';
+    v_mode text;
+    v_mute boolean;
+    v_dur integer;
+    v_until bigint := 0;
+    v_prompt boolean;
+begin
+    select * into g from nezuko.protected_groups where group_id = p_group and bot_instance_id = p_bot;
+    if not found or not g.enabled then
+        return '{}';
+    end if;
+    s := bot.settings(g.params);
+    v_mode := s->>'mode';
+    if s->'whitelist' @> to_jsonb(v_uid) then
+        return '{"exempt": true}';
+    end if;
+    for r in select c.* from nezuko.group_channel_links l join nezuko.enforced_channels c using (channel_id)
+             where l.group_id = p_group order by c.channel_id loop
+        st := bot.member_state(r.channel_id, v_uid, p_answers, p_fresh);
+        if st ? 'unknown' then
+            raise exception 'bot.enforce: membership of % in % is not known yet', v_uid, r.channel_id
+                using errcode = '55000', hint = 'call bot.enforce_checks first';
+        end if;
+        insert into nezuko.verification_log (user_id, group_id, channel_id, status, latency_ms, cached, error_type)
+        values (v_uid, p_group, r.channel_id,
+                case when st ? 'error' then 'error' when (st->>'m')::boolean then 'verified' else 'restricted' end,
+                coalesce((st->>'latency')::int, 0), coalesce((st->>'cached')::boolean, false), st->>'error');
+        if (st ? 'error' and s->>'fail_mode' = 'closed') or (not st ? 'error' and not (st->>'m')::boolean) then
+            v_missing := v_missing || jsonb_build_object('id', r.channel_id,
+                'title', coalesce(r.title, '@' || r.username, r.channel_id::text),
+                'url', bot.channel_button_url(r.invite_link, r.username));
+            v_missing_ids := v_missing_ids || r.channel_id;
+        end if;
+    end loop;
+    select * into gr from nezuko.group_restrictions where group_id = p_group and user_id = v_uid;
+
+    if jsonb_array_length(v_missing) = 0 then
+        if gr.user_id is not null then
+            v_calls := bot.release(p_bot, p_group, v_uid, p_answers);
+        end if;
+        return jsonb_build_object('calls', v_calls, 'verified', true);
+    end if;
+
+    -- Missing a channel. Never restrict an admin (the creator, an
+    -- administrator) nor someone whose status we could not learn: a wrong
+    -- mute is worse than a missed one.
+    gst := bot.member_state(p_group, v_uid, p_answers, false);
+    if gst ? 'error' or gst ? 'unknown' or gst->>'s' in ('creator', 'administrator') then
+        return jsonb_build_object('exempt', true, 'missing', v_missing);
+    end if;
+    if p_kind in ('leave', 'recheck') and gst->>'s' in ('left', 'kicked') then
+        return '{}';
+    end if;
+    if p_kind in ('recheck', 'verify') then
+        update nezuko.group_restrictions set missing_channels = v_missing_ids
+        where group_id = p_group and user_id = v_uid;
+        return jsonb_build_object('missing', v_missing);
+    end if;
+    if p_kind = 'leave' and v_mode = 'delete' then
+        return '{}'; -- delete mode acts on messages only; the cache now says "not subscribed"
+    end if;
+
+    if p_kind = 'message' and v_mode in ('delete', 'both') and p_message_id is not null then
+        v_calls := v_calls || jsonb_build_object('method', 'deleteMessage', 'optional', true, 'params',
+            jsonb_build_object('chat_id', p_group, 'message_id', p_message_id));
+    end if;
+    v_mute := v_mode in ('mute', 'both')
+        and not coalesce(gr.muted and (gr.muted_until is null or gr.muted_until > now()), false);
+    if v_mute then
+        v_dur := (s->>'mute_duration_seconds')::int;
+        if v_dur > 0 then
+            v_until := extract(epoch from now())::bigint + v_dur;
+        end if;
+        v_record := v_record || jsonb_build_object('kind', 'mute', 'group_id', p_group, 'user_id', v_uid,
+                                                   'call', jsonb_array_length(v_calls));
+        v_calls := v_calls || jsonb_build_object('method', 'restrictChatMember', 'optional', true, 'params',
+            jsonb_build_object('chat_id', p_group, 'user_id', v_uid, 'permissions', bot.mute_permissions(),
+                               'use_independent_chat_permissions', true, 'until_date', v_until));
+    end if;
+    v_prompt := gr.user_id is null or gr.prompted_at is null
+        or (gr.prompt_message_id is null
+            and gr.prompted_at < now() - make_interval(secs => bot.config_int('prompt_repeat_seconds', 300)));
+    if v_prompt then
+        v_record := v_record || jsonb_build_object('kind', 'prompt', 'group_id', p_group, 'user_id', v_uid,
+                                                   'call', jsonb_array_length(v_calls));
+        if (s->>'auto_delete_seconds')::int > 0 then
+            v_record := v_record || jsonb_build_object('kind', 'autodelete', 'chat_id', p_group,
+                'call', jsonb_array_length(v_calls), 'seconds', (s->>'auto_delete_seconds')::int);
+        end if;
+        v_calls := v_calls || bot.prompt_call(p_group, g.title, s, p_user, v_missing);
+    end if;
+    insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, muted, muted_until, missing_channels, prompted_at)
+    values (p_group, v_uid, p_bot, v_mute, case when v_until > 0 then to_timestamp(v_until) end, v_missing_ids,
+            case when v_prompt then now() end)
+    on conflict (group_id, user_id) do update
+    set bot_instance_id = excluded.bot_instance_id,
+        muted = nezuko.group_restrictions.muted or excluded.muted,
+        muted_until = case when excluded.muted then excluded.muted_until else nezuko.group_restrictions.muted_until end,
+        missing_channels = excluded.missing_channels,
+        prompted_at = coalesce(excluded.prompted_at, nezuko.group_restrictions.prompted_at);
+    return jsonb_build_object('calls', v_calls, 'record', v_record, 'missing', v_missing);
+end
+$$;
+grant execute on function bot.enforce(bigint, bigint, jsonb, jsonb, text, bigint, boolean) to nezuko_bridge;

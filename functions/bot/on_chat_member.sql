@@ -1,0 +1,84 @@
+-- bot.on_chat_member: a member's status changed in a chat where the bot is
+-- an admin. In an enforced channel: the update itself refreshes the cache;
+-- a join unmutes the user at once in every linked group where this bot
+-- restricted them (prompt removed); a leave applies the rule again in every
+-- linked group the user is in. In a protected group: a join is checked like
+-- a first message (setting verify_on_join).
+create function bot.on_chat_member(p_bot bigint, p_cm jsonb, p_answers jsonb) returns jsonb
+language plpgsql as $$
+declare
+    v_chat bigint := (p_cm->'chat'->>'id')::bigint;
+    v_type text := p_cm->'chat'->>'type';
+    v_user jsonb := p_cm->'new_chat_member'->'user';
+    v_uid bigint := (p_cm->'new_chat_member'->'user'->>'id')::bigint;
+    v_new text := p_cm->'new_chat_member'->>'status';
+    v_was boolean := bot.is_subscribed(p_cm->'old_chat_member'->>'status', (p_cm->'old_chat_member'->>'is_member')::boolean);
+    v_now boolean := bot.is_subscribed(v_new, (p_cm->'new_chat_member'->>'is_member')::boolean);
+    v_kind text;
+    v_groups bigint[];
+    v_group bigint;
+    v_checks jsonb := '[]';
+    v_res jsonb := '{}';
+    v_ttl integer;
+begin
+    if v_chat is null or v_uid is null or v_new is null then
+        raise exception 'malformed chat_member update' using errcode = '22023';
+    end if;
+    if coalesce((v_user->>'is_bot')::boolean, false) then
+        return '{}';
+    end if;
+    -- Telegram just told us the user's status here: that is a fresh answer.
+    if v_new in ('creator', 'administrator', 'member', 'restricted', 'left', 'kicked')
+       and (exists (select from nezuko.enforced_channels where channel_id = v_chat)
+            or exists (select from nezuko.protected_groups where group_id = v_chat)) then
+        v_ttl := bot.config_int(case when v_now then 'membership_cache_ttl_positive_seconds'
+                                     else 'membership_cache_ttl_negative_seconds' end, 60);
+        insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, checked_at, expires_at)
+        values (v_chat, v_uid, v_new, v_now, now(), now() + make_interval(secs => v_ttl))
+        on conflict (channel_id, user_id) do update
+        set member_status = excluded.member_status, is_member = excluded.is_member,
+            checked_at = excluded.checked_at, expires_at = excluded.expires_at;
+    end if;
+
+    if v_type = 'channel' then
+        if v_now and not v_was then
+            v_kind := 'recheck';
+            select array_agg(gr.group_id order by gr.group_id) into v_groups
+            from nezuko.group_restrictions gr
+            join nezuko.group_channel_links l on l.group_id = gr.group_id and l.channel_id = v_chat
+            where gr.user_id = v_uid and gr.bot_instance_id = p_bot;
+        elsif v_was and not v_now then
+            v_kind := 'leave';
+            select array_agg(g.group_id order by g.group_id) into v_groups
+            from nezuko.group_channel_links l join nezuko.protected_groups g using (group_id)
+            where l.channel_id = v_chat and g.bot_instance_id = p_bot and g.enabled;
+        else
+            return '{}';
+        end if;
+    elsif v_type in ('group', 'supergroup') then
+        if v_now and not v_was and exists (
+                select from nezuko.protected_groups
+                where group_id = v_chat and bot_instance_id = p_bot and enabled
+                  and (bot.settings(params)->>'verify_on_join')::boolean) then
+            v_kind := 'join';
+            v_groups := array[v_chat];
+        else
+            return '{}';
+        end if;
+    else
+        return '{}';
+    end if;
+
+    foreach v_group in array coalesce(v_groups, '{}') loop
+        v_checks := v_checks || bot.enforce_checks(p_bot, v_group, v_uid, p_answers, false);
+    end loop;
+    if jsonb_array_length(v_checks) > 0 then
+        return jsonb_build_object('checks', (select jsonb_agg(distinct c) from jsonb_array_elements(v_checks) c));
+    end if;
+    foreach v_group in array coalesce(v_groups, '{}') loop
+        v_res := bot.merge_plans(v_res, bot.enforce(p_bot, v_group, v_user, p_answers, v_kind, null, false));
+    end loop;
+    return v_res;
+end
+$$;
+grant execute on function bot.on_chat_member(bigint, jsonb, jsonb) to nezuko_bridge;
