@@ -55,3 +55,284 @@ func TestNonSubscriberIsDeletedMutedAndPromptedOnce(t *testing.T) {
 		t.Fatalf("group_restrictions not recorded: %s", got)
 	}
 }
+
+func TestSubscriberPassesAndSecondMessageHitsTheCache(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "restricted", IsMember: true})
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi again")))
+	if n := len(w.calls("getChatMember", chanA, userID)); n != 1 {
+		t.Fatalf("getChatMember on the channel %d times, want 1 (second answer from the cache)", n)
+	}
+	if n := len(w.calls("deleteMessage", 0, 0)) + len(w.calls("restrictChatMember", 0, 0)) + len(w.calls("sendMessage", 0, 0)); n != 0 {
+		t.Fatalf("a subscriber (restricted with is_member) was acted on: %d calls", n)
+	}
+	if got := w.scalar("select string_agg(cached::text, ',' order by id) from nezuko.verification_log where user_id = $1", userID); got != "false,true" {
+		t.Fatalf("verification_log cached flags = %s", got)
+	}
+}
+
+// muted sets up a user muted by the bot with a prompt, through a message.
+func (w *botWorld) muted(group, user int64) {
+	w.t.Helper()
+	w.processed(w.bot.Push(w.message(group, user, "spam")))
+	if len(w.okCalls("restrictChatMember", group, user)) == 0 {
+		w.t.Fatalf("user %d was not muted in %d", user, group)
+	}
+}
+
+func TestVerifyButtonIgnoresOtherUsers(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	w.fake.SetMember(chanA, user2ID, fakebot.Member{Status: "member"})
+	w.processed(w.bot.Push(callbackUpdate(groupID, user2ID, fmt.Sprintf("nzv:%d", userID))))
+	ans := w.okCalls("answerCallbackQuery", 0, 0)
+	if len(ans) != 1 || !strings.Contains(fmt.Sprint(ans[0].Params["text"]), "someone else") {
+		t.Fatalf("the other user's press was not refused: %v", ans)
+	}
+	if n := len(w.okCalls("restrictChatMember", groupID, userID)); n != 1 {
+		t.Fatalf("someone else's press changed the muted user (%d restrict calls)", n)
+	}
+	if n := len(w.calls("getChatMember", chanA, user2ID)); n != 0 {
+		t.Fatal("someone else's press triggered a check")
+	}
+}
+
+func TestVerifyButtonRechecksFreshAndUnmutesToGroupDefaults(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	// Still not subscribed: told what is missing, stays muted.
+	w.processed(w.bot.Push(callbackUpdate(groupID, userID, fmt.Sprintf("nzv:%d", userID))))
+	ans := w.okCalls("answerCallbackQuery", 0, 0)
+	if len(ans) != 1 || !strings.Contains(fmt.Sprint(ans[0].Params["text"]), "Channel A") || ans[0].Params["show_alert"] != true {
+		t.Fatalf("want an alert naming Channel A, got %v", ans)
+	}
+	// Joins; the negative answer is still cached, but the press bypasses it.
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.processed(w.bot.Push(callbackUpdate(groupID, userID, fmt.Sprintf("nzv:%d", userID))))
+	r := w.okCalls("restrictChatMember", groupID, userID)
+	if len(r) != 2 {
+		t.Fatalf("want mute then unmute, got %d restrict calls", len(r))
+	}
+	got := perms(r[1])
+	if got["can_send_messages"] != true || got["can_pin_messages"] != false || got["can_change_info"] != false {
+		t.Fatalf("unmute did not restore the group's default permissions: %v", got)
+	}
+	if m := w.fake.MemberOf(groupID, userID); m.Status != "member" {
+		t.Fatalf("user still %s", m.Status)
+	}
+	if len(w.okCalls("deleteMessage", groupID, 0)) == 0 {
+		t.Fatal("the prompt was not removed")
+	}
+	if got := w.scalar("select count(*) from nezuko.group_restrictions"); got != "0" {
+		t.Fatalf("restriction not forgotten: %s", got)
+	}
+}
+
+func TestChannelJoinUnmutesAtOnceInEveryLinkedGroup(t *testing.T) {
+	w := newBotWorld(t)
+	w.fake.AddChat(group2ID, "supergroup", "Group 2", "")
+	w.fake.SetMember(group2ID, botUserID, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+	w.fake.SetMember(group2ID, userID, fakebot.Member{Status: "member"})
+	w.protect(groupID, "", chanA)
+	w.protect(group2ID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	w.muted(group2ID, userID)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.processed(w.bot.Push(chatMemberUpdate(chanA, "channel", userID, "left", "member")))
+	for _, g := range []int64{groupID, group2ID} {
+		r := w.okCalls("restrictChatMember", g, userID)
+		if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+			t.Fatalf("group %d: not unmuted (%d restrict calls)", g, len(r))
+		}
+		if len(w.okCalls("deleteMessage", g, 0)) != 1 {
+			t.Fatalf("group %d: prompt not removed", g)
+		}
+	}
+	// No getChatMember needed for the channel: the update said it.
+	if n := len(w.calls("getChatMember", chanA, userID)); n != 1 {
+		t.Fatalf("getChatMember on channel: %d, want only the first check", n)
+	}
+}
+
+func TestChannelLeaveRestrictsAgain(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	if len(w.calls("restrictChatMember", 0, 0)) != 0 {
+		t.Fatal("subscriber muted")
+	}
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "left"})
+	w.processed(w.bot.Push(chatMemberUpdate(chanA, "channel", userID, "member", "left")))
+	r := w.okCalls("restrictChatMember", groupID, userID)
+	if len(r) != 1 || perms(r[0])["can_send_messages"] != false {
+		t.Fatalf("leaving the channel did not mute again: %v", r)
+	}
+	if len(w.okCalls("sendMessage", groupID, 0)) != 1 {
+		t.Fatal("no prompt after leaving")
+	}
+}
+
+func TestJoiningTheGroupIsCheckedLikeAFirstMessage(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"mode":"both"}`, chanA)
+	w.serve()
+	w.processed(w.bot.Push(chatMemberUpdate(groupID, "supergroup", userID, "left", "member")))
+	if len(w.okCalls("restrictChatMember", groupID, userID)) != 1 || len(w.okCalls("sendMessage", groupID, 0)) != 1 {
+		t.Fatal("a joining non-subscriber was not muted and prompted")
+	}
+	if len(w.calls("deleteMessage", 0, 0)) != 0 {
+		t.Fatal("nothing to delete on a join")
+	}
+	// verify_on_join off: a join is left alone.
+	w.exec(`update nezuko.protected_groups set params = params || '{"verify_on_join": false}'`)
+	w.processed(w.bot.Push(chatMemberUpdate(groupID, "supergroup", user2ID, "left", "member")))
+	if len(w.calls("restrictChatMember", groupID, user2ID)) != 0 {
+		t.Fatal("verify_on_join=false still checked the join")
+	}
+}
+
+func TestJoinRequestsApprovedOnlyForSubscribers(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"join_request_gating":true}`, chanA)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.fake.AddUser(user2ID, "Two", "")
+	w.serve()
+	req := func(u int64) map[string]any {
+		return map[string]any{"chat_join_request": map[string]any{
+			"chat": map[string]any{"id": groupID, "type": "supergroup"}, "from": map[string]any{"id": u, "is_bot": false, "first_name": "U"},
+			"user_chat_id": u, "date": 1}}
+	}
+	w.fake.AddChat(user2ID, "private", "", "")
+	w.processed(w.bot.Push(req(userID)))
+	w.processed(w.bot.Push(req(user2ID)))
+	if len(w.okCalls("approveChatJoinRequest", groupID, userID)) != 1 {
+		t.Fatal("subscriber not approved")
+	}
+	if len(w.calls("approveChatJoinRequest", groupID, user2ID)) != 0 || len(w.okCalls("declineChatJoinRequest", groupID, user2ID)) != 1 {
+		t.Fatal("non-subscriber not declined")
+	}
+	if len(w.okCalls("sendMessage", user2ID, 0)) != 1 {
+		t.Fatal("declined user not told which channels to join")
+	}
+}
+
+func TestAdminsChannelPostsBotsAndWhitelistAreNeverRestricted(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, fmt.Sprintf(`{"mode":"both","whitelist":[%d]}`, user2ID), chanA)
+	w.serve()
+	var ids []int64
+	ids = append(ids, w.bot.Push(w.message(groupID, adminID, "admin speaking")))
+	anon := w.message(groupID, 1087968824, "anonymous admin")
+	anon["message"].(map[string]any)["sender_chat"] = map[string]any{"id": groupID, "type": "supergroup"}
+	ids = append(ids, w.bot.Push(anon))
+	post := w.message(groupID, 777000, "channel post")
+	post["message"].(map[string]any)["sender_chat"] = map[string]any{"id": chanA, "type": "channel"}
+	post["message"].(map[string]any)["is_automatic_forward"] = true
+	ids = append(ids, w.bot.Push(post))
+	botMsg := w.message(groupID, 9999, "another bot")
+	botMsg["message"].(map[string]any)["from"].(map[string]any)["is_bot"] = true
+	ids = append(ids, w.bot.Push(botMsg))
+	ids = append(ids, w.bot.Push(w.message(groupID, user2ID, "whitelisted")))
+	for _, id := range ids {
+		w.processed(id)
+	}
+	for _, m := range []string{"deleteMessage", "restrictChatMember", "sendMessage"} {
+		if n := len(w.calls(m, 0, 0)); n != 0 {
+			t.Fatalf("%s called %d times on exempt senders", m, n)
+		}
+	}
+	if n := len(w.calls("getChatMember", groupID, adminID)); n != 1 {
+		t.Fatalf("the admin's status should be asked once, got %d", n)
+	}
+}
+
+func TestDisabledGroupIsUntouched(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.exec("update nezuko.protected_groups set enabled = false")
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	if n := len(w.fake.Calls("")) - len(w.fake.Calls("getUpdates")) - len(w.fake.Calls("getMe")); n != 0 {
+		t.Fatalf("%d calls for a disabled group", n)
+	}
+}
+
+func TestFailOpenAndFailClosedWhenAChannelCannotBeChecked(t *testing.T) {
+	w := newBotWorld(t)
+	w.fake.SetMember(chanA, botUserID, fakebot.Member{Status: "member"}) // not admin: member list inaccessible
+	w.protect(groupID, `{"fail_mode":"open"}`, chanA)
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	if len(w.calls("restrictChatMember", 0, 0)) != 0 {
+		t.Fatal("fail-open group restricted a user it could not check")
+	}
+	if got := w.scalar("select health || ': ' || health_reason from nezuko.protected_groups"); !strings.Contains(got, "warning: cannot check channel @chan_a") {
+		t.Fatalf("group health does not say it: %s", got)
+	}
+	if got := w.scalar("select status || '/' || error_type from nezuko.verification_log"); got != "error/bot_not_admin" {
+		t.Fatalf("verification_log: %s", got)
+	}
+	w.exec(`update nezuko.protected_groups set params = '{"fail_mode":"closed"}'`)
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	if len(w.okCalls("restrictChatMember", groupID, userID)) != 1 {
+		t.Fatal("fail-closed group let an unchecked user through")
+	}
+	// The bot is made admin: the next check succeeds and health recovers.
+	w.fake.SetMember(chanA, botUserID, fakebot.Member{Status: "administrator"})
+	w.fake.SetMember(chanA, user2ID, fakebot.Member{Status: "member"})
+	w.processed(w.bot.Push(w.message(groupID, user2ID, "hi")))
+	if got := w.scalar("select health from nezuko.protected_groups"); got != "ok" {
+		t.Fatalf("health did not recover: %s", got)
+	}
+}
+
+func TestRedeliveredUpdateHasNoSecondEffect(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"mode":"mute"}`, chanA)
+	w.serve()
+	m := w.message(groupID, userID, "x")
+	id := w.bot.Push(m)
+	w.processed(id)
+	m["update_id"] = id
+	w.bot.Redeliver(mustJSON(m))
+	waitFor(t, "redelivery acknowledged", func() bool { return w.bot.Pending() == 0 })
+	// and a later update proves the loop went past it
+	w.processed(w.bot.Push(w.message(groupID, adminID, "later")))
+	if n := len(w.calls("restrictChatMember", groupID, userID)); n != 1 {
+		t.Fatalf("redelivered update muted again: %d", n)
+	}
+	if n := len(w.calls("sendMessage", groupID, 0)); n != 1 {
+		t.Fatalf("redelivered update prompted again: %d", n)
+	}
+}
+
+func TestMalformedUpdateIsLoggedAndSkipped(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	p := w.serve()
+	w.bot.PushRaw(`{"update_id": 900, "message": "not an object"}`)
+	w.bot.PushRaw(`{"no_update_id": true}`)
+	w.bot.PushRaw(`{"update_id": 901, "message": {"chat": {"type": "supergroup"}}}`)
+	m := w.message(groupID, userID, "x")
+	m["update_id"] = 902
+	w.bot.PushRaw(mustJSON(m))
+	w.botUpdateWait(902)
+	if len(w.okCalls("restrictChatMember", groupID, userID)) != 1 {
+		t.Fatal("the valid update after malformed ones was not handled")
+	}
+	waitFor(t, "malformed logged", func() bool { return strings.Count(p.Logs(), "malformed update skipped") >= 2 })
+}
+
+func (w *botWorld) botUpdateWait(id int64) {
+	w.processed(id)
+}
