@@ -169,9 +169,9 @@ func (w *botWorld) message(chat int64, from int64, text string) map[string]any {
 
 func chatMemberUpdate(chat int64, chatType string, user int64, oldStatus, newStatus string) map[string]any {
 	return map[string]any{"chat_member": map[string]any{
-		"chat": map[string]any{"id": chat, "type": chatType, "title": "x"},
-		"from": map[string]any{"id": user, "is_bot": false, "first_name": "U"},
-		"date": time.Now().Unix(),
+		"chat":            map[string]any{"id": chat, "type": chatType, "title": "x"},
+		"from":            map[string]any{"id": user, "is_bot": false, "first_name": "U"},
+		"date":            time.Now().Unix(),
 		"old_chat_member": map[string]any{"status": oldStatus, "user": map[string]any{"id": user, "is_bot": false, "first_name": "U"}},
 		"new_chat_member": map[string]any{"status": newStatus, "user": map[string]any{"id": user, "is_bot": false, "first_name": "U"}},
 	}}

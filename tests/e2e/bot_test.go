@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nezuko-bot/nezuko/tests/fakebot"
 )
@@ -335,4 +336,188 @@ func TestMalformedUpdateIsLoggedAndSkipped(t *testing.T) {
 
 func (w *botWorld) botUpdateWait(id int64) {
 	w.processed(id)
+}
+
+func (w *botWorld) lastReply(chat int64) string {
+	c := w.okCalls("sendMessage", chat, 0)
+	if len(c) == 0 {
+		return ""
+	}
+	return fmt.Sprint(c[len(c)-1].Params["text"])
+}
+
+func TestProtectSaysPreciselyWhatIsMissingThenProtects(t *testing.T) {
+	w := newBotWorld(t)
+	w.fake.SetMember(chanB, botUserID, fakebot.Member{Status: "member"})
+	w.fake.SetMember(groupID, botUserID, fakebot.Member{Status: "administrator", Rights: map[string]bool{"can_delete_messages": true}})
+	w.serve()
+	// A non-admin's /protect is an ordinary message: no reply, nothing protected.
+	w.processed(w.bot.Push(w.message(groupID, userID, "/protect @chan_a")))
+	if w.lastReply(groupID) != "" {
+		t.Fatal("a non-admin got an answer to /protect")
+	}
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/protect@nezuko_test_bot @chan_a https://t.me/chan_b @nosuchchan")))
+	reply := w.lastReply(groupID)
+	for _, want := range []string{`"Ban users"`, "not an admin in @chan_b", "@nosuchchan: channel not found"} {
+		if !strings.Contains(reply, want) {
+			t.Fatalf("reply does not say %q:\n%s", want, reply)
+		}
+	}
+	if strings.Contains(reply, "@chan_a") {
+		t.Fatalf("reply blames chan_a, where the bot is admin:\n%s", reply)
+	}
+	if got := w.scalar("select count(*) from nezuko.protected_groups"); got != "0" {
+		t.Fatal("protected despite problems")
+	}
+	w.fake.SetMember(groupID, botUserID, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+	w.fake.SetMember(chanB, botUserID, fakebot.Member{Status: "administrator"})
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/protect @chan_a @chan_b")))
+	if !strings.Contains(w.lastReply(groupID), "protected") {
+		t.Fatalf("no confirmation: %s", w.lastReply(groupID))
+	}
+	if got := w.scalar("select string_agg(channel_id::text, ',' order by channel_id) from nezuko.group_channel_links where group_id = $1", groupID); got != fmt.Sprintf("%d,%d", chanB, chanA) {
+		t.Fatalf("links: %s", got)
+	}
+	if got := w.scalar("select bot_instance_id = $1 and enabled and default_permissions is not null from nezuko.protected_groups", w.botID); got != "true" {
+		t.Fatalf("group row: %s", got)
+	}
+	// and it enforces now
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	if len(w.okCalls("restrictChatMember", groupID, userID)) != 1 {
+		t.Fatal("not enforced after /protect")
+	}
+}
+
+func TestSettingsShowsAndChangesEverySetting(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/settings")))
+	for _, k := range []string{"mode", "mute_duration_seconds", "verify_on_join", "join_request_gating", "fail_mode", "prompt_text", "auto_delete_seconds", "whitelist"} {
+		if !strings.Contains(w.lastReply(groupID), k) {
+			t.Fatalf("/settings does not show %s", k)
+		}
+	}
+	for cmd, want := range map[string]string{
+		"/settings mode delete":                                       `"mode": "delete"`,
+		"/settings mute_duration_seconds 3600":                        `"mute_duration_seconds": 3600`,
+		"/settings verify_on_join off":                                `"verify_on_join": false`,
+		"/settings join_request_gating on":                            `"join_request_gating": true`,
+		"/settings fail_mode closed":                                  `"fail_mode": "closed"`,
+		"/settings prompt_text Hi {name}, join {channels} <b>now</b>": `"prompt_text": "Hi {name}, join {channels} <b>now</b>"`,
+		"/settings auto_delete_seconds 60":                            `"auto_delete_seconds": 60`,
+		"/settings whitelist add 4242":                                `"whitelist": [4242]`,
+	} {
+		w.processed(w.bot.Push(w.message(groupID, adminID, cmd)))
+		if got := w.scalar("select params::text from nezuko.protected_groups"); !strings.Contains(got, want) {
+			t.Fatalf("%s: params %s lack %s (reply %q)", cmd, got, want, w.lastReply(groupID))
+		}
+	}
+	before := w.scalar("select params::text from nezuko.protected_groups")
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/settings mode explode")))
+	if !strings.Contains(w.lastReply(groupID), "Not changed: mode must be one of delete, mute, both") {
+		t.Fatalf("bad value not explained: %q", w.lastReply(groupID))
+	}
+	if w.scalar("select params::text from nezuko.protected_groups") != before {
+		t.Fatal("a refused setting changed params")
+	}
+	// The custom prompt (with HTML-looking text) is used and parses.
+	w.processed(w.bot.Push(w.message(groupID, userID, "hi")))
+	p := w.okCalls("sendMessage", groupID, 0)
+	if !strings.Contains(fmt.Sprint(p[len(p)-1].Params["text"]), "Hi User&lt;1001&gt;, join") {
+		t.Fatalf("custom prompt not used or not escaped: %v", p[len(p)-1].Params["text"])
+	}
+}
+
+func TestStatusUnprotectHelpAndStart(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/status")))
+	if s := w.lastReply(groupID); !strings.Contains(s, "Protection</b>: on") || !strings.Contains(s, "@chan_a: ok") || !strings.Contains(s, "Restricted now</b>: 1") {
+		t.Fatalf("/status: %s", s)
+	}
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/help")))
+	if !strings.Contains(w.lastReply(groupID), "/protect") {
+		t.Fatal("/help")
+	}
+	w.fake.AddChat(adminID, "private", "", "")
+	priv := w.message(adminID, adminID, "/start")
+	priv["message"].(map[string]any)["chat"] = map[string]any{"id": adminID, "type": "private"}
+	w.processed(w.bot.Push(priv))
+	if !strings.Contains(w.lastReply(adminID), "Set up") {
+		t.Fatalf("/start in private: %q", w.lastReply(adminID))
+	}
+	w.processed(w.bot.Push(w.message(groupID, adminID, "/unprotect")))
+	r := w.okCalls("restrictChatMember", groupID, userID)
+	if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+		t.Fatal("/unprotect did not unmute the user the bot muted")
+	}
+	if got := w.scalar("select enabled::text || (select count(*) from nezuko.group_channel_links) from nezuko.protected_groups"); got != "false0" {
+		t.Fatalf("after /unprotect: %s", got)
+	}
+	w.processed(w.bot.Push(w.message(groupID, user2ID, "free now")))
+	if len(w.calls("restrictChatMember", groupID, user2ID)) != 0 {
+		t.Fatal("enforced after /unprotect")
+	}
+}
+
+func TestSupergroupMigrationCarriesSettings(t *testing.T) {
+	w := newBotWorld(t)
+	const newID int64 = -1009999999999
+	w.protect(groupID, `{"mode":"delete","auto_delete_seconds":30}`, chanA)
+	w.fake.AddChat(newID, "supergroup", "Test Group", "")
+	w.fake.SetMember(newID, botUserID, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+	w.fake.SetMember(newID, userID, fakebot.Member{Status: "member"})
+	w.serve()
+	mig := w.message(groupID, adminID, "")
+	delete(mig["message"].(map[string]any), "text")
+	mig["message"].(map[string]any)["migrate_to_chat_id"] = newID
+	w.processed(w.bot.Push(mig))
+	if got := w.scalar("select params->>'mode' || ',' || (select count(*) from nezuko.group_channel_links where group_id = $1) from nezuko.protected_groups where group_id = $1", newID); got != "delete,1" {
+		t.Fatalf("settings/links not carried to the new id: %s", got)
+	}
+	w.processed(w.bot.Push(w.message(newID, userID, "hi")))
+	if len(w.okCalls("deleteMessage", newID, 0)) != 1 {
+		t.Fatal("not enforced in the migrated supergroup")
+	}
+}
+
+func TestRateLimited429StormLosesNoActionAndHonoursPauses(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"mode":"both"}`, chanA)
+	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 2, Code: 429, RetryAfter: 1})
+	w.fake.Inject(fakebot.Fault{Method: "sendMessage", Count: 1, Code: 429, RetryAfter: 1})
+	w.serve()
+	var ids []int64
+	for _, u := range []int64{userID, user2ID} {
+		ids = append(ids, w.bot.Push(w.message(groupID, u, "spam")))
+	}
+	for _, id := range ids {
+		w.processed(id)
+	}
+	for _, u := range []int64{userID, user2ID} {
+		if len(w.okCalls("restrictChatMember", groupID, u)) != 1 {
+			t.Fatalf("user %d: mute lost in the 429 storm", u)
+		}
+	}
+	if n := len(w.okCalls("sendMessage", groupID, 0)); n != 2 {
+		t.Fatalf("prompts: %d, want 2", n)
+	}
+	// Every retry came at least retry_after after the 429 it answered.
+	all := w.fake.Calls("")
+	for i, c := range all {
+		if c.Status != 429 {
+			continue
+		}
+		for _, later := range all[i+1:] {
+			if later.Method != "getUpdates" && later.Method != "getChatMember" && later.Time.Sub(c.Time) < 900*time.Millisecond {
+				t.Fatalf("%s sent %v after a 429 with retry_after=1", later.Method, later.Time.Sub(c.Time))
+			}
+		}
+	}
+	waitFor(t, "429s logged", func() bool {
+		return w.scalar("select count(*) from nezuko.api_call_log where error_type = 'too_many_requests'") == "3"
+	})
 }
