@@ -101,7 +101,7 @@ lint:
     go vet ./...
 
 # Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime
+bench: bench-realtime bench-bot
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -110,6 +110,15 @@ bench-realtime *args: build
     set -euo pipefail
     ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     DATABASE_URL="$(just _db-url)" NEZUKO_BIN={{bin}} go run ./tests/bench/realtime "$@"
+
+# The enforcement loop against the fake Bot API: updates/s, decision latency
+# p50/p99 (cache hit and miss), heap over a soak (BENCH_SOAK_SECONDS, default 60).
+bench-bot:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    NEZUKO_BENCH=1 go test -count=1 -timeout 20m -run '^TestBenchBot$' -v ./tests/bench/botbench/ \
+        | sed -n '/^### /,/^machine:/p'
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

@@ -80,6 +80,7 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "bot/on_my_chat_member.sql" . }}
 {{ template "bot/decide.sql" . }}
 {{ template "bot/handle_update.sql" . }}
+{{ template "bot/handle_updates.sql" . }}
 {{ template "bot/resume_update.sql" . }}
 {{ template "bot/finish_update.sql" . }}
 {{ template "bot/log_api_calls.sql" . }}

@@ -455,3 +455,58 @@ func (e *Executor) FlushLoop(ctx context.Context) error {
 		}
 	}
 }
+
+// Decided is SQL's first answer for one update of a batch.
+type Decided struct {
+	Plan      plan.Plan
+	Malformed string // non-empty: SQL refused the update as malformed
+}
+
+// DecideBatch hands a whole batch of raw updates (each valid JSON) to
+// bot.handle_updates: one round trip, one commit. Updates that need no
+// call are done when it returns; the others' plans are to be Run.
+func (e *Executor) DecideBatch(ctx context.Context, botID int64, raws []json.RawMessage) ([]Decided, error) {
+	size := 2
+	for _, r := range raws {
+		size += len(r) + 1
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, '[')
+	for i, r := range raws {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, r...)
+	}
+	buf = append(buf, ']')
+	var body []byte
+	if err := e.pool.QueryRow(ctx, "select bot.handle_updates($1, $2::jsonb)", botID, string(buf)).Scan(&body); err != nil {
+		return nil, fmt.Errorf("bot.handle_updates: %w", err)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil || len(items) != len(raws) {
+		return nil, fmt.Errorf("bot.handle_updates returned %d plans for %d updates", len(items), len(raws))
+	}
+	out := make([]Decided, len(items))
+	for i, it := range items {
+		var m struct {
+			Malformed string `json:"malformed"`
+		}
+		_ = json.Unmarshal(it, &m)
+		if m.Malformed != "" {
+			out[i].Malformed = m.Malformed
+			continue
+		}
+		if err := json.Unmarshal(it, &out[i].Plan); err != nil {
+			return nil, fmt.Errorf("plan %d does not decode: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+// IsSQLError tells a refusal by SQL itself (a raised exception, a
+// constraint) from a lost connection: retrying the former cannot help.
+func IsSQLError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && !(len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57" || pe.Code[:2] == "53" || pe.Code == "40001" || pe.Code == "40P01"))
+}

@@ -310,12 +310,14 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 	}
 }
 
-// handleBatch handles one getUpdates batch: updates of one chat in order,
-// different chats concurrently. It returns the offset confirming the batch.
+// handleBatch handles one getUpdates batch and returns the offset that
+// confirms it. The whole batch is decided in one SQL call (one commit);
+// plans with checks or calls then run concurrently across chats, in order
+// within a chat. If the batch call fails, each update is handled alone.
 func (m *Manager) handleBatch(ctx context.Context, botID int64, ups []json.RawMessage) int64 {
+	received := time.Now()
 	var next int64
-	lanes := map[string][]json.RawMessage{}
-	var order []string
+	var valid []json.RawMessage
 	for _, raw := range ups {
 		var head struct {
 			UpdateID *int64 `json:"update_id"`
@@ -325,34 +327,142 @@ func (m *Manager) handleBatch(ctx context.Context, botID int64, ups []json.RawMe
 			continue
 		}
 		next = max(next, *head.UpdateID+1)
-		k := laneKey(raw)
+		valid = append(valid, raw)
+	}
+	if len(valid) == 0 {
+		return next
+	}
+	type item struct {
+		raw  json.RawMessage
+		plan *plan.Plan // nil: handle from scratch
+	}
+	lanes := map[string][]item{}
+	var order []string
+	add := func(it item) {
+		k := laneKey(it.raw)
 		if _, ok := lanes[k]; !ok {
 			order = append(order, k)
 		}
-		lanes[k] = append(lanes[k], raw)
+		lanes[k] = append(lanes[k], it)
+	}
+	decided, err := m.decide(ctx, botID, valid)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		m.Log.Warn("batch decision failed; handling the updates one by one", "bot_instance_id", botID, "err", err)
+		for _, raw := range valid {
+			add(item{raw: raw})
+		}
+	} else {
+		for i, d := range decided {
+			switch {
+			case d.Malformed != "":
+				m.Log.Error("malformed update skipped", "bot_instance_id", botID, "err", d.Malformed, "bytes", len(valid[i]))
+			case len(d.Plan.Checks) == 0 && len(d.Plan.Calls) == 0 && d.Plan.Finish == "":
+				if m.OnUpdate != nil {
+					m.OnUpdate(botID, time.Since(received))
+				}
+			default:
+				p := d.Plan
+				add(item{raw: valid[i], plan: &p})
+			}
+		}
 	}
 	sem := make(chan struct{}, m.Workers)
 	var wg sync.WaitGroup
 	for _, k := range order {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(list []json.RawMessage) {
+		go func(list []item) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			for _, raw := range list {
-				m.handleOne(ctx, botID, raw)
+			for _, it := range list {
+				if it.plan != nil {
+					if _, err := m.Exec.Run(ctx, botID, *it.plan); err == nil {
+						if m.OnUpdate != nil {
+							m.OnUpdate(botID, time.Since(received))
+						}
+						continue
+					} else if ctx.Err() != nil {
+						return
+					} else {
+						m.Log.Warn("update plan failed; deciding it again", "bot_instance_id", botID, "err", err)
+					}
+				}
+				m.handleOne(ctx, botID, it.raw, received)
 			}
 		}(lanes[k])
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		return 0
+	}
 	return next
 }
 
+// decide splits a batch into up to 4 parts by chat (so one chat's updates
+// stay in one part, in order) and decides the parts concurrently: one SQL
+// call and one commit per part.
+func (m *Manager) decide(ctx context.Context, botID int64, valid []json.RawMessage) ([]Decided, error) {
+	parts := min(4, m.Workers, (len(valid)+24)/25)
+	if parts <= 1 {
+		return m.Exec.DecideBatch(ctx, botID, valid)
+	}
+	idx := make([][]int, parts)
+	for i, raw := range valid {
+		h := fnv32(laneKey(raw)) % uint32(parts)
+		idx[h] = append(idx[h], i)
+	}
+	out := make([]Decided, len(valid))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		if len(idx[p]) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raws := make([]json.RawMessage, len(idx[p]))
+			for j, i := range idx[p] {
+				raws[j] = valid[i]
+			}
+			d, err := m.Exec.DecideBatch(ctx, botID, raws)
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			for j, i := range idx[p] {
+				out[i] = d[j]
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		// Parts that succeeded are committed; deciding their updates again
+		// is harmless (processed ones are skipped as duplicates).
+		return nil, err
+	}
+	return out, nil
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
 // handleOne retries an update until its effect is committed, it proves
-// malformed, or the bot stops (then it is not acknowledged: redelivered).
-func (m *Manager) handleOne(ctx context.Context, botID int64, raw []byte) {
+// malformed, SQL keeps refusing it (a bug: logged as an error and skipped
+// after a few attempts, so one update cannot stall every group), or the
+// bot stops (then it is not acknowledged: redelivered).
+func (m *Manager) handleOne(ctx context.Context, botID int64, raw []byte, start time.Time) {
 	backoff := 200 * time.Millisecond
-	start := time.Now()
+	sqlErrors := 0
 	for ctx.Err() == nil {
 		err := m.Exec.HandleUpdate(ctx, botID, raw)
 		if err == nil {
@@ -367,6 +477,12 @@ func (m *Manager) handleOne(ctx context.Context, botID int64, raw []byte) {
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if IsSQLError(err) {
+			if sqlErrors++; sqlErrors >= 3 {
+				m.Log.Error("update skipped: SQL refused it 3 times", "bot_instance_id", botID, "err", err, "bytes", len(raw))
+				return
+			}
 		}
 		m.Log.Warn("update not handled yet, retrying", "bot_instance_id", botID, "err", err)
 		sleep(ctx, backoff)

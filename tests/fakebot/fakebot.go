@@ -64,6 +64,7 @@ type Bot struct {
 	webhookSecret string
 	wake          chan struct{}
 	delivered     map[int64]time.Time // update_id → first handed out
+	redelivered   bool                // queue may be out of order
 }
 
 // Call is one recorded API call.
@@ -235,6 +236,7 @@ func (s *Server) ResetCalls() {
 // PushRaw queues an update given as raw JSON; update_id is not touched.
 func (b *Bot) PushRaw(raw string) {
 	b.mu.Lock()
+	b.redelivered = true
 	b.queue = append(b.queue, json.RawMessage(raw))
 	b.mu.Unlock()
 	b.signal()
@@ -1067,12 +1069,21 @@ func (s *Server) getUpdates(ctx context.Context, b *Bot, p map[string]any) (any,
 		s.mu.Unlock()
 		b.mu.Lock()
 		if offset > 0 {
-			// confirm everything below offset
-			var keep []json.RawMessage
-			for _, raw := range b.queue {
-				if updateID(raw) >= offset {
-					keep = append(keep, raw)
+			// confirm everything below offset (the queue is in update_id
+			// order, except redeliveries and malformed updates at its end)
+			i := 0
+			for i < len(b.queue) && updateID(b.queue[i]) < offset {
+				i++
+			}
+			keep := b.queue[i:]
+			if b.redelivered {
+				keep = nil
+				for _, raw := range b.queue {
+					if updateID(raw) >= offset {
+						keep = append(keep, raw)
+					}
 				}
+				b.redelivered = false
 			}
 			b.queue = keep
 		}

@@ -1,0 +1,256 @@
+// Package botbench measures the enforcement loop against the fake Bot API
+// on loopback: updates per second and decision latency (update received
+// from getUpdates → its effect committed, last Bot API call made), on the
+// cache-hit path and the cache-miss path (one getChatMember per linked
+// channel), and memory over a short soak. Run with `just bench-bot`; it is
+// skipped unless NEZUKO_BENCH=1.
+package botbench
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fernet/fernet-go"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nezuko-bot/nezuko/gobridge/telegram"
+	"github.com/nezuko-bot/nezuko/tests/fakebot"
+	"github.com/nezuko-bot/nezuko/tests/testdb"
+)
+
+const (
+	botUser  int64 = 8000001
+	channel  int64 = -1003000000001
+	nGroups        = 64
+	firstGrp int64 = -1004000000000
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	lat  []time.Duration
+	done chan struct{}
+	want int
+}
+
+func (r *recorder) add(_ int64, d time.Duration) {
+	r.mu.Lock()
+	r.lat = append(r.lat, d)
+	n := len(r.lat)
+	r.mu.Unlock()
+	if n == r.want {
+		close(r.done)
+	}
+}
+
+func (r *recorder) reset(want int) {
+	r.mu.Lock()
+	r.lat, r.want, r.done = nil, want, make(chan struct{})
+	r.mu.Unlock()
+}
+
+func pct(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+func env(k string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(k)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func TestBenchBot(t *testing.T) {
+	if os.Getenv("NEZUKO_BENCH") != "1" {
+		t.Skip("benchmark: run with just bench-bot")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, url := testdb.NewPool(t)
+	workers := env("BENCH_WORKERS", 16)
+	pc, _ := pgxpool.ParseConfig(url)
+	pc.MaxConns = int32(workers + 4)
+	if os.Getenv("BENCH_ASYNC_COMMIT") == "1" {
+		pc.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	fake := fakebot.New()
+	defer fake.Close()
+	token := "8000001:BENCH-token"
+	b := fake.AddBot(token, botUser, "bench_bot")
+	fake.AddChat(channel, "channel", "Bench channel", "bench_chan")
+	fake.SetMember(channel, botUser, fakebot.Member{Status: "administrator"})
+	var k fernet.Key
+	_ = k.Generate()
+	sealed, _ := fernet.EncryptAndSign([]byte(token), &k)
+	sum := sha256.Sum256([]byte(token))
+	must := func(sql string, args ...any) {
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	var botID int64
+	if err := pool.QueryRow(ctx, `insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
+		values ($1, 'bench_bot', $2, $3) returning id`, botUser, string(sealed), sum[:]).Scan(&botID); err != nil {
+		t.Fatal(err)
+	}
+	must(`insert into nezuko.enforced_channels (channel_id, username, title) values ($1, 'bench_chan', 'Bench channel')`, channel)
+	for g := 0; g < nGroups; g++ {
+		gid := firstGrp - int64(g)
+		fake.AddChat(gid, "supergroup", "G", "")
+		fake.SetMember(gid, botUser, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+		must(`insert into nezuko.protected_groups (group_id, bot_instance_id, title) values ($1, $2, 'G')`, gid, botID)
+		must(`insert into nezuko.group_channel_links (group_id, channel_id) values ($1, $2)`, gid, channel)
+	}
+	// Telegram's limits would cap the miss path at 30 getChatMember/s; the
+	// benchmark measures the bridge, so the limiter is opened to its maximum.
+	must(`update nezuko.admin_config set value = '1000' where key = 'rate_limit_global_per_second'`)
+
+	rec := &recorder{done: make(chan struct{})}
+	exec := telegram.NewExecutor(pool, slog.New(slog.NewTextHandler(io.Discard, nil)), fake.URL, []*fernet.Key{&k})
+	m := &telegram.Manager{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Exec: exec,
+		Workers: workers, PollTimeout: time.Second, Reload: time.Second, OnUpdate: rec.add}
+	go m.Run(ctx)
+
+	nextUser := int64(10_000_000)
+	// prepare makes n users subscribed in Telegram (and, when cached, in the
+	// membership cache: one bulk insert, outside the timed window).
+	prepare := func(n int, cached bool) int64 {
+		first := nextUser + 1
+		for i := 0; i < n; i++ {
+			nextUser++
+			fake.SetMember(channel, nextUser, fakebot.Member{Status: "member"})
+		}
+		if cached {
+			must(`insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, expires_at)
+				select $1, u, 'member', true, now() + interval '1 hour' from generate_series($2::bigint, $3::bigint) u`,
+				channel, first, nextUser)
+		}
+		return first
+	}
+	push := func(first int64, n int) {
+		for i := 0; i < n; i++ {
+			gid := firstGrp - int64(i%nGroups)
+			b.Push(map[string]any{"message": map[string]any{"message_id": i + 1, "date": 0, "text": "hello",
+				"chat": map[string]any{"id": gid, "type": "supergroup"},
+				"from": map[string]any{"id": first + int64(i), "is_bot": false, "first_name": "U"}}})
+		}
+	}
+	run := func(name string, n int, cached bool) (float64, time.Duration, time.Duration) {
+		first := prepare(n, cached)
+		rec.reset(n)
+		fake.ResetCalls()
+		start := time.Now()
+		push(first, n)
+		select {
+		case <-rec.done:
+		case <-time.After(3 * time.Minute):
+			t.Fatalf("%s: only %d of %d updates handled", name, len(rec.lat), n)
+		}
+		el := time.Since(start)
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return float64(n) / el.Seconds(), pct(rec.lat, 0.50), pct(rec.lat, 0.99)
+	}
+	n := env("BENCH_UPDATES", 5000)
+	// Warm up (connections, plans).
+	run("warm-up", 500, true)
+	hitRate, hit50, hit99 := run("cache hit", n, true)
+	misses := len(fake.Calls("getChatMember"))
+	missRate, miss50, miss99 := run("cache miss", n, false)
+	gcm := len(fake.Calls("getChatMember"))
+
+	// Latency at a steady offered load (not a backlog): rate updates/s for
+	// a few seconds, in small bursts every 10 ms.
+	paced := func(rate int, cached bool) (time.Duration, time.Duration) {
+		secs := 4
+		total := rate * secs
+		first := prepare(total, cached)
+		rec.reset(total)
+		per := rate / 100
+		for i := 0; i < total; i += per {
+			t0 := time.Now()
+			for j := i; j < min(i+per, total); j++ {
+				gid := firstGrp - int64(j%nGroups)
+				b.Push(map[string]any{"message": map[string]any{"message_id": j + 1, "date": 0, "text": "hello",
+					"chat": map[string]any{"id": gid, "type": "supergroup"},
+					"from": map[string]any{"id": first + int64(j), "is_bot": false, "first_name": "U"}}})
+			}
+			time.Sleep(time.Until(t0.Add(10 * time.Millisecond)))
+		}
+		select {
+		case <-rec.done:
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("paced run: only %d of %d updates handled", len(rec.lat), total)
+		}
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return pct(rec.lat, 0.50), pct(rec.lat, 0.99)
+	}
+	pacedRate := env("BENCH_PACED_RATE", 500)
+	phit50, phit99 := paced(pacedRate, true)
+	pmiss50, pmiss99 := paced(pacedRate/2, false)
+
+	// Soak: a steady stream on the cache-hit path, heap sampled.
+	soak := time.Duration(env("BENCH_SOAK_SECONDS", 60)) * time.Second
+	rate := env("BENCH_SOAK_RATE", 500)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	heap0 := ms.HeapAlloc
+	var peak uint64
+	soakStart := time.Now()
+	total := 0
+	for time.Since(soakStart) < soak {
+		tick := time.Now()
+		first := prepare(rate, true)
+		rec.reset(rate)
+		push(first, rate)
+		total += rate
+		<-rec.done
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapAlloc)
+		time.Sleep(time.Until(tick.Add(time.Second)))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	heap1 := ms.HeapAlloc
+
+	fmt.Printf("\n### bot enforcement loop (`just bench-bot`, %d updates per path, %d workers, %d groups, 1 linked channel)\n\n", n, workers, nGroups)
+	fmt.Println("| path | updates/s | decision latency p50 | p99 | Bot API calls |")
+	fmt.Println("| --- | ---: | ---: | ---: | --- |")
+	fmt.Printf("| cache hit, backlog (subscriber, answer cached) | %.0f | %.1f ms | %.1f ms | %d getChatMember |\n", hitRate, ms1(hit50), ms1(hit99), misses)
+	fmt.Printf("| cache miss, backlog (one getChatMember per update) | %.0f | %.1f ms | %.1f ms | %d getChatMember |\n", missRate, ms1(miss50), ms1(miss99), gcm)
+	fmt.Printf("| cache hit, steady %d updates/s offered | | %.1f ms | %.1f ms | |\n", pacedRate, ms1(phit50), ms1(phit99))
+	fmt.Printf("| cache miss, steady %d updates/s offered | | %.1f ms | %.1f ms | |\n", pacedRate/2, ms1(pmiss50), ms1(pmiss99))
+	fmt.Printf("| soak %s at %d updates/s (cache hit), %d updates | | | | heap after GC %.1f MB → %.1f MB (peak %.1f MB) |\n",
+		soak, rate, total, mb(heap0), mb(heap1), mb(peak))
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("\nBacklog rows: %d updates queued at once, latency from getUpdates' answer to the effect committed (so it includes queueing behind the batch). Steady rows: the same measure with updates arriving in 10 ms bursts.\n", n)
+	fmt.Printf("machine: %d CPUs shared with other jobs (load average %s), Go %s, %s/%s\n", runtime.NumCPU(), strings.TrimSpace(string(load)), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	cancel()
+	time.Sleep(300 * time.Millisecond)
+}
+
+func ms1(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func mb(b uint64) float64         { return float64(b) / (1 << 20) }
