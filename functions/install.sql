@@ -82,6 +82,7 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "bot/handle_update.sql" . }}
 {{ template "bot/handle_updates.sql" . }}
 {{ template "bot/resume_update.sql" . }}
+{{ template "bot/resume_updates.sql" . }}
 {{ template "bot/finish_update.sql" . }}
 {{ template "bot/log_api_calls.sql" . }}
 {{ template "bot/due_deletions.sql" . }}

@@ -510,3 +510,55 @@ func IsSQLError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && !(len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "57" || pe.Code[:2] == "53" || pe.Code == "40001" || pe.Code == "40P01"))
 }
+
+// ResumeBatch answers the checks of many update plans at once (every check
+// concurrently) and resumes them all in one bot.resume_updates call. Plans
+// whose Resume is not bot.resume_update are returned unchanged, for Run.
+func (e *Executor) ResumeBatch(ctx context.Context, botID int64, plans []plan.Plan) ([]plan.Plan, error) {
+	b, err := e.bot(ctx, botID)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		State   json.RawMessage    `json:"state"`
+		Answers []plan.CheckResult `json:"answers"`
+	}
+	var idx []int
+	var items []item
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		if len(p.Checks) == 0 || p.Resume != "bot.resume_update" {
+			continue
+		}
+		idx = append(idx, i)
+		items = append(items, item{State: p.State})
+	}
+	for j, i := range idx {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items[j].Answers = e.answer(ctx, botID, b, plans[i].Checks)
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	out := append([]plan.Plan(nil), plans...)
+	if len(items) == 0 {
+		return out, nil
+	}
+	ij, _ := json.Marshal(items)
+	var body []byte
+	if err := e.pool.QueryRow(ctx, "select bot.resume_updates($1, $2::jsonb)", botID, string(ij)).Scan(&body); err != nil {
+		return nil, fmt.Errorf("bot.resume_updates: %w", err)
+	}
+	var next []plan.Plan
+	if err := json.Unmarshal(body, &next); err != nil || len(next) != len(items) {
+		return nil, fmt.Errorf("bot.resume_updates returned %d plans for %d", len(next), len(items))
+	}
+	for j, i := range idx {
+		out[i] = next[j]
+	}
+	return out, nil
+}

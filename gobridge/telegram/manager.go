@@ -355,6 +355,7 @@ func (m *Manager) handleBatch(ctx context.Context, botID int64, ups []json.RawMe
 			add(item{raw: raw})
 		}
 	} else {
+		decided = m.resumeAll(ctx, botID, decided)
 		for i, d := range decided {
 			switch {
 			case d.Malformed != "":
@@ -445,6 +446,36 @@ func (m *Manager) decide(ctx context.Context, botID int64, valid []json.RawMessa
 		return nil, err
 	}
 	return out, nil
+}
+
+// resumeAll answers and resumes, a round at a time, every plan of the
+// batch that has checks (one SQL call per round). If a round fails, the
+// plans are left as they are and Run answers them one by one.
+func (m *Manager) resumeAll(ctx context.Context, botID int64, ds []Decided) []Decided {
+	for round := 0; round < maxRounds; round++ {
+		var idx []int
+		var plans []plan.Plan
+		for i, d := range ds {
+			if d.Malformed == "" && len(d.Plan.Checks) > 0 && d.Plan.Resume == "bot.resume_update" {
+				idx = append(idx, i)
+				plans = append(plans, d.Plan)
+			}
+		}
+		if len(plans) < 2 { // one plan: Run does the same in one round trip
+			return ds
+		}
+		next, err := m.Exec.ResumeBatch(ctx, botID, plans)
+		if err != nil {
+			if ctx.Err() == nil {
+				m.Log.Warn("batch resume failed; resuming one by one", "bot_instance_id", botID, "err", err)
+			}
+			return ds
+		}
+		for j, i := range idx {
+			ds[i].Plan = next[j]
+		}
+	}
+	return ds
 }
 
 func fnv32(s string) uint32 {

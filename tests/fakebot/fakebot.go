@@ -226,11 +226,16 @@ func (s *Server) Calls(method string) []Call {
 	return out
 }
 
-// ResetCalls forgets the recorded calls.
+// ResetCalls forgets the recorded calls and delivery times (long runs).
 func (s *Server) ResetCalls() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = nil
+	for _, b := range s.bots {
+		b.mu.Lock()
+		b.delivered = map[int64]time.Time{}
+		b.mu.Unlock()
+	}
 }
 
 // PushRaw queues an update given as raw JSON; update_id is not touched.

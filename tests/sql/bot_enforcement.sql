@@ -1,0 +1,52 @@
+-- Enforcement decisions in SQL: a raw update in, a plan out.
+begin;
+select plan(17);
+
+insert into nezuko.bot_instances (id, bot_user_id, username, token_encrypted, token_sha256)
+overriding system value values (1, 99, 'tbot', 'sealed', sha256('t'));
+insert into nezuko.enforced_channels (channel_id, username, title) values (-1001, 'chan_a', 'Channel A'), (-1002, 'chan_b', 'Channel B');
+insert into nezuko.protected_groups (group_id, bot_instance_id, title, params) values (-500, 1, 'G', '{"mode": "both"}');
+insert into nezuko.group_channel_links values (-500, -1001), (-500, -1002);
+
+create temp table u as select
+    '{"update_id": 10, "message": {"message_id": 7, "text": "hi", "chat": {"id": -500, "type": "supergroup"},
+      "from": {"id": 42, "is_bot": false, "first_name": "<Eve>"}}}'::jsonb as j;
+
+select is(bot.settings('{"mode": "delete"}')->>'mode', 'delete', 'params override the defaults');
+select is(bot.settings('{}')->>'fail_mode', 'open', 'fail_mode defaults to open');
+select is(bot.html_escape('<a&b>'), '&lt;a&amp;b&gt;', 'html_escape escapes < & >');
+select ok(bot.is_subscribed('restricted', true) and not bot.is_subscribed('restricted', false)
+          and bot.is_subscribed('creator', null) and not bot.is_subscribed('left', null),
+          'subscribed = creator, administrator, member, or restricted with is_member');
+
+-- Nothing cached: the plan asks for both channels, to be resumed.
+select is(jsonb_array_length(bot.handle_update(1, (select j from u))->'checks'), 2, 'an unknown user needs one check per channel');
+select is(bot.handle_update(1, (select j from u))->>'resume', 'bot.resume_update', 'checks are resumed by bot.resume_update');
+
+-- Answers: in A, not in B; then the group status (a plain member).
+create temp table p1 as select bot.resume_update(1, bot.handle_update(1, (select j from u))->'state',
+    '[{"chat_id": -1001, "user_id": 42, "status": "member", "latency_ms": 5},
+      {"chat_id": -1002, "user_id": 42, "status": "left", "latency_ms": 6}]') as p;
+select is((select p->'checks'->0->>'chat_id' from p1), '-500', 'a missing channel asks whether the user is a group admin');
+create temp table p2 as select bot.resume_update(1, (select p->'state' from p1),
+    '[{"chat_id": -500, "user_id": 42, "status": "member"}]') as p;
+select is((select jsonb_path_query_array(p, '$.calls[*].method') from p2),
+          '["deleteMessage", "restrictChatMember", "sendMessage"]', 'mode both: delete, mute, prompt');
+select ok((select p->'calls'->2->'params'->>'text' like '%Channel B%' and p->'calls'->2->'params'->>'text' not like '%Channel A%' from p2),
+          'the prompt names only the missing channel');
+select ok((select p->'calls'->2->'params'->>'text' like '%&lt;Eve&gt;%' from p2), 'the user''s name is escaped');
+select is((select p->'calls'->2->'params'->'reply_markup'->'inline_keyboard'->-1->0->>'callback_data' from p2), 'nzv:42',
+          'the verify button is bound to the user');
+select is((select count(*)::int from nezuko.verification_log where user_id = 42), 2, 'one verification_log row per channel');
+select is((select muted from nezuko.group_restrictions where group_id = -500 and user_id = 42), true, 'the mute is recorded');
+select is((select member_status from nezuko.membership_cache where channel_id = -1002 and user_id = 42), 'left', 'answers are cached');
+
+-- Finish marks it processed: a redelivery does nothing.
+select bot.finish_update(1, (select p->'state' from p2), '[{"ok": true}, {"ok": true}, {"ok": true, "result": {"message_id": 900}}]');
+select is(bot.handle_update(1, (select j from u)), '{"duplicate": true}', 'a redelivered update has no second effect');
+select is((select prompt_message_id from nezuko.group_restrictions where user_id = 42), 900::bigint, 'the prompt''s id is kept to delete it later');
+
+select throws_ok($$select bot.handle_update(1, '{"message": {}}')$$, '22023', null, 'an update without update_id is refused with 22023');
+
+select * from finish();
+rollback;
