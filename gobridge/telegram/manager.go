@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -278,6 +279,13 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 			}
 			var ae *APIError
 			switch {
+			case errors.As(err, &ae) && ae.Code == 409 && strings.Contains(ae.Description, "webhook is active"):
+				// The database says this bot polls: a webhook left over from
+				// webhook mode (or another deployment) is removed.
+				m.Log.Warn("a webhook is set for a polling bot; deleting it", "bot_instance_id", b.ID)
+				if _, err := client.Call(ctx, "deleteWebhook", json.RawMessage(`{"drop_pending_updates":false}`)); err != nil {
+					sleep(ctx, 5*time.Second)
+				}
 			case errors.As(err, &ae) && ae.Code == 409:
 				m.Log.Warn("getUpdates refused: another poller or a webhook is active for this bot", "bot_instance_id", b.ID, "err", err)
 				sleep(ctx, 5*time.Second)

@@ -227,3 +227,28 @@ func TestBotKickedFromAGroupShowsInHealthAndOtherGroupsKeepWorking(t *testing.T)
 		t.Fatal("the other group stopped being served")
 	}
 }
+
+func TestTokensSealedWithAnOlderKeyStillRunAfterKeyRotation(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.fake.SetMember(chanA, botUserID, fakebot.Member{Status: "administrator"})
+	// The bot's token was sealed with w.key; a new key now comes first.
+	w.bot.Push(w.message(groupID, userID, "x"))
+	w.fake.SetMember(groupID, userID, fakebot.Member{Status: "member"})
+	startServe(t, append(w.env(), "NEZUKO_FERNET_KEYS="+newKey(t)+","+w.key)...)
+	waitFor(t, "bot acting with the rotated keys", func() bool { return len(w.okCalls("restrictChatMember", groupID, userID)) == 1 })
+}
+
+func TestPollingBotRemovesALeftoverWebhook(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	if _, err := http.Post(w.fake.URL+"/bot"+w.token+"/setWebhook", "application/json", strings.NewReader(`{"url":"https://example.invalid/hook"}`)); err != nil {
+		t.Fatal(err)
+	}
+	w.serve()
+	w.processed(w.bot.Push(w.message(groupID, userID, "x")))
+	if u, _ := w.bot.Webhook(); u != "" {
+		t.Fatal("webhook still set")
+	}
+}
