@@ -252,3 +252,27 @@ func TestPollingBotRemovesALeftoverWebhook(t *testing.T) {
 		t.Fatal("webhook still set")
 	}
 }
+
+func TestBotDemotedOrRemovedShowsInGroupAndChannelHealth(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	my := func(chat int64, typ, status string) map[string]any {
+		u := chatMemberUpdate(chat, typ, botUserID, "administrator", status)
+		u["my_chat_member"] = u["chat_member"]
+		delete(u, "chat_member")
+		return u
+	}
+	w.processed(w.bot.Push(my(groupID, "supergroup", "member")))
+	if got := w.scalar("select health || ':' || health_reason from nezuko.protected_groups"); !strings.Contains(got, "error:the bot is no longer an admin") {
+		t.Fatalf("group health after demotion: %s", got)
+	}
+	w.processed(w.bot.Push(my(chanA, "channel", "left")))
+	if got := w.scalar("select bot_is_admin::text || ':' || health from nezuko.enforced_channels where channel_id = $1", chanA); got != "false:error" {
+		t.Fatalf("channel health after removal: %s", got)
+	}
+	w.processed(w.bot.Push(my(groupID, "supergroup", "administrator")))
+	if got := w.scalar("select health from nezuko.protected_groups"); got != "ok" {
+		t.Fatalf("group health after promotion: %s", got)
+	}
+}
