@@ -84,6 +84,8 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "bot/resume_update.sql" . }}
 {{ template "bot/resume_updates.sql" . }}
 {{ template "bot/finish_update.sql" . }}
+{{ template "bot/resume_reverify.sql" . }}
+{{ template "bot/reverify.sql" . }}
 {{ template "bot/log_api_calls.sql" . }}
 {{ template "bot/due_deletions.sql" . }}
 {{ template "bot/housekeeping.sql" . }}
