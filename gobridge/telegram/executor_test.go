@@ -82,4 +82,3 @@ func TestRunReverifyPlanChecksResumesAndUnmutes(t *testing.T) {
 		t.Fatalf("user is %s, want member (group defaults restored)", m.Status)
 	}
 }
-
