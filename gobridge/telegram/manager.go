@@ -57,6 +57,7 @@ type Manager struct {
 	running  map[int64]*runningBot
 	webhooks map[int64][]byte // bot id → sha256 of the webhook secret
 	badSeal  map[string]bool  // tokens already reported undecryptable
+	opened   map[string]string // sealed token → token, so reloads do not decrypt again
 }
 
 type runningBot struct {
@@ -87,7 +88,7 @@ func (m *Manager) Run(ctx context.Context) error {
 		m.Workers = 16
 	}
 	m.mu.Lock()
-	m.running, m.webhooks, m.badSeal = map[int64]*runningBot{}, map[int64][]byte{}, map[string]bool{}
+	m.running, m.webhooks, m.badSeal, m.opened = map[int64]*runningBot{}, map[int64][]byte{}, map[string]bool{}, map[string]string{}
 	m.mu.Unlock()
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -143,7 +144,13 @@ func (m *Manager) reload(ctx context.Context) error {
 	seen := map[int64]bool{}
 	hooks := map[int64][]byte{}
 	for _, b := range want {
-		tok, err := Decrypt(b.Sealed, m.Exec.keys)
+		tok, ok := m.opened[b.Sealed]
+		var err error
+		if !ok {
+			if tok, err = Decrypt(b.Sealed, m.Exec.keys); err == nil {
+				m.opened[b.Sealed] = tok
+			}
+		}
 		if err != nil {
 			if !m.badSeal[b.Sealed] {
 				m.badSeal[b.Sealed] = true
