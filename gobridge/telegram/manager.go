@@ -55,8 +55,8 @@ type Manager struct {
 
 	mu       sync.Mutex
 	running  map[int64]*runningBot
-	webhooks map[int64][]byte // bot id → sha256 of the webhook secret
-	badSeal  map[string]bool  // tokens already reported undecryptable
+	webhooks map[int64][]byte  // bot id → sha256 of the webhook secret
+	badSeal  map[string]bool   // tokens already reported undecryptable
 	opened   map[string]string // sealed token → token, so reloads do not decrypt again
 }
 
