@@ -3,7 +3,7 @@
 -- a join unmutes the user at once in every linked group where this bot
 -- restricted them (prompt removed); a leave applies the rule again in every
 -- linked group the user is in. In a protected group: a join is checked like
--- a first message (setting verify_on_join).
+-- a first message (setting verify_on_join); leaving it removes the prompt.
 create function bot.on_chat_member(p_bot bigint, p_cm jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -62,6 +62,21 @@ begin
                   and (bot.settings(params)->>'verify_on_join')::boolean) then
             v_kind := 'join';
             v_groups := array[v_chat];
+        elsif v_was and not v_now then
+            -- Left the group: the prompt goes (the restriction stays on
+            -- record, so a return while still unsubscribed is not a way out,
+            -- and a return once subscribed is unmuted by the join check).
+            update nezuko.group_restrictions gr set prompt_message_id = null
+            from (select prompt_message_id as old_id from nezuko.group_restrictions
+                  where group_id = v_chat and user_id = v_uid and bot_instance_id = p_bot for update) o
+            where gr.group_id = v_chat and gr.user_id = v_uid and o.old_id is not null
+            returning o.old_id into v_res;
+            if v_res is not null then
+                delete from nezuko.bot_scheduled_deletions where chat_id = v_chat and message_id = (v_res #>> '{}')::bigint;
+                return jsonb_build_object('calls', jsonb_build_array(jsonb_build_object('method', 'deleteMessage',
+                    'optional', true, 'params', jsonb_build_object('chat_id', v_chat, 'message_id', (v_res #>> '{}')::bigint))));
+            end if;
+            return '{}';
         else
             return '{}';
         end if;

@@ -521,3 +521,23 @@ func TestRateLimited429StormLosesNoActionAndHonoursPauses(t *testing.T) {
 		return w.scalar("select count(*) from nezuko.api_call_log where error_type = 'too_many_requests'") == "3"
 	})
 }
+
+func TestLeavingTheGroupRemovesThePromptAndRejoiningSubscribedUnmutes(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	leave := chatMemberUpdate(groupID, "supergroup", userID, "restricted", "left")
+	leave["chat_member"].(map[string]any)["old_chat_member"].(map[string]any)["is_member"] = true
+	w.processed(w.bot.Push(leave))
+	if len(w.okCalls("deleteMessage", groupID, 0)) != 1 {
+		t.Fatal("prompt not removed when the user left")
+	}
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.exec("delete from nezuko.membership_cache") // the negative answer expired
+	w.processed(w.bot.Push(chatMemberUpdate(groupID, "supergroup", userID, "left", "member")))
+	r := w.okCalls("restrictChatMember", groupID, userID)
+	if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+		t.Fatalf("a subscribed returning user was not unmuted: %d restrict calls", len(r))
+	}
+}
