@@ -61,7 +61,7 @@ begin
 
     if jsonb_array_length(v_missing) = 0 then
         if gr.user_id is not null then
-            v_calls := bot.release(p_bot, p_group, v_uid, p_answers);
+            return bot.release(p_bot, p_group, v_uid, p_answers) || '{"verified": true}';
         end if;
         return jsonb_build_object('calls', v_calls, 'verified', true);
     end if;

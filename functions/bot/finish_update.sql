@@ -1,7 +1,8 @@
 -- bot.finish_update: after an update's calls were made: marks the update
 -- processed (so a redelivery has no second effect) and records what the
 -- calls returned: the prompt's message_id (deleted on unmute), a mute that
--- Telegram refused (not recorded as muted), messages to auto-delete.
+-- Telegram refused (not recorded as muted), an unmute Telegram refused
+-- (the restriction put back on file), messages to auto-delete.
 create function bot.finish_update(p_bot bigint, p_state jsonb, p_results jsonb) returns void
 language plpgsql as $$
 declare
@@ -25,6 +26,18 @@ begin
             if not (res->>'ok')::boolean then
                 update nezuko.group_restrictions set muted = false, muted_until = null
                 where group_id = (r->>'group_id')::bigint and user_id = (r->>'user_id')::bigint;
+            end if;
+        when 'unmute' then
+            -- Telegram refused the unmute: keep the user on file as muted by
+            -- this bot, so the next check (button, channel join) retries.
+            if not (res->>'ok')::boolean then
+                insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, muted)
+                values ((r->>'group_id')::bigint, (r->>'user_id')::bigint, p_bot, true)
+                on conflict (group_id, user_id) do update set muted = true;
+                insert into nezuko.admin_logs (level, logger, message, attributes, bot_instance_id)
+                values ('ERROR', 'bot', 'unmute refused by Telegram; the user stays on file to retry',
+                        jsonb_build_object('group_id', r->'group_id', 'user_id', r->'user_id',
+                                           'error', res->>'description'), p_bot);
             end if;
         when 'autodelete' then
             if (res->>'ok')::boolean then

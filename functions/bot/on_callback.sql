@@ -47,9 +47,10 @@ begin
         v_answer := jsonb_build_object('callback_query_id', v_id, 'show_alert', true,
             'text', left('You have not joined yet: ' || v_names || '. Join, then press the button again.', 200));
     end if;
-    return jsonb_build_object('calls',
-        jsonb_build_array(jsonb_build_object('method', 'answerCallbackQuery', 'optional', true, 'params', v_answer))
-        || coalesce(v_res->'calls', '[]'));
+    return bot.merge_plans(
+        jsonb_build_object('calls', jsonb_build_array(jsonb_build_object('method', 'answerCallbackQuery',
+                                                                         'optional', true, 'params', v_answer))),
+        jsonb_build_object('calls', coalesce(v_res->'calls', '[]'), 'record', coalesce(v_res->'record', '[]')));
 end
 $$;
 grant execute on function bot.on_callback(bigint, jsonb, jsonb) to nezuko_bridge;

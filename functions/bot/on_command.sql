@@ -187,16 +187,16 @@ begin
         if jsonb_array_length(v_checks) > 0 then
             return jsonb_build_object('checks', v_checks);
         end if;
-        v_calls := '[]';
+        v_res := '{}';
         v_n := 0;
         for r in select user_id from nezuko.group_restrictions where group_id = v_chat loop
-            v_calls := v_calls || bot.release(p_bot, v_chat, r.user_id, p_answers);
+            v_res := bot.merge_plans(v_res, bot.release(p_bot, v_chat, r.user_id, p_answers));
             v_n := v_n + 1;
         end loop;
         delete from nezuko.group_channel_links where group_id = v_chat;
         update nezuko.protected_groups set enabled = false where group_id = v_chat;
-        v_res := bot.reply_call(p_msg, format('Protection removed. %s member(s) the bot had restricted are free again.', v_n));
-        return bot.merge_plans(jsonb_build_object('calls', v_calls), v_res);
+        return bot.merge_plans(v_res,
+            bot.reply_call(p_msg, format('Protection removed. %s member(s) the bot had restricted are free again.', v_n)));
     end if;
 
     if jsonb_array_length(v_checks) > 0 then

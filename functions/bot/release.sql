@@ -1,18 +1,19 @@
 -- bot.release: lifts what this bot did to a user in a group: unmute back to
 -- the group's default permissions (never "everything allowed") when the bot
--- muted them, delete its prompt, and forget the restriction. Returns the calls.
+-- muted them, delete its prompt, and forget the restriction.
 -- Only users in group_restrictions are ever unmuted: the bot never lifts a
--- restriction an admin made.
+-- restriction an admin made. Returns {calls, record}.
 create function bot.release(p_bot bigint, p_group bigint, p_user bigint, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
     gr nezuko.group_restrictions;
     v_calls jsonb := '[]';
+    v_record jsonb := '[]';
     v_perms jsonb;
 begin
     delete from nezuko.group_restrictions where group_id = p_group and user_id = p_user returning * into gr;
     if not found then
-        return '[]';
+        return '{}';
     end if;
     if gr.muted then
         v_perms := coalesce(bot.group_permissions(p_group, p_answers),
@@ -22,6 +23,8 @@ begin
                 'can_send_voice_notes', true, 'can_send_polls', true, 'can_send_other_messages', true,
                 'can_add_web_page_previews', true, 'can_change_info', false, 'can_invite_users', true,
                 'can_pin_messages', false, 'can_manage_topics', false));
+        v_record := v_record || jsonb_build_object('kind', 'unmute', 'group_id', p_group, 'user_id', p_user,
+                                                   'bot', p_bot, 'call', jsonb_array_length(v_calls));
         v_calls := v_calls || jsonb_build_object('method', 'restrictChatMember', 'optional', true, 'params',
             jsonb_build_object('chat_id', p_group, 'user_id', p_user, 'permissions', v_perms,
                                'use_independent_chat_permissions', true));
@@ -31,7 +34,7 @@ begin
             jsonb_build_object('chat_id', p_group, 'message_id', gr.prompt_message_id));
         delete from nezuko.bot_scheduled_deletions where chat_id = p_group and message_id = gr.prompt_message_id;
     end if;
-    return v_calls;
+    return jsonb_build_object('calls', v_calls, 'record', v_record);
 end
 $$;
 grant execute on function bot.release(bigint, bigint, bigint, jsonb) to nezuko_bridge;

@@ -26,8 +26,8 @@ begin
             'state', jsonb_build_object('group_id', v_group, 'user_id', v_user, 'answers', v_all));
     end if;
     v_res := bot.enforce(p_bot, v_group, jsonb_build_object('id', v_user), v_all, 'verify', null, true);
-    return jsonb_build_object('calls', coalesce(v_res->'calls', '[]'),
-        'state', jsonb_build_object('group_id', v_group, 'user_id', v_user,
+    return jsonb_build_object('calls', coalesce(v_res->'calls', '[]'), 'finish', 'bot.finish_update',
+        'state', jsonb_build_object('group_id', v_group, 'user_id', v_user, 'record', coalesce(v_res->'record', '[]'),
             'outcome', case when coalesce((v_res->>'verified')::boolean, false) then 'subscribed'
                             when coalesce((v_res->>'exempt')::boolean, false) then 'exempt'
                             else 'missing channels' end,

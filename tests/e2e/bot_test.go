@@ -541,3 +541,23 @@ func TestLeavingTheGroupRemovesThePromptAndRejoiningSubscribedUnmutes(t *testing
 		t.Fatalf("a subscribed returning user was not unmuted: %d restrict calls", len(r))
 	}
 }
+
+func TestRefusedUnmuteIsKeptOnFileAndRetried(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, "", chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
+	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 1, Code: 400, Description: "Bad Request: not enough rights to restrict/unrestrict chat member"})
+	w.processed(w.bot.Push(chatMemberUpdate(chanA, "channel", userID, "left", "member")))
+	if got := w.scalar("select muted from nezuko.group_restrictions where group_id = $1 and user_id = $2", groupID, userID); got != "true" {
+		t.Fatalf("after a refused unmute the user is no longer on file: %s", got)
+	}
+	if m := w.fake.MemberOf(groupID, userID); m.Status != "restricted" {
+		t.Fatalf("fake says %s", m.Status)
+	}
+	w.processed(w.bot.Push(callbackUpdate(groupID, userID, fmt.Sprintf("nzv:%d", userID))))
+	if m := w.fake.MemberOf(groupID, userID); m.Status != "member" {
+		t.Fatalf("the retry did not unmute: %s", m.Status)
+	}
+}
