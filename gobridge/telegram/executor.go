@@ -44,8 +44,13 @@ type Executor struct {
 	perChatN int
 
 	rows chan callRow
-	// RetryBackoff is the first wait after a network or 5xx error (doubles).
+	// RetryBackoff is the first wait after a network or 5xx error (doubles,
+	// up to 10 s).
 	RetryBackoff time.Duration
+	// MaxTransientRetries bounds those retries; 0 (the default) retries
+	// until ctx ends, so no action is dropped while Telegram is unreachable:
+	// give Run a ctx with a deadline (a lease) to bound it.
+	MaxTransientRetries int
 }
 
 type botConn struct {
@@ -341,7 +346,7 @@ func (e *Executor) call(ctx context.Context, botID int64, b *botConn, c plan.Cal
 
 // do makes one call behind the rate limiter. A 429 pauses the whole bot
 // for retry_after and the call is made again: never dropped. Network errors
-// and 5xx are retried with backoff a few times.
+// and 5xx are retried with backoff (see MaxTransientRetries).
 func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method string, params json.RawMessage, chatID, userID int64) (json.RawMessage, error) {
 	backoff := e.RetryBackoff
 	for attempt := 0; ; attempt++ {
@@ -374,8 +379,11 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 			continue
 		}
 		retryable := !errors.As(err, &ae) || ae.Code >= 500
-		if !retryable || attempt >= 4 {
+		if !retryable || (e.MaxTransientRetries > 0 && attempt >= e.MaxTransientRetries) {
 			return nil, err
+		}
+		if attempt == 3 {
+			e.log.Warn("Telegram unreachable; retrying until it answers", "bot_instance_id", botID, "method", method, "err", err)
 		}
 		t := time.NewTimer(backoff)
 		select {
@@ -384,7 +392,7 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 			t.Stop()
 			return nil, ctx.Err()
 		}
-		backoff *= 2
+		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 
