@@ -561,3 +561,16 @@ func TestRefusedUnmuteIsKeptOnFileAndRetried(t *testing.T) {
 		t.Fatalf("the retry did not unmute: %s", m.Status)
 	}
 }
+
+func TestEditedMessagesAreEnforcedToo(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"mode":"delete"}`, chanA)
+	w.serve()
+	m := w.message(groupID, userID, "edited")
+	m["edited_message"] = m["message"]
+	delete(m, "message")
+	w.processed(w.bot.Push(m))
+	if w.fake.MessageExists(groupID, m["edited_message"].(map[string]any)["message_id"].(int64)) {
+		t.Fatal("an edited message from a non-subscriber was left")
+	}
+}
