@@ -34,12 +34,42 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "auth/hash_token.sql" . }}
 {{ template "auth/authenticate.sql" . }}
 {{ template "auth/create_token.sql" . }}
+{{ template "auth/statement_timeout_ms.sql" . }}
+{{ template "auth/begin_request.sql" . }}
+{{ template "auth/login.sql" . }}
+{{ template "auth/revoke_token.sql" . }}
 -- End block: auth.
 
 -- Block: analytics RPCs.
 -- End block: analytics RPCs.
 
 -- Block: admin API.
+{{ template "api/types/protected_group.sql" . }}
+{{ template "api/types/enforced_channel.sql" . }}
+{{ template "api/types/config_entry.sql" . }}
+{{ template "api/types/admin_log_entry.sql" . }}
+{{ template "api/types/audit_entry.sql" . }}
+{{ template "api/types/bot_instance.sql" . }}
+{{ template "api/types/admin_user.sql" . }}
+{{ template "api/list_groups.sql" . }}
+{{ template "api/get_group.sql" . }}
+{{ template "api/update_group.sql" . }}
+{{ template "api/list_channels.sql" . }}
+{{ template "api/link_channel.sql" . }}
+{{ template "api/unlink_channel.sql" . }}
+{{ template "api/list_config.sql" . }}
+{{ template "api/update_config.sql" . }}
+{{ template "api/list_admin_logs.sql" . }}
+{{ template "api/list_audit_log.sql" . }}
+{{ template "api/list_bots.sql" . }}
+{{ template "api/set_bot_active.sql" . }}
+{{ template "api/list_admin_users.sql" . }}
+{{ template "api/create_admin_user.sql" . }}
+{{ template "api/deactivate_admin_user.sql" . }}
+{{ template "api/set_admin_user_role.sql" . }}
+{{ template "api/list_api_tokens.sql" . }}
+{{ template "api/revoke_api_token.sql" . }}
+{{ template "bot/register_bot.sql" . }}
 -- End block: admin API.
 
 -- Block: command queue.

@@ -15,6 +15,7 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: housekeeping.
 
 -- Block: audit.
+{{ template "audit/audit_change.sql" . }}
 -- End block: audit.
 
 -- Block: analytics rollups.

@@ -1,0 +1,16 @@
+-- api.bot_instance: a registered bot, never with its token.
+create type api.bot_instance as (
+    id bigint,
+    bot_user_id bigint,
+    username text,
+    first_name text,
+    owner_id bigint,
+    is_active boolean,
+    update_mode text,
+    status text,
+    last_heartbeat timestamptz,
+    group_count bigint,
+    created_at timestamptz,
+    updated_at timestamptz
+);
+comment on type api.bot_instance is 'A registered Telegram bot with its last heartbeat. The token is never part of it.';
