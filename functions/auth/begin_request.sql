@@ -31,10 +31,12 @@ begin
             pg_catalog.set_config('nezuko.ip', coalesce(p_ip, ''), true),
             pg_catalog.set_config('nezuko.user_agent', pg_catalog.left(coalesce(p_user_agent, ''), 500), true),
             pg_catalog.set_config('statement_timeout', v_timeout_ms::text, true),
+            -- intervals in JSON as ISO 8601 durations (P1DT2H), as the OpenAPI document says
+            pg_catalog.set_config('intervalstyle', 'iso_8601', true),
             pg_catalog.set_config('role', 'nezuko_' || v_role, true);
     return query select v_token_id, v_role, v_admin;
 end
 $$;
 comment on function auth.begin_request(text, text, text) is
-    'Authenticates a bearer token and, for the rest of the transaction, switches to its role (nezuko_viewer/nezuko_admin) with the caller recorded in settings nezuko.admin_id, nezuko.token_id, nezuko.ip, nezuko.user_agent and statement_timeout from admin_config. Raises 28000 for a bad token.';
+    'Authenticates a bearer token and, for the rest of the transaction, switches to its role (nezuko_viewer/nezuko_admin) with the caller recorded in settings nezuko.admin_id, nezuko.token_id, nezuko.ip, nezuko.user_agent and statement_timeout from admin_config (intervals print as ISO 8601). Raises 28000 for a bad token.';
 grant execute on function auth.begin_request(text, text, text) to nezuko_bridge;

@@ -73,6 +73,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	// Components. Each attaches its routes, NOTIFY handlers and loops.
 	// (Analytics, API, realtime, command queue and bots attach here.)
+	if err := attachAPI(a); err != nil {
+		return err
+	}
 	if _, err := attachRealtime(a); err != nil {
 		return err
 	}

@@ -1,0 +1,41 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Principal is the caller behind a bearer token.
+type Principal struct {
+	TokenID     int64
+	Role        string // "viewer" or "admin"
+	AdminUserID *int64 // nil for tokens made with `nezuko token create`
+}
+
+// ErrUnauthenticated: no bearer token, or one that is unknown, expired or
+// revoked (answer 401).
+var ErrUnauthenticated = errors.New("missing, invalid, expired or revoked bearer token")
+
+// Authenticate finds the caller of r from its Authorization: Bearer header
+// (auth.authenticate). Components outside this package (the realtime relay)
+// use it to apply the same rules; answer a failure with
+// WriteProblem(w, r, http.StatusUnauthorized, err.Error()).
+func Authenticate(ctx context.Context, q Querier, r *http.Request) (Principal, error) {
+	token, ok := bearer(r)
+	if !ok {
+		return Principal{}, ErrUnauthenticated
+	}
+	var p Principal
+	err := q.QueryRow(ctx, `select token_id, role, admin_user_id from auth.authenticate($1)`, token).
+		Scan(&p.TokenID, &p.Role, &p.AdminUserID)
+	if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Principal{}, ErrUnauthenticated
+		}
+		return Principal{}, err
+	}
+	return p, nil
+}

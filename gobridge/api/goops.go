@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// LoginInput is the body of POST /v1/auth/login.
+type LoginInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"254" minLength:"3" doc:"The account's email (case-insensitive)."`
+		Password string `json:"password" maxLength:"200" minLength:"1" doc:"The account's password."`
+	}
+}
+
+// LoginResult is a new bearer token.
+type LoginResult struct {
+	Token       string    `json:"token" doc:"The bearer token: send it as Authorization: Bearer <token>. Shown once."`
+	TokenID     int64     `json:"token_id"`
+	ExpiresAt   time.Time `json:"expires_at" doc:"When the token stops working (admin_config login_token_ttl_hours)."`
+	Role        string    `json:"role" enum:"viewer,admin"`
+	AdminUserID int64     `json:"admin_user_id"`
+}
+
+type loginOutput struct{ Body LoginResult }
+
+// RegisterBotInput is the body of POST /v1/bots.
+type RegisterBotInput struct {
+	Body struct {
+		Token string `json:"token" maxLength:"200" minLength:"1" doc:"The bot token from @BotFather. It is checked with getMe, stored Fernet-encrypted and never returned."`
+	}
+}
+
+// RegisteredBot is a bot just registered (never its token).
+type RegisteredBot struct {
+	ID        int64  `json:"id"`
+	BotUserID int64  `json:"bot_user_id" doc:"The bot's Telegram user id (getMe)."`
+	Username  string `json:"username"`
+	FirstName string `json:"first_name"`
+	IsActive  bool   `json:"is_active"`
+}
+
+type registerBotOutput struct{ Body RegisteredBot }
+
+type emptyInput struct{}
+
+var (
+	bearerSecurity = []map[string][]string{{"bearer": {}}}
+	problemCodes   = func(codes ...int) []int { return codes }
+)
+
+// registerGoOperations adds the operations SQL alone cannot do.
+func (s *Service) registerGoOperations(a huma.API, b *built) {
+	huma.Register(a, huma.Operation{
+		OperationID:  "login",
+		Method:       http.MethodPost,
+		Path:         "/v1/auth/login",
+		Summary:      "Log in with email and password",
+		Description:  "Checks the password in SQL (pgcrypto bcrypt) and returns a bearer token that expires after admin_config login_token_ttl_hours. 401 for a wrong email or password or a deactivated account (the same answer for each). Public: needs no token.",
+		Tags:         []string{"auth"},
+		Security:     []map[string][]string{},
+		MaxBodyBytes: MaxBodyBytes,
+		Errors:       problemCodes(400, 401, 413, 422, 500, 503),
+	}, func(ctx context.Context, in *LoginInput) (*loginOutput, error) {
+		out := &loginOutput{}
+		err := s.opts.Pool.QueryRow(ctx, `select token, token_id, expires_at, role, admin_user_id from auth.login($1, $2)`,
+			in.Body.Email, in.Body.Password).Scan(&out.Body.Token, &out.Body.TokenID, &out.Body.ExpiresAt, &out.Body.Role, &out.Body.AdminUserID)
+		if err != nil {
+			return nil, s.statusError(ctx, err, "login")
+		}
+		return out, nil
+	})
+	b.methods["/v1/auth/login"] = http.MethodPost
+
+	huma.Register(a, huma.Operation{
+		OperationID:   "logout",
+		Method:        http.MethodPost,
+		Path:          "/v1/auth/logout",
+		Summary:       "Revoke the token of this request",
+		Description:   "Ends the bearer token sent with this request at once. Any valid token may do this.",
+		Tags:          []string{"auth"},
+		Security:      bearerSecurity,
+		DefaultStatus: http.StatusNoContent,
+		Errors:        problemCodes(401, 500, 503),
+		Extensions:    map[string]any{"x-required-role": "viewer"},
+	}, func(ctx context.Context, _ *emptyInput) (*struct{}, error) {
+		token := tokenFrom(ctx)
+		var revoked bool
+		if token != "" {
+			if err := s.opts.Pool.QueryRow(ctx, `select auth.revoke_token($1)`, token).Scan(&revoked); err != nil {
+				return nil, s.statusError(ctx, err, "logout")
+			}
+		}
+		if !revoked {
+			return nil, problem(ctx, http.StatusUnauthorized, ErrUnauthenticated.Error())
+		}
+		return nil, nil
+	})
+	b.methods["/v1/auth/logout"] = http.MethodPost
+
+	huma.Register(a, huma.Operation{
+		OperationID:   "register_bot",
+		Method:        http.MethodPost,
+		Path:          "/v1/bots",
+		Summary:       "Register a Telegram bot by its token",
+		Description:   "Checks the token with getMe against the Bot API server, encrypts it with the first Fernet key (NEZUKO_FERNET_KEYS) and stores the bot (bot.register_bot). A bot registered again gets the new token. 400 with Telegram's reason for a token it refuses; 409 for a token already registered.\n\nRequires role **admin** (PostgreSQL role nezuko_admin).",
+		Tags:          []string{"bots"},
+		Security:      bearerSecurity,
+		DefaultStatus: http.StatusCreated,
+		MaxBodyBytes:  MaxBodyBytes,
+		Errors:        problemCodes(400, 401, 403, 409, 413, 422, 500, 502, 503),
+		Extensions:    map[string]any{"x-required-role": "admin"},
+	}, func(ctx context.Context, in *RegisterBotInput) (*registerBotOutput, error) {
+		return s.registerBot(ctx, in.Body.Token)
+	})
+	b.methods["/v1/bots"] = http.MethodPost
+}
+
+func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBotOutput, error) {
+	r := requestFrom(ctx)
+	p, err := Authenticate(ctx, s.opts.Pool, r)
+	if errors.Is(err, ErrUnauthenticated) {
+		return nil, problem(ctx, http.StatusUnauthorized, err.Error())
+	} else if err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	// The GRANT decides below as well; asking first spares Telegram a call.
+	if p.Role != "admin" {
+		return nil, problem(ctx, http.StatusForbidden, "registering a bot needs role admin")
+	}
+	id, err := CheckBotToken(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, botToken)
+	var bad *ErrBadBotToken
+	if errors.As(err, &bad) {
+		return nil, problem(ctx, http.StatusBadRequest, bad.Error())
+	} else if err != nil {
+		s.log.Warn("api: getMe failed", "request_id", RequestID(ctx), "err", err)
+		return nil, problem(ctx, http.StatusBadGateway, err.Error())
+	}
+	enc, sum, err := EncryptBotToken(s.opts.FernetKeys, botToken)
+	if err != nil {
+		s.log.Error("api: cannot encrypt bot token", "request_id", RequestID(ctx), "err", err)
+		return nil, problem(ctx, http.StatusInternalServerError, internal(ctx))
+	}
+	body, err := s.run(ctx, r, tokenFrom(ctx), RegisterBotSQL, []any{id.ID, id.Username, id.FirstName, enc, sum}, false)
+	if err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	out := &registerBotOutput{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	return out, nil
+}
+
+// statusError maps a database error for a typed operation (see dbStatus).
+func (s *Service) statusError(ctx context.Context, err error, what string) error {
+	status, detail, ok := dbStatus(err)
+	if !ok {
+		s.log.Error("api: request failed", "request_id", RequestID(ctx), "operation", what, "err", err)
+		detail = internal(ctx)
+	}
+	return problem(ctx, status, detail)
+}
+
+const requestKey ctxKey = 2
+
+// requestFrom is the *http.Request of a typed operation (ServeHTTP puts it
+// in the context; huma hands handlers only the context).
+func requestFrom(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey).(*http.Request)
+	if r == nil {
+		r = &http.Request{Header: http.Header{}}
+	}
+	return r
+}
+
+func tokenFrom(ctx context.Context) string {
+	t, _ := bearer(requestFrom(ctx))
+	return t
+}

@@ -1,0 +1,153 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = 1
+
+// RequestID is the id given to the request (also in the X-Request-Id
+// response header and in every log line about it), or "" outside one.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// withRequestID gives the request an id (kept from X-Request-Id when it is a
+// short token) and sets the response header.
+func withRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
+	id := r.Header.Get("X-Request-Id")
+	if id == "" || len(id) > 64 || !safeID.MatchString(id) {
+		id = newRequestID()
+	}
+	w.Header().Set("X-Request-Id", id)
+	return r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+}
+
+var safeID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// problem is an RFC 9457 problem: huma's ErrorModel, with instance naming
+// the request ("urn:nezuko:request:<id>") so a user can quote it.
+func problem(ctx context.Context, status int, detail string, errs ...*huma.ErrorDetail) *huma.ErrorModel {
+	p := &huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail, Errors: errs}
+	if id := RequestID(ctx); id != "" {
+		p.Instance = "urn:nezuko:request:" + id
+	}
+	return p
+}
+
+// WriteProblem writes an RFC 9457 application/problem+json response. Other
+// components (the realtime relay) use it to answer like the API does.
+func WriteProblem(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	writeProblem(w, problem(r.Context(), status, detail))
+}
+
+func writeProblem(w http.ResponseWriter, p *huma.ErrorModel) {
+	h := w.Header()
+	h.Set("Content-Type", "application/problem+json")
+	h.Set("Cache-Control", "no-store")
+	if p.Status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", `Bearer realm="nezuko"`)
+	}
+	w.WriteHeader(p.Status)
+	b, _ := json.Marshal(p)
+	_, _ = w.Write(b)
+}
+
+// hintStatus is the HINT convention for P0001 (a plain RAISE EXCEPTION):
+// HINT 'http:NNN' (optionally followed by a space and more text) makes the
+// API answer status NNN, e.g. `raise exception 'no such group' using hint = 'http:404'`.
+var hintStatus = regexp.MustCompile(`^http:([1-5][0-9][0-9])\b`)
+
+// dbStatus maps a database error to an HTTP status and the detail a client
+// may see. ok is false for errors whose text must not be shown (500/503).
+//
+//	28000 (bad token)          → 401
+//	42501 (privilege)          → 403
+//	42883 (function vanished)  → 404
+//	22xxx (bad data)           → 400
+//	23505 (unique)             → 409
+//	23xxx (other constraints)  → 422
+//	57014 (statement_timeout)  → 504
+//	P0001 + HINT 'http:NNN'    → NNN;  P0001 without it → 400
+//	08xxx, 53xxx, 57P0x        → 503 (database unavailable)
+//	anything else              → 500
+func dbStatus(err error) (status int, detail string, ok bool) {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return http.StatusGatewayTimeout, "the database did not answer in time", true
+		}
+		if pgconn.SafeToRetry(err) || isConnError(err) {
+			return http.StatusServiceUnavailable, "the database is unavailable; retry shortly", true
+		}
+		return http.StatusInternalServerError, "", false
+	}
+	msg := pg.Message
+	if pg.Detail != "" {
+		msg += " (" + pg.Detail + ")"
+	}
+	code := pg.Code
+	switch {
+	case code == "28000":
+		return http.StatusUnauthorized, pg.Message, true
+	case code == "42501":
+		return http.StatusForbidden, "your role may not do this: " + pg.Message, true
+	case code == "42883":
+		return http.StatusNotFound, "no such function (the catalog is reloading?)", true
+	case code == "23505":
+		return http.StatusConflict, msg, true
+	case strings.HasPrefix(code, "23"):
+		return http.StatusUnprocessableEntity, msg, true
+	case strings.HasPrefix(code, "22"):
+		if pg.Hint != "" {
+			msg += ". " + pg.Hint
+		}
+		return http.StatusBadRequest, msg, true
+	case code == "57014":
+		return http.StatusGatewayTimeout, "the request took longer than the API statement timeout", true
+	case code == "P0001":
+		if m := hintStatus.FindStringSubmatch(pg.Hint); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if n >= 500 {
+				return n, "", false
+			}
+			return n, pg.Message, true
+		}
+		return http.StatusBadRequest, msg, true
+	case strings.HasPrefix(code, "08"), strings.HasPrefix(code, "53"), strings.HasPrefix(code, "57P"):
+		return http.StatusServiceUnavailable, "the database is unavailable; retry shortly", true
+	}
+	return http.StatusInternalServerError, "", false
+}
+
+func isConnError(err error) bool {
+	var ce *pgconn.ConnectError
+	return errors.As(err, &ce) || pgconn.Timeout(err)
+}
+
+// internal is the detail of a 500: no internal text, only the request id,
+// which the log line carries with the real error.
+func internal(ctx context.Context) string {
+	return fmt.Sprintf("internal error; quote request id %s", RequestID(ctx))
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+
+	"github.com/nezuko-bot/nezuko/gobridge/api"
+)
+
+// attachAPI serves the REST API (/v1/, /openapi*, /docs) and rebuilds it
+// from the catalog whenever the functions package is reinstalled (NOTIFY
+// nezuko_reload), after a reconnect of the LISTEN connection (a
+// notification may have been missed), and until the first load succeeds
+// (serve may start before migrate).
+func attachAPI(a *app) error {
+	svc := api.New(api.Options{
+		Pool:           a.pool,
+		Log:            a.log,
+		TelegramAPIURL: a.cfg.TelegramAPIURL,
+		FernetKeys:     a.cfg.FernetKeys,
+	})
+	svc.Register(a.srv.Mux)
+	reload := make(chan struct{}, 1)
+	ring := func() {
+		select {
+		case reload <- struct{}{}:
+		default: // a reload is already pending
+		}
+	}
+	a.listen("nezuko_reload", reloadHandler{ring})
+	a.run(func(ctx context.Context) error {
+		loaded := false
+		retry := time.NewTicker(2 * time.Second)
+		defer retry.Stop()
+		ring()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-reload:
+			case <-retry.C:
+				if loaded {
+					continue
+				}
+			}
+			lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			err := svc.Reload(lctx)
+			cancel()
+			if err != nil {
+				if ctx.Err() == nil {
+					a.log.Warn("api: cannot load the catalog (is the database migrated?)", "err", err)
+				}
+				continue
+			}
+			loaded = true
+		}
+	})
+	return nil
+}
+
+// reloadHandler rings the reload loop; it never blocks the listener.
+type reloadHandler struct{ ring func() }
+
+func (h reloadHandler) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	h.ring()
+	return nil
+}
+
+// HandleBacklog runs after every (re)connect of the LISTEN connection.
+func (h reloadHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.ring()
+	return nil
+}
+
+var _ pgxlisten.BacklogHandler = reloadHandler{}
