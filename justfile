@@ -48,6 +48,28 @@ _pg-restart-test:
     NEZUKO_PG_RESTART=1 NEZUKO_PG_DATA="$data" NEZUKO_PG_BIN="$(just _pg-bin)" NEZUKO_AS_PG="$(just _as-pg)" \
         go test -count=1 -timeout 3m ./tests/pgrestart
 
+# Regenerate openapi/openapi.yaml (3.1) and openapi/openapi-3.0.yaml from a
+# freshly migrated scratch database: what `nezuko serve` serves for it.
+openapi: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    db=nezuko_openapi
+    psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "drop database if exists $db with (force)" -c "create database $db"
+    url=$(go run ./tests/testdb/cmd/dburl "$DATABASE_URL" "$db")
+    DATABASE_URL="$url" {{bin}} migrate > /dev/null
+    DATABASE_URL="$url" {{bin}} openapi --dir openapi
+    psql -X -q "$DATABASE_URL" -c "drop database if exists $db with (force)"
+
+# Lint the committed OpenAPI documents (Redocly) and prove a client builds
+# from them (openapi-typescript types + an openapi-fetch client, tsc).
+openapi-check:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd tests/openapi-client
+    [ -d node_modules ] || npm ci --no-audit --no-fund > /dev/null
+    npm run --silent check
+
 # Run the pgTAP suites in tests/sql on a fresh, migrated database.
 pgtap: build
     #!/usr/bin/env bash

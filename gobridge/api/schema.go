@@ -47,11 +47,13 @@ func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.S
 		s.Description = strings.Join(desc, " ")
 		return s
 	case t.Elem != 0:
-		return &huma.Schema{Type: huma.TypeArray, Items: b.forType(t.Elem, -1, nullable), Nullable: nullable}
+		// Elements are described as non-null: the API's functions build
+		// arrays with array_agg/array(select ...) of real rows.
+		return &huma.Schema{Type: huma.TypeArray, Items: b.forType(t.Elem, -1, false), Nullable: nullable}
 	case t.Kind == 'c':
-		return b.ref(t, nullable)
+		return b.ref(t)
 	case t.Kind == 'e':
-		return b.ref(t, nullable)
+		return b.ref(t)
 	}
 	s := scalar(t, typmod)
 	if s.Type != "" {
@@ -62,7 +64,7 @@ func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.S
 
 // ref registers a composite or enum type as a component and returns a
 // reference to it.
-func (b *schemaBuilder) ref(t *pgType, nullable bool) *huma.Schema {
+func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
 	name, ok := b.names[t.OID]
 	if !ok {
 		name = pascal(t.Name)
@@ -85,12 +87,9 @@ func (b *schemaBuilder) ref(t *pgType, nullable bool) *huma.Schema {
 		}
 		s.PrecomputeMessages()
 	}
-	r := &huma.Schema{Ref: "#/components/schemas/" + name}
-	if nullable {
-		// A reference cannot carry "null" in its type: say it with anyOf.
-		return &huma.Schema{AnyOf: []*huma.Schema{r, {Type: "null"}}}
-	}
-	return r
+	// A reference is described as non-null: "null" next to a $ref needs
+	// anyOf, which the OpenAPI 3.0 copy cannot express.
+	return &huma.Schema{Ref: "#/components/schemas/" + name}
 }
 
 // object fills s as an object with one property per attribute, all present

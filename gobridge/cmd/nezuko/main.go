@@ -39,6 +39,9 @@ var commands = map[string]command{
 	"serve":   {"serve the HTTP API and run the bots", runServe},
 	"keygen":  {"print a new Fernet key for NEZUKO_FERNET_KEYS", runKeygen},
 	"version": {"print the version", runVersion},
+	"token":   {"token create --name N --role admin|viewer: a new API token (last line)", runToken},
+	"bot":     {"bot add --token T: check a bot token with getMe, encrypt and store it", runBot},
+	"openapi": {"write openapi/openapi.yaml and openapi-3.0.yaml from the catalog", runOpenAPI},
 }
 
 func main() {

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/api"
+)
+
+// runToken: `nezuko token create --name N --role admin|viewer [--ttl 720h] [--if-no-admin]`.
+// The token is the last line of the output, so scripts can `| tail -n 1`.
+func runToken(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"usage: nezuko token create --name NAME --role admin|viewer [--ttl DURATION] [--if-no-admin]"}
+	}
+	fs := newFlags("token create")
+	name := fs.String("name", "", "a name to tell the token apart")
+	role := fs.String("role", "", "admin or viewer")
+	ttl := fs.Duration("ttl", 0, "lifetime (e.g. 720h); none when 0")
+	ifNone := fs.Bool("if-no-admin", false, "create only when no active admin token exists (first start)")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"--name is required"}
+	}
+	if *role != "admin" && *role != "viewer" {
+		return usageError{"--role must be admin or viewer"}
+	}
+	if *ttl < 0 {
+		return usageError{"--ttl must be positive"}
+	}
+	conn, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if *ifNone {
+		var exists bool
+		err := conn.QueryRow(ctx, `select exists (select from nezuko.api_tokens where role = 'admin' and revoked_at is null
+			and (expires_at is null or expires_at > now()))`).Scan(&exists)
+		if err != nil {
+			return fmt.Errorf("look for admin tokens: %w", err)
+		}
+		if exists {
+			return nil
+		}
+	}
+	var ttlArg any
+	if *ttl > 0 {
+		ttlArg = *ttl
+	}
+	var (
+		id      int64
+		token   string
+		expires *time.Time
+	)
+	err = conn.QueryRow(ctx, `select token_id, token, expires_at from auth.create_token($1, $2, null, $3)`, *name, *role, ttlArg).
+		Scan(&id, &token, &expires)
+	if err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	exp := "never expires"
+	if expires != nil {
+		exp = "expires " + expires.UTC().Format(time.RFC3339)
+	}
+	fmt.Fprintf(e.stdout, "created %s token %d %q (%s); it is shown only now:\n", *role, id, *name, exp)
+	fmt.Fprintln(e.stdout, token)
+	return nil
+}
+
+// runBot: `nezuko bot add --token T`: getMe at NEZUKO_TELEGRAM_API_URL,
+// Fernet-encrypt with the first NEZUKO_FERNET_KEYS key, store.
+func runBot(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return usageError{"usage: nezuko bot add --token TOKEN"}
+	}
+	fs := newFlags("bot add")
+	token := fs.String("token", "", "the bot token from @BotFather")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if *token == "" {
+		return usageError{"--token is required"}
+	}
+	if len(e.cfg.FernetKeys) == 0 {
+		return fmt.Errorf("NEZUKO_FERNET_KEYS is not set (nezuko keygen makes a key)")
+	}
+	id, err := api.CheckBotToken(ctx, &http.Client{Timeout: 15 * time.Second}, e.cfg.TelegramAPIURL, *token)
+	if err != nil {
+		return err
+	}
+	enc, sum, err := api.EncryptBotToken(e.cfg.FernetKeys, *token)
+	if err != nil {
+		return err
+	}
+	conn, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	var js string
+	if err := conn.QueryRow(ctx, api.RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&js); err != nil {
+		return fmt.Errorf("store bot: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d)\n", id.Username, id.ID)
+	return nil
+}
+
+// runOpenAPI: `nezuko openapi [--dir openapi]` writes the OpenAPI documents
+// the server serves for this database's catalog: openapi.yaml (3.1) and
+// openapi-3.0.yaml.
+func runOpenAPI(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("openapi")
+	dir := fs.String("dir", "openapi", "folder to write openapi.yaml and openapi-3.0.yaml into")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, e, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	doc, err := api.BuildDocument(ctx, pool, e.log)
+	if err != nil {
+		return err
+	}
+	y31, err := doc.YAML()
+	if err != nil {
+		return fmt.Errorf("render OpenAPI 3.1: %w", err)
+	}
+	y30, err := doc.DowngradeYAML()
+	if err != nil {
+		return fmt.Errorf("render OpenAPI 3.0: %w", err)
+	}
+	for name, b := range map[string][]byte{"openapi.yaml": y31, "openapi-3.0.yaml": y30} {
+		p := filepath.Join(*dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", p, err)
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", p)
+	}
+	return nil
+}
