@@ -22,6 +22,19 @@ run: build
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
     {{bin}} migrate
+    # First start: an admin token, printed once, ready to paste.
+    out=$({{bin}} token create --name "first admin (just run)" --role admin --if-no-admin)
+    if [ -n "$out" ]; then
+        token=$(printf '%s\n' "$out" | tail -n 1)
+        addr="${NEZUKO_HTTP_ADDR:-127.0.0.1:8080}"
+        echo
+        echo "First start: created an admin API token (shown only now; keep it):"
+        echo "  $token"
+        echo "Try it:"
+        echo "  curl -s -H 'Authorization: Bearer $token' http://$addr/v1/rpc/list_config"
+        echo "API docs: http://$addr/docs/  (OpenAPI: http://$addr/openapi.json)"
+        echo
+    fi
     exec {{bin}} serve
 
 # vet + Go tests + pgTAP suites, against a fresh database.
@@ -34,6 +47,7 @@ test: build
     go test -count=1 -timeout 8m ./...
     just _pg-restart-test
     just _pgtap
+    just openapi-check
 
 # The realtime PostgreSQL-restart test bounces the whole cluster, so it runs
 # alone, after the other packages, and only on the project-local cluster.
