@@ -137,7 +137,7 @@ lint:
     go vet ./...
 
 # Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime bench-bot
+bench: bench-realtime bench-bot bench-api
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -155,6 +155,14 @@ bench-bot:
     export DATABASE_URL="$(just _db-url)"
     NEZUKO_BENCH=1 go test -count=1 -timeout 20m -run '^TestBenchBot$' -v ./tests/bench/botbench/ \
         | sed -n '/^### /,/^machine:/p'
+
+# REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
+# pgbench, 8 and 32 connections (wrk), as a markdown table.
+bench-api: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    NEZUKO_BIN={{bin}} tests/bench/bench-api.sh
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

@@ -67,6 +67,8 @@ type built struct {
 	ops     int
 }
 
+var errorsOnce sync.Once
+
 // New returns a Service with no operations yet: call Reload before serving.
 func New(opts Options) *Service {
 	if opts.Log == nil {
@@ -76,6 +78,19 @@ func New(opts Options) *Service {
 		opts.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	s := &Service{opts: opts, log: opts.Log}
+	errorsOnce.Do(func() {
+		// Huma's own errors (validation of the typed operations) carry the
+		// request id as instance too, like every other problem here.
+		huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+			e := huma.NewError(status, msg, errs...)
+			if m, ok := e.(*huma.ErrorModel); ok && hctx != nil {
+				if id := RequestID(hctx.Context()); id != "" {
+					m.Instance = "urn:nezuko:request:" + id
+				}
+			}
+			return e
+		}
+	})
 	s.docs = v5emb.NewWithConfig(swgui.Config{
 		Title:       "Nezuko API",
 		SwaggerJSON: "/openapi.json",
@@ -255,3 +270,28 @@ var tagDescriptions = map[string]string{
 	"users":     "Dashboard accounts.",
 	"admin":     "Other administration functions.",
 }
+
+// CallSQL is the statement the API runs for a call of api.name with no
+// arguments (every argument at its default), for benchmarks that compare
+// the API with a hand-written handler making the same call.
+func CallSQL(ctx context.Context, pool *pgxpool.Pool, name string) (string, error) {
+	s := New(Options{Pool: pool, Log: slog.New(slog.DiscardHandler)})
+	cat, err := loadCatalog(ctx, pool, s.log)
+	if err != nil {
+		return "", err
+	}
+	a := newHumaAPI(http.NewServeMux())
+	sb := newSchemaBuilder(cat, a.OpenAPI().Components.Schemas)
+	for _, f := range cat.Functions {
+		if f.Name == name {
+			op := s.operation(f, sb, &huma.Schema{})
+			q, _ := op.sql(make([]value, len(op.params)))
+			return q, nil
+		}
+	}
+	return "", fmt.Errorf("no api function %q in the catalog", name)
+}
+
+// BeginSQL is the first statement of every API request's batch
+// (auth.begin_request with token, ip and user agent).
+const BeginSQL = beginSQL
