@@ -51,6 +51,7 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "api/types/audit_entry.sql" . }}
 {{ template "api/types/bot_instance.sql" . }}
 {{ template "api/types/admin_user.sql" . }}
+{{ template "api/types/api_token.sql" . }}
 {{ template "api/list_groups.sql" . }}
 {{ template "api/get_group.sql" . }}
 {{ template "api/update_group.sql" . }}
@@ -61,6 +62,7 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "api/update_config.sql" . }}
 {{ template "api/list_admin_logs.sql" . }}
 {{ template "api/list_audit_log.sql" . }}
+{{ template "api/get_bot.sql" . }}
 {{ template "api/list_bots.sql" . }}
 {{ template "api/set_bot_active.sql" . }}
 {{ template "api/list_admin_users.sql" . }}

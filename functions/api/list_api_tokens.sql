@@ -1,24 +1,32 @@
--- api.list_api_tokens: bearer tokens by prefix; never a token or its hash.
+-- api.list_api_tokens: bearer tokens, a page at a time with the total; never
+-- a token or its hash.
 create function api.list_api_tokens(
     p_include_revoked boolean default false,
-    out id bigint,
-    out name text,
-    out token_prefix text,
-    out role text,
-    out admin_user_id bigint,
-    out created_at timestamptz,
-    out expires_at timestamptz,
-    out revoked_at timestamptz,
-    out last_used_at timestamptz
-) returns setof record
-language sql stable security definer
+    p_limit integer default 50,
+    p_offset integer default 0,
+    out total bigint,
+    out items api.api_token[]
+)
+language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    select k.id, k.name, k.token_prefix, k.role, k.admin_user_id, k.created_at, k.expires_at, k.revoked_at, k.last_used_at
-    from nezuko.api_tokens k
-    where p_include_revoked or k.revoked_at is null
-    order by k.id
+begin
+    if p_limit is null or p_limit not between 1 and 500 then
+        raise exception 'p_limit must be between 1 and 500' using errcode = '22023';
+    end if;
+    if p_offset is null or p_offset < 0 then
+        raise exception 'p_offset must be 0 or more' using errcode = '22023';
+    end if;
+    with matching as (
+        select k.* from nezuko.api_tokens k where p_include_revoked or k.revoked_at is null
+    )
+    select (select count(*) from matching),
+           coalesce((select array_agg(row(k.id, k.name, k.token_prefix, k.role, k.admin_user_id, k.created_at,
+                                          k.expires_at, k.revoked_at, k.last_used_at)::api.api_token order by k.id)
+                     from (select * from matching order by id limit p_limit offset p_offset) k), '{}')
+    into total, items;
+end
 $$;
-comment on function api.list_api_tokens(boolean) is 'API tokens (name, first characters, role, expiry, last use), by id; revoked ones only with p_include_revoked. Never the token or its hash.
+comment on function api.list_api_tokens(boolean, integer, integer) is 'API tokens (name, first characters, role, expiry, last use) by id, paginated with the total; revoked ones only with p_include_revoked. Never the token or its hash.
 @tag tokens';
-grant execute on function api.list_api_tokens(boolean) to nezuko_admin;
+grant execute on function api.list_api_tokens(boolean, integer, integer) to nezuko_admin;

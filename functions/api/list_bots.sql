@@ -1,16 +1,33 @@
--- api.list_bots: registered bots with their heartbeat; never a token.
-create function api.list_bots() returns setof api.bot_instance
-language sql stable security definer
+-- api.list_bots: registered bots with their heartbeat, a page at a time with
+-- the total; never a token.
+create function api.list_bots(
+    p_active boolean default null,
+    p_limit integer default 50,
+    p_offset integer default 0,
+    out total bigint,
+    out items api.bot_instance[]
+)
+language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
-    select b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active, b.update_mode,
-           s.status, s.last_heartbeat,
-           (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
-           b.created_at, b.updated_at
-    from nezuko.bot_instances b
-    left join nezuko.bot_status s on s.bot_instance_id = b.id
-    order by b.id
+begin
+    if p_limit is null or p_limit not between 1 and 500 then
+        raise exception 'p_limit must be between 1 and 500' using errcode = '22023';
+    end if;
+    if p_offset is null or p_offset < 0 then
+        raise exception 'p_offset must be 0 or more' using errcode = '22023';
+    end if;
+    select (select count(*) from nezuko.bot_instances b where p_active is null or b.is_active = p_active),
+           coalesce((select array_agg(row(b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active,
+                                          b.update_mode, s.status, s.last_heartbeat,
+                                          (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
+                                          b.created_at, b.updated_at)::api.bot_instance order by b.id)
+                     from (select * from nezuko.bot_instances b where p_active is null or b.is_active = p_active
+                           order by b.id limit p_limit offset p_offset) b
+                     left join nezuko.bot_status s on s.bot_instance_id = b.id), '{}')
+    into total, items;
+end
 $$;
-comment on function api.list_bots() is 'Registered bots with status, last heartbeat and number of groups. Tokens are never returned. Register a bot with POST /v1/bots.
+comment on function api.list_bots(boolean, integer, integer) is 'Registered bots with status, last heartbeat and number of groups, by id, paginated with the total; p_active filters. Tokens are never returned. Register a bot with POST /v1/bots.
 @tag bots';
-grant execute on function api.list_bots() to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_bots(boolean, integer, integer) to nezuko_viewer, nezuko_admin;

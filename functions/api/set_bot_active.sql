@@ -3,8 +3,6 @@ create function api.set_bot_active(p_bot_id bigint, p_active boolean) returns ap
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    r api.bot_instance;
 begin
     if p_active is null then
         raise exception 'p_active must be true or false' using errcode = '22023';
@@ -13,8 +11,7 @@ begin
     if not found then
         raise exception 'no bot with id %', p_bot_id using hint = 'http:404';
     end if;
-    select * into r from api.list_bots() b where b.id = p_bot_id;
-    return r;
+    return api.get_bot(p_bot_id);
 end
 $$;
 comment on function api.set_bot_active(bigint, boolean) is 'Activates or deactivates a registered bot; the bridge starts or stops it without a restart. 404 for an unknown bot.

@@ -16,7 +16,6 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_id bigint;
-    r api.bot_instance;
 begin
     if exists (select from nezuko.bot_instances where token_sha256 = p_token_sha256) then
         raise exception 'this bot token is already registered' using errcode = '23505';
@@ -27,8 +26,7 @@ begin
         username = excluded.username, first_name = excluded.first_name,
         token_encrypted = excluded.token_encrypted, token_sha256 = excluded.token_sha256, is_active = true
     returning id into v_id;
-    select * into r from api.list_bots() b where b.id = v_id;
-    return r;
+    return api.get_bot(v_id);
 end
 $$;
 comment on function bot.register_bot(bigint, text, text, text, bytea) is

@@ -1,6 +1,6 @@
 -- Admin API functions, request authentication and the audit triggers.
 begin;
-select plan(14);
+select plan(16);
 
 select throws_ok($$select * from auth.begin_request('nzk_unknown', '127.0.0.1', 't')$$,
     '28000', 'invalid, expired or revoked token', 'begin_request refuses an unknown token with 28000');
@@ -37,6 +37,14 @@ select is((select count(*)::int from nezuko.admin_audit_log where resource_type 
            and (new_value ? 'password_hash' or old_value ? 'password_hash')), 0, 'audit rows never hold the password hash');
 
 select is((select role from auth.login('ANN@example.com', 'a long enough password')), 'admin', 'login is case-insensitive on the email and returns the role');
+
+insert into nezuko.admin_commands (command_type) values ('clear_cache');
+select is((select count(*)::int from nezuko.admin_audit_log where resource_type = 'admin_commands'), 0,
+    'the queue is not audited for changes outside the API (worker, SQL)');
+select set_config('nezuko.token_id', '3', true);
+insert into nezuko.admin_commands (command_type) values ('clear_cache');
+select is((select count(*)::int from nezuko.admin_audit_log where resource_type = 'admin_commands' and api_token_id = 3), 1,
+    'a command enqueued through the API is audited');
 
 select * from finish();
 rollback;

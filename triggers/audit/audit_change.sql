@@ -21,6 +21,11 @@ declare
     v_row jsonb;
     v_id text;
 begin
+    -- Queue tables (argument 'api_only') are audited only for changes made
+    -- through the API: the worker's own status updates are not configuration.
+    if tg_nargs > 0 and tg_argv[0] = 'api_only' and coalesce(current_setting('nezuko.token_id', true), '') = '' then
+        return null;
+    end if;
     if tg_op in ('UPDATE', 'DELETE') then
         v_old := to_jsonb(old) - v_secret;
     end if;
@@ -60,5 +65,8 @@ begin
         execute format('create trigger audit_change after insert or update or delete on nezuko.%I '
                        'for each row execute function triggers.audit_change()', t);
     end loop;
+    -- The command queue: what an admin enqueues or cancels through the API.
+    create trigger audit_change after insert or update or delete on nezuko.admin_commands
+        for each row execute function triggers.audit_change('api_only');
 end
 $$;
