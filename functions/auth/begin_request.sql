@@ -15,26 +15,24 @@ returns table (token_id bigint, role text, admin_user_id bigint)
 language plpgsql volatile
 as $$
 declare
-    v_token_id bigint;
-    v_role text;
-    v_admin bigint;
     v_timeout_ms bigint;
 begin
-    select a.token_id, a.role, a.admin_user_id into v_token_id, v_role, v_admin
+    -- Two statements in all: who is calling (and the timeout), then the settings.
+    select a.token_id, a.role, a.admin_user_id, auth.statement_timeout_ms()
+    into token_id, role, admin_user_id, v_timeout_ms
     from auth.authenticate(p_token) a;
-    if v_token_id is null then
+    if token_id is null then
         raise exception 'invalid, expired or revoked token' using errcode = '28000';
     end if;
-    v_timeout_ms := auth.statement_timeout_ms();
-    perform pg_catalog.set_config('nezuko.admin_id', coalesce(v_admin::text, ''), true),
-            pg_catalog.set_config('nezuko.token_id', v_token_id::text, true),
+    perform pg_catalog.set_config('nezuko.admin_id', coalesce(admin_user_id::text, ''), true),
+            pg_catalog.set_config('nezuko.token_id', token_id::text, true),
             pg_catalog.set_config('nezuko.ip', coalesce(p_ip, ''), true),
             pg_catalog.set_config('nezuko.user_agent', pg_catalog.left(coalesce(p_user_agent, ''), 500), true),
             pg_catalog.set_config('statement_timeout', v_timeout_ms::text, true),
             -- intervals in JSON as ISO 8601 durations (P1DT2H), as the OpenAPI document says
             pg_catalog.set_config('intervalstyle', 'iso_8601', true),
-            pg_catalog.set_config('role', 'nezuko_' || v_role, true);
-    return query select v_token_id, v_role, v_admin;
+            pg_catalog.set_config('role', 'nezuko_' || role, true);
+    return next;
 end
 $$;
 comment on function auth.begin_request(text, text, text) is

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -261,6 +262,7 @@ func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
 	ctx := r.Context()
 	obj := map[string]any{}
 	var raw map[string]any // POST: the decoded body, numbers exact
+	var query url.Values   // GET: the query parameters
 	where := "query"
 	if op.fn.Volatile {
 		where = "body"
@@ -294,7 +296,8 @@ func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
 			}
 		}
 	} else {
-		for k, vs := range r.URL.Query() {
+		query = r.URL.Query()
+		for k, vs := range query {
 			p := op.byName[k]
 			if p == nil {
 				obj[k] = vs[0] // reported as unknown by the validation below
@@ -316,8 +319,10 @@ func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
 		}
 	}
 	res := &huma.ValidateResult{}
-	pb := huma.NewPathBuffer([]byte(where), len(where))
-	huma.Validate(op.registry, op.input, pb, huma.ModeWriteToServer, obj, res)
+	if len(obj) > 0 || len(op.input.Required) > 0 {
+		pb := huma.NewPathBuffer([]byte(where), len(where))
+		huma.Validate(op.registry, op.input, pb, huma.ModeWriteToServer, obj, res)
+	}
 	if len(res.Errors) > 0 {
 		details := make([]*huma.ErrorDetail, 0, len(res.Errors))
 		names := make([]string, 0, len(res.Errors))
@@ -345,7 +350,7 @@ func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
 			out[i] = value{present: true, text: sqlText(p, x)}
 			continue
 		}
-		vs, ok := r.URL.Query()[p.name]
+		vs, ok := query[p.name]
 		if !ok {
 			continue
 		}
