@@ -196,7 +196,8 @@ func scalar(t *pgType, typmod int32) *huma.Schema {
 	case "timetz":
 		return &huma.Schema{Type: huma.TypeString, Description: "Time of day with offset (hh:mm:ss[.ffffff]+hh)."}
 	case "interval":
-		return &huma.Schema{Type: huma.TypeString, Format: "duration", Description: "ISO 8601 duration, e.g. P1DT2H."}
+		// Not format "duration": Huma would validate it as a Go duration.
+		return &huma.Schema{Type: huma.TypeString, Description: "Interval: answered as an ISO 8601 duration (P1DT2H); accepted in any PostgreSQL interval syntax."}
 	case "json", "jsonb":
 		return &huma.Schema{Description: "Any JSON value."}
 	case "bytea":
