@@ -49,10 +49,7 @@ type registerBotOutput struct{ Body RegisteredBot }
 
 type emptyInput struct{}
 
-var (
-	bearerSecurity = []map[string][]string{{"bearer": {}}}
-	problemCodes   = func(codes ...int) []int { return codes }
-)
+var bearerSecurity = []map[string][]string{{"bearer": {}}}
 
 // registerGoOperations adds the operations SQL alone cannot do.
 func (s *Service) registerGoOperations(a huma.API, b *built) {
@@ -65,7 +62,7 @@ func (s *Service) registerGoOperations(a huma.API, b *built) {
 		Tags:         []string{"auth"},
 		Security:     []map[string][]string{},
 		MaxBodyBytes: MaxBodyBytes,
-		Errors:       problemCodes(400, 401, 413, 422, 500, 503),
+		Errors:       []int{400, 401, 413, 422, 500, 503},
 	}, func(ctx context.Context, in *LoginInput) (*loginOutput, error) {
 		out := &loginOutput{}
 		err := s.opts.Pool.QueryRow(ctx, `select token, token_id, expires_at, role, admin_user_id from auth.login($1, $2)`,
@@ -86,7 +83,7 @@ func (s *Service) registerGoOperations(a huma.API, b *built) {
 		Tags:          []string{"auth"},
 		Security:      bearerSecurity,
 		DefaultStatus: http.StatusNoContent,
-		Errors:        problemCodes(401, 500, 503),
+		Errors:        []int{401, 500, 503},
 		Extensions:    map[string]any{"x-required-role": "viewer"},
 	}, func(ctx context.Context, _ *emptyInput) (*struct{}, error) {
 		token := tokenFrom(ctx)
@@ -113,7 +110,7 @@ func (s *Service) registerGoOperations(a huma.API, b *built) {
 		Security:      bearerSecurity,
 		DefaultStatus: http.StatusCreated,
 		MaxBodyBytes:  MaxBodyBytes,
-		Errors:        problemCodes(400, 401, 403, 409, 413, 422, 500, 502, 503),
+		Errors:        []int{400, 401, 403, 409, 413, 422, 500, 502, 503},
 		Extensions:    map[string]any{"x-required-role": "admin"},
 	}, func(ctx context.Context, in *RegisterBotInput) (*registerBotOutput, error) {
 		return s.registerBot(ctx, in.Body.Token)

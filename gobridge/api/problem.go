@@ -95,6 +95,10 @@ var hintStatus = regexp.MustCompile(`^http:([1-5][0-9][0-9])\b`)
 func dbStatus(err error) (status int, detail string, ok bool) {
 	var pg *pgconn.PgError
 	if !errors.As(err, &pg) {
+		if errors.Is(err, context.Canceled) {
+			// The client went away; nobody reads this answer.
+			return http.StatusServiceUnavailable, "request cancelled", true
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return http.StatusGatewayTimeout, "the database did not answer in time", true
 		}
