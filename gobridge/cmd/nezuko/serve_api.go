@@ -14,8 +14,8 @@ import (
 // attachAPI serves the REST API (/v1/, /openapi*, /docs) and rebuilds it
 // from the catalog whenever the functions package is reinstalled (NOTIFY
 // nezuko_reload), after a reconnect of the LISTEN connection (a
-// notification may have been missed), and until the first load succeeds
-// (serve may start before migrate).
+// notification may have been missed), and every 2 s after a failed load
+// (serve may start before migrate; the database may be restarting).
 func attachAPI(a *app) error {
 	svc := api.New(api.Options{
 		Pool:           a.pool,
@@ -33,7 +33,7 @@ func attachAPI(a *app) error {
 	}
 	a.listen("nezuko_reload", reloadHandler{ring})
 	a.run(func(ctx context.Context) error {
-		loaded := false
+		pending := true // a load is due: at start, and after a failed one
 		retry := time.NewTicker(2 * time.Second)
 		defer retry.Stop()
 		ring()
@@ -43,20 +43,17 @@ func attachAPI(a *app) error {
 				return nil
 			case <-reload:
 			case <-retry.C:
-				if loaded {
+				if !pending {
 					continue
 				}
 			}
 			lctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			err := svc.Reload(lctx)
 			cancel()
-			if err != nil {
-				if ctx.Err() == nil {
-					a.log.Warn("api: cannot load the catalog (is the database migrated?)", "err", err)
-				}
-				continue
+			pending = err != nil
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("api: cannot load the catalog (is the database migrated?); retrying", "err", err)
 			}
-			loaded = true
 		}
 	})
 	return nil
