@@ -59,6 +59,7 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "api/link_channel.sql" . }}
 {{ template "api/unlink_channel.sql" . }}
 {{ template "api/list_config.sql" . }}
+{{ template "api/get_config.sql" . }}
 {{ template "api/update_config.sql" . }}
 {{ template "api/list_admin_logs.sql" . }}
 {{ template "api/list_audit_log.sql" . }}

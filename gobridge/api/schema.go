@@ -85,7 +85,7 @@ func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
 		} else {
 			b.object(s, t.Attrs)
 		}
-		s.PrecomputeMessages()
+		precompute(s)
 	}
 	// A reference is described as non-null: "null" next to a $ref needs
 	// anyOf, which the OpenAPI 3.0 copy cannot express.
