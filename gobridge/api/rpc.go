@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -61,7 +62,8 @@ type operation struct {
 	input    *huma.Schema // the query parameters or the body, as one object
 	registry huma.Registry
 	result   resultKind
-	call     string // `api.name` quoted
+	call     string   // `api.name` quoted
+	sqls     sync.Map // bitmask of the arguments given → statement
 }
 
 func (s *Service) operation(f *Function, sb *schemaBuilder, errSchema *huma.Schema) *operation {
@@ -434,8 +436,30 @@ func sqlText(p param, x any) string {
 // sql is the statement for one call: named arguments for the values given
 // (the rest take their defaults), the result as JSON text.
 func (op *operation) sql(values []value) (string, []any) {
-	var b strings.Builder
 	args := make([]any, 0, len(values))
+	var mask uint64
+	for i, v := range values {
+		if v.present {
+			args = append(args, v.text)
+			mask |= 1 << uint(i)
+		}
+	}
+	if len(values) <= 64 {
+		if q, ok := op.sqls.Load(mask); ok {
+			return q.(string), args
+		}
+	}
+	q := op.buildSQL(values)
+	if len(values) <= 64 {
+		op.sqls.Store(mask, q)
+	}
+	return q, args
+}
+
+// buildSQL writes the statement for the arguments present in values.
+func (op *operation) buildSQL(values []value) string {
+	var b strings.Builder
+	n := 0
 	var call strings.Builder
 	call.WriteString(op.call)
 	call.WriteByte('(')
@@ -444,24 +468,24 @@ func (op *operation) sql(values []value) (string, []any) {
 			continue
 		}
 		p := op.params[i]
-		if len(args) > 0 {
+		if n > 0 {
 			call.WriteString(", ")
 		}
-		args = append(args, v.text)
-		n := "$" + strconv.Itoa(len(args))
+		n++
+		ph := "$" + strconv.Itoa(n)
 		call.WriteString(pgx.Identifier{p.name}.Sanitize())
 		call.WriteString(" => ")
 		switch p.kind {
 		case kindScalar:
-			call.WriteString(n + "::text::" + p.cast)
+			call.WriteString(ph + "::text::" + p.cast)
 		case kindJSON:
-			call.WriteString(n + "::text::" + p.cast)
+			call.WriteString(ph + "::text::" + p.cast)
 		case kindArray:
-			call.WriteString("array(select jsonb_array_elements_text(" + n + "::text::jsonb))::" + p.cast)
+			call.WriteString("array(select jsonb_array_elements_text(" + ph + "::text::jsonb))::" + p.cast)
 		case kindComposite:
-			call.WriteString("jsonb_populate_record(null::" + p.cast + ", " + n + "::text::jsonb)")
+			call.WriteString("jsonb_populate_record(null::" + p.cast + ", " + ph + "::text::jsonb)")
 		case kindRecArray:
-			call.WriteString("array(select jsonb_populate_record(null::" + p.elemCast + ", e) from jsonb_array_elements(" + n + "::text::jsonb) e)::" + p.cast)
+			call.WriteString("array(select jsonb_populate_record(null::" + p.elemCast + ", e) from jsonb_array_elements(" + ph + "::text::jsonb) e)::" + p.cast)
 		}
 	}
 	call.WriteByte(')')
@@ -477,7 +501,7 @@ func (op *operation) sql(values []value) (string, []any) {
 	default:
 		b.WriteString("select coalesce(to_json(" + call.String() + "), 'null')::text")
 	}
-	return b.String(), args
+	return b.String()
 }
 
 const beginSQL = `select token_id, role, admin_user_id from auth.begin_request($1, $2, $3)`

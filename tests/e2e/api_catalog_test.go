@@ -119,8 +119,16 @@ grant execute on function api.zz_slow() to nezuko_viewer;`})
 	if id == "" || !strings.Contains(p["instance"].(string), id) {
 		t.Fatalf("500 without a request id: %s", body)
 	}
-	if logs := f.p.Logs(); !strings.Contains(logs, id) || !strings.Contains(logs, "8c1f") {
-		t.Errorf("the log has no line with request id %s and the error", id)
+	// The log reaches us through a pipe: give it a moment.
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		logs := f.p.Logs()
+		if strings.Contains(logs, id) && strings.Contains(logs, "8c1f") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the log has no line with request id %s and the error", id)
+			break
+		}
 	}
 	f.exec(t, `update nezuko.admin_config set value = '200' where key = 'api_statement_timeout_ms'`)
 	start := time.Now()
