@@ -224,3 +224,48 @@ func TestSQLInjectionStringsArePlainData(t *testing.T) {
 		t.Fatalf("admin_config lost rows")
 	}
 }
+
+// List operations answer a page and the total that matches the filters.
+func TestListsArePaginatedWithATotal(t *testing.T) {
+	f := newAPI(t)
+	f.exec(t, `insert into nezuko.protected_groups (group_id, title, enabled, created_at)
+		select -1000 - g, 'Group ' || g, g % 2 = 0, now() - g * interval '1 minute' from generate_series(1, 7) g`)
+	f.exec(t, `insert into nezuko.enforced_channels (channel_id, title) values (-5, 'A'), (-6, 'B')`)
+	f.exec(t, `insert into nezuko.group_channel_links (group_id, channel_id) values (-1001, -5), (-1001, -6), (-1002, -6)`)
+	type page struct {
+		Total int `json:"total"`
+		Items []struct {
+			GroupID    int64   `json:"group_id"`
+			ChannelID  int64   `json:"channel_id"`
+			ChannelIDs []int64 `json:"channel_ids"`
+		} `json:"items"`
+	}
+	list := func(path string) page {
+		t.Helper()
+		r := f.get(t, path, f.viewer)
+		var p page
+		if r.code != 200 || json.Unmarshal([]byte(r.body), &p) != nil {
+			t.Fatalf("GET %s = %d %s", path, r.code, r.body)
+		}
+		return p
+	}
+	p := list("/v1/rpc/list_groups?p_limit=3&p_offset=3")
+	if p.Total != 7 || len(p.Items) != 3 || p.Items[0].GroupID != -1004 {
+		t.Errorf("list_groups page 2 = %+v, want total 7, items -1004.. (newest first)", p)
+	}
+	if p := list("/v1/rpc/list_groups?p_enabled=false"); p.Total != 4 || len(p.Items) != 4 {
+		t.Errorf("list_groups p_enabled=false = %+v, want 4", p)
+	}
+	if p := list("/v1/rpc/list_groups?p_search=Group%203"); p.Total != 1 || p.Items[0].GroupID != -1003 {
+		t.Errorf("list_groups p_search = %+v", p)
+	}
+	if p := list("/v1/rpc/list_groups?p_search=-1001"); p.Total != 1 || len(p.Items[0].ChannelIDs) != 2 {
+		t.Errorf("list_groups by id = %+v, want group -1001 with its 2 channels", p)
+	}
+	if p := list("/v1/rpc/list_channels?p_group_id=-1002"); p.Total != 1 || p.Items[0].ChannelID != -6 {
+		t.Errorf("list_channels of one group = %+v", p)
+	}
+	if p := list("/v1/rpc/list_groups?p_offset=100"); p.Total != 7 || len(p.Items) != 0 {
+		t.Errorf("list_groups past the end = %+v, want total 7 and no items", p)
+	}
+}
