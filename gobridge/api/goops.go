@@ -164,16 +164,13 @@ func (s *Service) statusError(ctx context.Context, err error, what string) error
 	return problem(ctx, status, detail)
 }
 
-const requestKey ctxKey = 2
-
 // requestFrom is the *http.Request of a typed operation (ServeHTTP puts it
 // in the context; huma hands handlers only the context).
 func requestFrom(ctx context.Context) *http.Request {
-	r, _ := ctx.Value(requestKey).(*http.Request)
-	if r == nil {
-		r = &http.Request{Header: http.Header{}}
+	if ri, ok := ctx.Value(requestKey).(*requestInfo); ok && ri.r != nil {
+		return ri.r
 	}
-	return r
+	return &http.Request{Header: http.Header{}}
 }
 
 func tokenFrom(ctx context.Context) string {

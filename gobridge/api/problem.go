@@ -2,11 +2,11 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -18,19 +18,32 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = 1
+const requestKey ctxKey = 1
+
+// requestInfo is what ServeHTTP puts in the request's context: its id and
+// the request itself (huma hands typed handlers only the context).
+type requestInfo struct {
+	id string
+	r  *http.Request
+}
 
 // RequestID is the id given to the request (also in the X-Request-Id
 // response header and in every log line about it), or "" outside one.
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if ri, ok := ctx.Value(requestKey).(*requestInfo); ok {
+		return ri.id
+	}
+	return ""
 }
 
+// newRequestID needs to be unique, not secret: math/rand is enough.
 func newRequestID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	var b [8]byte
+	n := rand.Uint64()
+	for i := range b {
+		b[i] = byte(n >> (8 * i))
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // withRequestID gives the request an id (kept from X-Request-Id when it is a
@@ -41,7 +54,10 @@ func withRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-Id", id)
-	return r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+	ri := &requestInfo{id: id}
+	r = r.WithContext(context.WithValue(r.Context(), requestKey, ri))
+	ri.r = r
+	return r
 }
 
 var safeID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)

@@ -115,7 +115,6 @@ func (s *Service) Register(mux *http.ServeMux) {
 // ServeHTTP serves one request on the current generation of the API.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = withRequestID(w, r)
-	r = r.WithContext(context.WithValue(r.Context(), requestKey, r))
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
