@@ -28,6 +28,15 @@ func Authenticate(ctx context.Context, q Querier, r *http.Request) (Principal, e
 	if !ok {
 		return Principal{}, ErrUnauthenticated
 	}
+	return AuthenticateToken(ctx, q, token)
+}
+
+// AuthenticateToken is Authenticate for a token that did not come in an
+// Authorization header (a browser's EventSource cannot send one).
+func AuthenticateToken(ctx context.Context, q Querier, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, ErrUnauthenticated
+	}
 	var p Principal
 	err := q.QueryRow(ctx, `select token_id, role, admin_user_id from auth.authenticate($1)`, token).
 		Scan(&p.TokenID, &p.Role, &p.AdminUserID)
