@@ -47,6 +47,10 @@ type Options struct {
 	TelegramAPIURL string   // for POST /v1/bots (getMe)
 	FernetKeys     []string // the first encrypts bot tokens
 	HTTPClient     *http.Client
+	// Extend adds operations served by other components (the realtime
+	// relay's GET /v1/events) to every generation of the API, so the
+	// document describes them too.
+	Extend []func(huma.API)
 }
 
 // Service serves the API. It is an http.Handler for /v1/, /openapi* and
@@ -157,8 +161,8 @@ func (s *Service) Document() *huma.OpenAPI {
 
 // BuildDocument reads the catalog and returns the OpenAPI document the
 // server would serve (what `nezuko openapi` writes).
-func BuildDocument(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) (*huma.OpenAPI, error) {
-	s := New(Options{Pool: pool, Log: log})
+func BuildDocument(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, extend ...func(huma.API)) (*huma.OpenAPI, error) {
+	s := New(Options{Pool: pool, Log: log, Extend: extend})
 	b, err := s.build(ctx)
 	if err != nil {
 		return nil, err
@@ -215,6 +219,9 @@ func (s *Service) build(ctx context.Context) (*built, error) {
 		b.ops++
 	}
 	s.registerGoOperations(a, b)
+	for _, extend := range s.opts.Extend {
+		extend(a)
+	}
 	// Anything else under /v1: 404 for an unknown path, 405 for the wrong method.
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		if m, ok := b.methods[r.URL.Path]; ok {
@@ -265,6 +272,7 @@ var tagDescriptions = map[string]string{
 	"config":    "Typed system settings.",
 	"groups":    "Protected groups and their settings.",
 	"logs":      "Application logs of the bridge.",
+	"realtime":  "Live events over Server-Sent Events.",
 	"tokens":    "API tokens.",
 	"users":     "Dashboard accounts.",
 	"admin":     "Other administration functions.",

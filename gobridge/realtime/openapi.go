@@ -120,7 +120,7 @@ func (s *Service) Register(api huma.API, security string) {
 			Type:  huma.TypeObject,
 			Properties: map[string]*huma.Schema{
 				"id":    {Type: huma.TypeString, Description: "Cursor txid-kind-id; send it back as Last-Event-ID."},
-				"event": {Type: huma.TypeString, Description: "The event name.", Extensions: map[string]any{"const": e.name}},
+				"event": {Type: huma.TypeString, Description: "The event name.", Enum: []any{e.name}},
 				"data":  reg.Schema(reflect.TypeOf(e.typ), true, e.name),
 			},
 			Required: []string{"id", "event", "data"},

@@ -42,7 +42,7 @@ func TestRegisterDescribesTheStreamInOpenAPIAndServesThroughHuma(t *testing.T) {
 	}
 	stream := string(get.Responses["200"].Content["text/event-stream"])
 	for _, ev := range []string{"verification", "status_changed", "command_updated", "new_log", "reset"} {
-		if !strings.Contains(stream, `"const":"`+ev+`"`) {
+		if !strings.Contains(stream, `"enum":["`+ev+`"]`) {
 			t.Errorf("event %s not described: %s", ev, stream)
 		}
 	}

@@ -73,10 +73,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	// Components. Each attaches its routes, NOTIFY handlers and loops.
 	// (Analytics, API, realtime, command queue and bots attach here.)
-	if err := attachAPI(a); err != nil {
+	rt, err := attachRealtime(a)
+	if err != nil {
 		return err
 	}
-	if _, err := attachRealtime(a); err != nil {
+	if err := attachAPI(a, rt); err != nil {
 		return err
 	}
 	if err := attachBots(a); err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgxlisten"
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
+	"github.com/nezuko-bot/nezuko/gobridge/realtime"
 )
 
 // attachAPI serves the REST API (/v1/, /openapi*, /docs) and rebuilds it
@@ -16,12 +18,16 @@ import (
 // nezuko_reload), after a reconnect of the LISTEN connection (a
 // notification may have been missed), and every 2 s after a failed load
 // (serve may start before migrate; the database may be restarting).
-func attachAPI(a *app) error {
+//
+// The realtime relay's operations (rt, when not nil) are described in the
+// API's document; the relay serves them on its own routes.
+func attachAPI(a *app, rt *realtime.Service) error {
 	svc := api.New(api.Options{
 		Pool:           a.pool,
 		Log:            a.log,
 		TelegramAPIURL: a.cfg.TelegramAPIURL,
 		FernetKeys:     a.cfg.FernetKeys,
+		Extend:         documentRealtime(rt),
 	})
 	svc.Register(a.srv.Mux)
 	reload := make(chan struct{}, 1)
@@ -74,3 +80,13 @@ func (h reloadHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
 }
 
 var _ pgxlisten.BacklogHandler = reloadHandler{}
+
+// documentRealtime adds GET /v1/events and POST /v1/events/ticket to the
+// API's document (the relay itself serves them on its own, more specific
+// routes).
+func documentRealtime(rt *realtime.Service) []func(huma.API) {
+	if rt == nil {
+		return nil
+	}
+	return []func(huma.API){func(h huma.API) { rt.Register(h, "bearer") }}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
+	"github.com/nezuko-bot/nezuko/gobridge/realtime"
 )
 
 // runToken: `nezuko token create --name N --role admin|viewer [--ttl 720h] [--if-no-admin]`.
@@ -125,7 +126,9 @@ func runOpenAPI(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	doc, err := api.BuildDocument(ctx, pool, e.log)
+	// The document includes the realtime relay's operations, as served.
+	rt := realtime.New(pool, e.log, nil, realtime.Options{})
+	doc, err := api.BuildDocument(ctx, pool, e.log, documentRealtime(rt)...)
 	if err != nil {
 		return err
 	}
