@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -89,4 +91,19 @@ func documentRealtime(rt *realtime.Service) []func(huma.API) {
 		return nil
 	}
 	return []func(huma.API){func(h huma.API) { rt.Register(h, "bearer") }}
+}
+
+// apiAuthenticator checks a request's bearer token as the API does, for the
+// realtime relay.
+func apiAuthenticator(a *app) realtime.Authenticator {
+	return func(ctx context.Context, r *http.Request) (string, *int64, error) {
+		p, err := api.Authenticate(ctx, a.pool, r)
+		if errors.Is(err, api.ErrUnauthenticated) {
+			return "", nil, realtime.ErrUnauthenticated
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		return p.Role, p.AdminUserID, nil
+	}
 }

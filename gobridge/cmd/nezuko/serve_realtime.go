@@ -32,8 +32,8 @@ func attachRealtime(a *app) (*realtime.Service, error) {
 		}
 		opts.ClientBuffer = n
 	}
-	// The API's authenticator replaces nil (auth.authenticate in SQL) at merge.
-	rt := realtime.New(a.pool, a.log, nil, opts)
+	// The API's authenticator: the same rules as every /v1 request.
+	rt := realtime.New(a.pool, a.log, apiAuthenticator(a), opts)
 	a.listen(realtime.NotifyChannel, rt)
 	a.run(rt.Run)
 	rt.Attach(a.srv.Mux)
