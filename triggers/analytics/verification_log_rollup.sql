@@ -1,0 +1,174 @@
+-- triggers.verification_log_rollup: keeps the verification rollups of
+-- sql/006_analytics_rollups.sql exact, once per statement.
+--
+-- Statement-level with transition tables: a 10k-row INSERT is folded into
+-- the rollups by one grouped upsert per table (a per-row upsert would touch
+-- the same hot rollup rows 10k times). INSERT adds new_rows, DELETE
+-- (retention) subtracts old_rows, UPDATE does both, TRUNCATE empties the
+-- counts. First-seen times (growth) are only added or moved earlier, never
+-- removed: users stay counted after retention.
+--
+-- Upserts run in key order (ORDER BY) so that concurrent writers lock rollup
+-- rows in the same order and cannot deadlock each other.
+create function triggers.verification_log_rollup() returns trigger
+language plpgsql as $$
+declare
+    -- %1$I = transition table, $1 = +1 (rows added) or -1 (rows removed).
+    counts constant text := $q$
+        with d as (
+            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id, v.status, v.cached,
+                $1 * count(*) as n,
+                $1 * sum(v.latency_ms) as latency_sum,
+                $1 * count(*) filter (where v.latency_ms < 50) as lat_lt_50,
+                $1 * count(*) filter (where v.latency_ms >= 50 and v.latency_ms < 100) as lat_50_100,
+                $1 * count(*) filter (where v.latency_ms >= 100 and v.latency_ms < 200) as lat_100_200,
+                $1 * count(*) filter (where v.latency_ms >= 200 and v.latency_ms < 500) as lat_200_500,
+                $1 * count(*) filter (where v.latency_ms >= 500) as lat_ge_500
+            from %1$I v
+            group by 1, 2, 3, 4
+        ), g as (
+            insert into nezuko.verification_group_totals as r
+            select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
+            from d where group_id is not null group by 1 order by 1
+            on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
+        ), a as (
+            insert into nezuko.verification_hourly_all as r
+            select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            from d group by 1, 2, 3 order by 1, 2, 3
+            on conflict (hour, status, cached) do update set
+                n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+                lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+                lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+                lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+        )
+        insert into nezuko.verification_hourly as r
+        select * from d order by group_id, hour, status, cached
+        on conflict (group_id, hour, status, cached) do update set
+            n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+            lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+            lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+    $q$;
+    hist constant text := $q$
+        with d as (
+            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id,
+                nezuko.latency_bucket(v.latency_ms) as bucket, $1 * count(*) as n
+            from %1$I v
+            group by 1, 2, 3
+        ), a as (
+            insert into nezuko.verification_latency_hourly_all as r
+            select hour, bucket, sum(n) from d group by 1, 2 order by 1, 2
+            on conflict (hour, bucket) do update set n = r.n + excluded.n
+        )
+        insert into nezuko.verification_latency_hourly as r
+        select hour, group_id, bucket, n from d order by group_id, hour, bucket
+        on conflict (group_id, hour, bucket) do update set n = r.n + excluded.n
+    $q$;
+begin
+    if tg_op = 'TRUNCATE' then
+        truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
+            nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all;
+        return null;
+    end if;
+
+    if tg_op in ('DELETE', 'UPDATE') then
+        execute format(counts, 'old_rows') using -1;
+        execute format(hist, 'old_rows') using -1;
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then
+        execute format(counts, 'new_rows') using 1;
+        execute format(hist, 'new_rows') using 1;
+    end if;
+    if tg_op in ('DELETE', 'UPDATE') then
+        -- Keys nobody has any more; the partial indexes make these cheap.
+        delete from nezuko.verification_hourly where n = 0;
+        delete from nezuko.verification_hourly_all where n = 0;
+        delete from nezuko.verification_group_totals where n = 0;
+        delete from nezuko.verification_latency_hourly where n = 0;
+        delete from nezuko.verification_latency_hourly_all where n = 0;
+    end if;
+    if tg_op = 'DELETE' then
+        return null;
+    end if;
+
+    -- First seen, all groups: new users, then users a backfill moves earlier
+    -- (locked first, so a concurrent writer cannot move them twice).
+    with s as (
+        select user_id, min(timestamp) as ts from new_rows group by 1
+    ), ins as (
+        insert into nezuko.user_first_seen (user_id, first_seen)
+        select user_id, ts from s order by user_id
+        on conflict (user_id) do nothing
+        returning first_seen
+    )
+    insert into nezuko.new_users_hourly_all as r (hour, n)
+    select date_trunc('hour', first_seen, 'UTC'), count(*) from ins group by 1 order by 1
+    on conflict (hour) do update set n = r.n + excluded.n;
+
+    with s as (
+        select user_id, min(timestamp) as ts from new_rows group by 1
+    ), moved as materialized (
+        select f.user_id, f.first_seen as old_ts, s.ts
+        from nezuko.user_first_seen f join s using (user_id)
+        where s.ts < f.first_seen
+        order by f.user_id
+        for update of f
+    ), upd as (
+        update nezuko.user_first_seen f set first_seen = m.ts from moved m where f.user_id = m.user_id
+    ), delta as (
+        select date_trunc('hour', old_ts, 'UTC') as hour, -1 as d from moved
+        union all
+        select date_trunc('hour', ts, 'UTC'), 1 from moved
+    )
+    insert into nezuko.new_users_hourly_all as r (hour, n)
+    select hour, sum(d) from delta group by 1 order by 1
+    on conflict (hour) do update set n = r.n + excluded.n;
+
+    -- First seen per group (rows with a group).
+    with s as (
+        select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
+    ), ins as (
+        insert into nezuko.group_user_first_seen (group_id, user_id, first_seen)
+        select group_id, user_id, ts from s order by group_id, user_id
+        on conflict (group_id, user_id) do nothing
+        returning group_id, first_seen
+    )
+    insert into nezuko.new_users_hourly as r (group_id, hour, n)
+    select group_id, date_trunc('hour', first_seen, 'UTC'), count(*) from ins group by 1, 2 order by 1, 2
+    on conflict (group_id, hour) do update set n = r.n + excluded.n;
+
+    with s as (
+        select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
+    ), moved as materialized (
+        select f.group_id, f.user_id, f.first_seen as old_ts, s.ts
+        from nezuko.group_user_first_seen f join s using (group_id, user_id)
+        where s.ts < f.first_seen
+        order by f.group_id, f.user_id
+        for update of f
+    ), upd as (
+        update nezuko.group_user_first_seen f set first_seen = m.ts
+        from moved m where f.group_id = m.group_id and f.user_id = m.user_id
+    ), delta as (
+        select group_id, date_trunc('hour', old_ts, 'UTC') as hour, -1 as d from moved
+        union all
+        select group_id, date_trunc('hour', ts, 'UTC'), 1 from moved
+    )
+    insert into nezuko.new_users_hourly as r (group_id, hour, n)
+    select group_id, hour, sum(d) from delta group by 1, 2 order by 1, 2
+    on conflict (group_id, hour) do update set n = r.n + excluded.n;
+
+    delete from nezuko.new_users_hourly_all where n = 0;
+    delete from nezuko.new_users_hourly where n = 0;
+    return null;
+end
+$$;
+
+create trigger analytics_rollup_insert after insert on nezuko.verification_log
+    referencing new table as new_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_delete after delete on nezuko.verification_log
+    referencing old table as old_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_update after update on nezuko.verification_log
+    referencing old table as old_rows new table as new_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_truncate after truncate on nezuko.verification_log
+    for each statement execute function triggers.verification_log_rollup();
