@@ -10,6 +10,8 @@ create function api.get_analytics_overview(
 )
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
+-- JIT compiling costs 100+ ms per query here, more than these queries take.
+set jit = off
 as $$
 begin
     select count(*) into total_groups from nezuko.protected_groups;

@@ -11,6 +11,8 @@ create function api.get_bot_health(
 )
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
+-- JIT compiling costs 100+ ms per query here, more than these queries take.
+set jit = off
 as $$
 declare
     v_now timestamptz := now();

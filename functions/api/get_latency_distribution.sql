@@ -5,6 +5,8 @@ create function api.get_latency_distribution(
 ) returns table (bucket text, count bigint, percentage numeric, sort_order integer)
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
+-- JIT compiling costs 100+ ms per query here, more than these queries take.
+set jit = off
 as $$
 #variable_conflict use_column
 declare

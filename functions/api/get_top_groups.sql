@@ -4,6 +4,8 @@ create function api.get_top_groups(
 ) returns table (group_id bigint, title text, verifications bigint, success_rate numeric)
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
+-- JIT compiling costs 100+ ms per query here, more than these queries take.
+set jit = off
 as $$
 #variable_conflict use_column
 begin

@@ -21,6 +21,8 @@ create function demo.generate(
 ) returns table (table_name text, rows bigint)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
+-- JIT compiling costs 100+ ms per query here, more than these queries take.
+set jit = off
 as $$
 declare
     v_api_rows bigint := coalesce(p_api_rows, p_rows);
@@ -104,7 +106,7 @@ begin
         from (
             select x.*,
                 -- A user's home group, skewed so a few groups are big; 15 % elsewhere.
-                case when r_home < 0.85 then floor(p_groups * power(((u * 7919) % 10007) / 10007.0, 1.6))::integer
+                case when r_home < 0.85 then floor(p_groups * power(((u * 7919) % 10007)::float8 / 10007, 1.6::float8))::integer
                      else floor(random() * p_groups)::integer end as g
             from (
                 select hh.start + random() * interval '1 hour' as ts,
@@ -126,7 +128,7 @@ begin
             case when not ok then (array['too_many_requests', 'network', 'not_enough_rights'])[1 + (u % 3)] end,
             ts
         from (
-            select ts, u, z, floor(p_groups * power(r_g, 1.6))::integer as g,
+            select ts, u, z, floor(p_groups * power(r_g, 1.6::float8))::integer as g,
                 case when r_m < 0.60 then 'getChatMember' when r_m < 0.72 then 'restrictChatMember'
                      when r_m < 0.82 then 'sendMessage' when r_m < 0.91 then 'deleteMessage'
                      when r_m < 0.96 then 'answerCallbackQuery' when r_m < 0.98 then 'getChat'

@@ -2,7 +2,10 @@
 -- exact, once per statement (see triggers.verification_log_rollup for why).
 -- Private chats (positive chat ids) fold into chat_id null.
 create function triggers.api_call_log_rollup() returns trigger
-language plpgsql as $$
+language plpgsql
+-- JIT compiling would cost more than the rollup work of a statement.
+set jit = off
+as $$
 declare
     counts constant text := $q$
         with d as (
@@ -34,8 +37,8 @@ begin
         execute format(counts, 'new_rows') using 1;
     end if;
     if tg_op in ('DELETE', 'UPDATE') then
-        delete from nezuko.api_call_hourly where n = 0;
-        delete from nezuko.api_call_hourly_all where n = 0;
+        perform triggers.rollup_settle('nezuko.api_call_hourly');
+        perform triggers.rollup_settle('nezuko.api_call_hourly_all');
     end if;
     return null;
 end

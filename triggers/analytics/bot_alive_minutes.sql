@@ -5,7 +5,10 @@
 -- Resolution is one minute: a bot that stops is counted alive up to the
 -- end of the minute its heartbeat expires in.
 create function triggers.bot_alive_minutes() returns trigger
-language plpgsql as $$
+language plpgsql
+-- JIT compiling would cost more than the rollup work of a statement.
+set jit = off
+as $$
 declare
     v_interval interval := make_interval(secs => coalesce(
         (select (value::text)::int from nezuko.admin_config where key = 'heartbeat_interval_seconds'), 30));

@@ -11,7 +11,10 @@
 -- Upserts run in key order (ORDER BY) so that concurrent writers lock rollup
 -- rows in the same order and cannot deadlock each other.
 create function triggers.verification_log_rollup() returns trigger
-language plpgsql as $$
+language plpgsql
+-- JIT compiling would cost more than the rollup work of a statement.
+set jit = off
+as $$
 declare
     -- %1$I = transition table, $1 = +1 (rows added) or -1 (rows removed).
     counts constant text := $q$
@@ -81,85 +84,66 @@ begin
         execute format(hist, 'new_rows') using 1;
     end if;
     if tg_op in ('DELETE', 'UPDATE') then
-        -- Keys nobody has any more; the partial indexes make these cheap.
-        delete from nezuko.verification_hourly where n = 0;
-        delete from nezuko.verification_hourly_all where n = 0;
-        delete from nezuko.verification_group_totals where n = 0;
-        delete from nezuko.verification_latency_hourly where n = 0;
-        delete from nezuko.verification_latency_hourly_all where n = 0;
+        perform triggers.rollup_settle('nezuko.verification_hourly');
+        perform triggers.rollup_settle('nezuko.verification_hourly_all');
+        perform triggers.rollup_settle('nezuko.verification_group_totals');
+        perform triggers.rollup_settle('nezuko.verification_latency_hourly');
+        perform triggers.rollup_settle('nezuko.verification_latency_hourly_all');
     end if;
     if tg_op = 'DELETE' then
         return null;
     end if;
 
-    -- First seen, all groups: new users, then users a backfill moves earlier
-    -- (locked first, so a concurrent writer cannot move them twice).
+    -- First seen, all groups: one upsert per statement. A new user counts +1
+    -- in their hour; a user a backfill moves earlier counts -1 in the old
+    -- hour (returned as previous_first_seen) and +1 in the new one. The
+    -- upsert locks the row, so concurrent writers cannot count a user twice.
+    -- Users already seen at or before this statement's rows are skipped by a
+    -- read-only probe first: ON CONFLICT DO UPDATE would lock (write) every
+    -- one of their rows even when its WHERE is false. Skipping is safe, since
+    -- a first_seen only ever moves earlier.
     with s as (
         select user_id, min(timestamp) as ts from new_rows group by 1
-    ), ins as (
-        insert into nezuko.user_first_seen (user_id, first_seen)
-        select user_id, ts from s order by user_id
-        on conflict (user_id) do nothing
-        returning first_seen
-    )
-    insert into nezuko.new_users_hourly_all as r (hour, n)
-    select date_trunc('hour', first_seen, 'UTC'), count(*) from ins group by 1 order by 1
-    on conflict (hour) do update set n = r.n + excluded.n;
-
-    with s as (
-        select user_id, min(timestamp) as ts from new_rows group by 1
-    ), moved as materialized (
-        select f.user_id, f.first_seen as old_ts, s.ts
-        from nezuko.user_first_seen f join s using (user_id)
-        where s.ts < f.first_seen
-        order by f.user_id
-        for update of f
-    ), upd as (
-        update nezuko.user_first_seen f set first_seen = m.ts from moved m where f.user_id = m.user_id
+    ), up as (
+        insert into nezuko.user_first_seen as f (user_id, first_seen)
+        select s.user_id, s.ts from s
+        where not exists (select from nezuko.user_first_seen k where k.user_id = s.user_id and k.first_seen <= s.ts)
+        order by s.user_id
+        on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+            where excluded.first_seen < f.first_seen
+        returning f.first_seen, f.previous_first_seen
     ), delta as (
-        select date_trunc('hour', old_ts, 'UTC') as hour, -1 as d from moved
+        select date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
         union all
-        select date_trunc('hour', ts, 'UTC'), 1 from moved
+        select date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
     )
     insert into nezuko.new_users_hourly_all as r (hour, n)
     select hour, sum(d) from delta group by 1 order by 1
     on conflict (hour) do update set n = r.n + excluded.n;
 
-    -- First seen per group (rows with a group).
+    -- First seen per group (rows with a group), the same way.
     with s as (
         select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
-    ), ins as (
-        insert into nezuko.group_user_first_seen (group_id, user_id, first_seen)
-        select group_id, user_id, ts from s order by group_id, user_id
-        on conflict (group_id, user_id) do nothing
-        returning group_id, first_seen
-    )
-    insert into nezuko.new_users_hourly as r (group_id, hour, n)
-    select group_id, date_trunc('hour', first_seen, 'UTC'), count(*) from ins group by 1, 2 order by 1, 2
-    on conflict (group_id, hour) do update set n = r.n + excluded.n;
-
-    with s as (
-        select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
-    ), moved as materialized (
-        select f.group_id, f.user_id, f.first_seen as old_ts, s.ts
-        from nezuko.group_user_first_seen f join s using (group_id, user_id)
-        where s.ts < f.first_seen
-        order by f.group_id, f.user_id
-        for update of f
-    ), upd as (
-        update nezuko.group_user_first_seen f set first_seen = m.ts
-        from moved m where f.group_id = m.group_id and f.user_id = m.user_id
+    ), up as (
+        insert into nezuko.group_user_first_seen as f (group_id, user_id, first_seen)
+        select s.group_id, s.user_id, s.ts from s
+        where not exists (select from nezuko.group_user_first_seen k
+                          where k.group_id = s.group_id and k.user_id = s.user_id and k.first_seen <= s.ts)
+        order by s.group_id, s.user_id
+        on conflict (group_id, user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+            where excluded.first_seen < f.first_seen
+        returning f.group_id, f.first_seen, f.previous_first_seen
     ), delta as (
-        select group_id, date_trunc('hour', old_ts, 'UTC') as hour, -1 as d from moved
+        select group_id, date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
         union all
-        select group_id, date_trunc('hour', ts, 'UTC'), 1 from moved
+        select group_id, date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
     )
     insert into nezuko.new_users_hourly as r (group_id, hour, n)
     select group_id, hour, sum(d) from delta group by 1, 2 order by 1, 2
     on conflict (group_id, hour) do update set n = r.n + excluded.n;
 
-    delete from nezuko.new_users_hourly_all where n = 0;
-    delete from nezuko.new_users_hourly where n = 0;
+    perform triggers.rollup_settle('nezuko.new_users_hourly_all');
+    perform triggers.rollup_settle('nezuko.new_users_hourly');
     return null;
 end
 $$;
