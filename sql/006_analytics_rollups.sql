@@ -38,7 +38,8 @@
 -- is not strict is called per row: 200 ms per 100k rows here).
 create function nezuko.latency_bucket(p_latency_ms integer) returns smallint
 language sql immutable parallel safe as $$
-    select least(120, floor(ln(greatest(p_latency_ms, 1)::float8) / ln(1.1::float8) + 1e-9))::smallint
+    select case when p_latency_ms is not null
+        then least(120, floor(ln(greatest(p_latency_ms, 1)::float8) / ln(1.1::float8) + 1e-9))::smallint end
 $$;
 comment on function nezuko.latency_bucket(integer) is
     'Histogram bucket of a latency: floor(log base 1.1 of ms), 0..120. See verification_latency_hourly.';
