@@ -21,9 +21,12 @@
 --
 -- Deletes are folded in by the same upsert with negative counts, so the
 -- counts carry no CHECK (n >= 0): PostgreSQL checks a row's constraints
--- before it finds the conflict. Instead each trigger looks, through the
--- small partial indexes "where n <= 0", for a count gone negative (a log row
--- deleted that was never counted) and raises, naming the repair.
+-- before it finds the conflict. Instead each trigger reads the counts its
+-- upsert returns, raises on one gone negative (a log row deleted that was
+-- never counted) naming the repair, and deletes by ctid those that reached 0.
+-- No index covers n (not even a partial one), and the tables keep free
+-- space in each page (fillfactor 70), so that the many updates of a count
+-- are HOT updates that write no index entries.
 --
 -- If a rollup is ever suspected wrong, nezuko.rebuild_analytics_rollups()
 -- recomputes all of them from the logs.
@@ -64,10 +67,9 @@ create table nezuko.verification_hourly (
     lat_100_200 bigint not null default 0,
     lat_200_500 bigint not null default 0,
     lat_ge_500  bigint not null default 0
-);
+) with (fillfactor = 70);
 create unique index verification_hourly_key on nezuko.verification_hourly
     (group_id, hour, status, cached) nulls not distinct;
-create index verification_hourly_empty on nezuko.verification_hourly (hour) where n <= 0;
 comment on table nezuko.verification_hourly is 'Rollup of verification_log per UTC hour, group, status and cache hit (exact counts, kept by statement-level triggers). Read by api.get_* for group-filtered answers.';
 comment on column nezuko.verification_hourly.hour is 'Start of the UTC hour (date_trunc(''hour'', timestamp, ''UTC'')).';
 comment on column nezuko.verification_hourly.latency_sum is 'Sum of latency_ms, so averages are exact: latency_sum / n.';
@@ -85,8 +87,7 @@ create table nezuko.verification_hourly_all (
     lat_200_500 bigint not null default 0,
     lat_ge_500  bigint not null default 0,
     primary key (hour, status, cached)
-);
-create index verification_hourly_all_empty on nezuko.verification_hourly_all (hour) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.verification_hourly_all is 'verification_hourly summed over all groups: "all groups" answers read one row per hour and key instead of one per group.';
 
 -- Latency histogram per hour (for p95).
@@ -95,10 +96,9 @@ create table nezuko.verification_latency_hourly (
     group_id bigint,
     bucket   smallint not null check (bucket between 0 and 120),
     n        bigint not null
-);
+) with (fillfactor = 70);
 create unique index verification_latency_hourly_key on nezuko.verification_latency_hourly
     (group_id, hour, bucket) nulls not distinct;
-create index verification_latency_hourly_empty on nezuko.verification_latency_hourly (hour) where n <= 0;
 comment on table nezuko.verification_latency_hourly is 'Histogram of verification_log.latency_ms per UTC hour and group, buckets of nezuko.latency_bucket (x1.1 wide): p95 from it is within 5 % of the exact value.';
 
 create table nezuko.verification_latency_hourly_all (
@@ -106,8 +106,7 @@ create table nezuko.verification_latency_hourly_all (
     bucket smallint not null check (bucket between 0 and 120),
     n      bigint not null,
     primary key (hour, bucket)
-);
-create index verification_latency_hourly_all_empty on nezuko.verification_latency_hourly_all (hour) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.verification_latency_hourly_all is 'verification_latency_hourly summed over all groups.';
 
 -- All-time verification totals per group: get_top_groups ranks groups
@@ -116,8 +115,7 @@ create table nezuko.verification_group_totals (
     group_id bigint primary key,
     n        bigint not null,
     verified bigint not null
-);
-create index verification_group_totals_empty on nezuko.verification_group_totals (group_id) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.verification_group_totals is 'verification_log rows per group (rows with a group_id), all retained time: total and verified. Kept by the verification rollup trigger.';
 
 -- Bot API calls per hour, chat, method and outcome.
@@ -128,10 +126,9 @@ create table nezuko.api_call_hourly (
     success     boolean not null,
     n           bigint not null,
     latency_sum bigint not null
-);
+) with (fillfactor = 70);
 create unique index api_call_hourly_key on nezuko.api_call_hourly
     (chat_id, hour, method, success) nulls not distinct;
-create index api_call_hourly_empty on nezuko.api_call_hourly (hour) where n <= 0;
 comment on table nezuko.api_call_hourly is 'Rollup of api_call_log per UTC hour, chat, method and success. Only group and channel chats (negative ids) are kept apart; calls into private chats (positive ids, one per user) are folded into chat_id null, so the table stays small.';
 
 create table nezuko.api_call_hourly_all (
@@ -141,8 +138,7 @@ create table nezuko.api_call_hourly_all (
     n           bigint not null,
     latency_sum bigint not null,
     primary key (hour, method, success)
-);
-create index api_call_hourly_all_empty on nezuko.api_call_hourly_all (hour) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.api_call_hourly_all is 'api_call_hourly summed over all chats.';
 
 -- Users' first-seen times, for growth. Insert-only by design: a user stays
@@ -170,8 +166,7 @@ comment on table nezuko.group_user_first_seen is 'When each user first appeared 
 create table nezuko.new_users_hourly_all (
     hour timestamptz primary key,
     n    bigint not null
-);
-create index new_users_hourly_all_empty on nezuko.new_users_hourly_all (hour) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.new_users_hourly_all is 'Users whose first_seen (user_first_seen) falls in each UTC hour: growth series without counting user_first_seen.';
 
 create table nezuko.new_users_hourly (
@@ -179,8 +174,7 @@ create table nezuko.new_users_hourly (
     hour     timestamptz not null,
     n        bigint not null,
     primary key (group_id, hour)
-);
-create index new_users_hourly_empty on nezuko.new_users_hourly (hour) where n <= 0;
+) with (fillfactor = 70);
 comment on table nezuko.new_users_hourly is 'Per group: users whose first_seen in that group (group_user_first_seen) falls in each UTC hour.';
 
 -- bot_status holds only each bot's current heartbeat; uptime over 7 days

@@ -18,7 +18,6 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: audit.
 
 -- Block: analytics rollups.
-{{ template "analytics/rollup_settle.sql" . }}
 {{ template "analytics/verification_log_rollup.sql" . }}
 {{ template "analytics/api_call_log_rollup.sql" . }}
 {{ template "analytics/bot_alive_minutes.sql" . }}
