@@ -52,6 +52,7 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/time_zone.sql" . }}
 {{ template "analytics/pct.sql" . }}
 {{ template "analytics/hour_ceil.sql" . }}
+{{ template "analytics/day_ceil.sql" . }}
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}

@@ -90,6 +90,24 @@ create table nezuko.verification_hourly_all (
 ) with (fillfactor = 70);
 comment on table nezuko.verification_hourly_all is 'verification_hourly summed over all groups: "all groups" answers read one row per hour and key instead of one per group.';
 
+-- The all-groups counts again per UTC day: a 90-day answer in UTC reads
+-- ~90 x 6 rows instead of ~2,160 x 6. Whole UTC days inside a window come
+-- from here, the hours around them from verification_hourly_all.
+create table nezuko.verification_daily_all (
+    day         timestamptz not null,
+    status      text not null,
+    cached      boolean not null,
+    n           bigint not null,
+    latency_sum bigint not null,
+    lat_lt_50   bigint not null default 0,
+    lat_50_100  bigint not null default 0,
+    lat_100_200 bigint not null default 0,
+    lat_200_500 bigint not null default 0,
+    lat_ge_500  bigint not null default 0,
+    primary key (day, status, cached)
+) with (fillfactor = 70);
+comment on table nezuko.verification_daily_all is 'verification_hourly_all summed per UTC day (day = UTC midnight), for long windows with day or coarser buckets in UTC.';
+
 -- Latency histogram per hour (for p95).
 create table nezuko.verification_latency_hourly (
     hour     timestamptz not null,
@@ -117,6 +135,14 @@ create table nezuko.verification_group_totals (
     verified bigint not null
 ) with (fillfactor = 70);
 comment on table nezuko.verification_group_totals is 'verification_log rows per group (rows with a group_id), all retained time: total and verified. Kept by the verification rollup trigger.';
+
+create table nezuko.verification_latency_daily_all (
+    day    timestamptz not null,
+    bucket smallint not null check (bucket between 0 and 120),
+    n      bigint not null,
+    primary key (day, bucket)
+) with (fillfactor = 70);
+comment on table nezuko.verification_latency_daily_all is 'verification_latency_hourly_all summed per UTC day: p95 per day over 90 days reads ~90 x 60 rows instead of ~2,160 x 60.';
 
 -- Bot API calls per hour, chat, method and outcome.
 create table nezuko.api_call_hourly (
@@ -204,7 +230,8 @@ begin
     lock table nezuko.verification_log, nezuko.api_call_log in share mode;
     truncate nezuko.verification_hourly, nezuko.verification_hourly_all,
         nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all,
-        nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals;
+        nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
+        nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
     insert into nezuko.verification_hourly
     select date_trunc('hour', timestamp, 'UTC'), group_id, status, cached, count(*), sum(latency_ms),
         count(*) filter (where latency_ms < 50), count(*) filter (where latency_ms >= 50 and latency_ms < 100),
@@ -223,6 +250,12 @@ begin
     from nezuko.verification_log group by 1, 2, 3;
     insert into nezuko.verification_latency_hourly_all
     select hour, bucket, sum(n) from nezuko.verification_latency_hourly group by 1, 2;
+    insert into nezuko.verification_daily_all
+    select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+        sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+    from nezuko.verification_hourly_all group by 1, 2, 3;
+    insert into nezuko.verification_latency_daily_all
+    select date_trunc('day', hour, 'UTC'), bucket, sum(n) from nezuko.verification_latency_hourly_all group by 1, 2;
     insert into nezuko.api_call_hourly
     select date_trunc('hour', timestamp, 'UTC'), case when chat_id < 0 then chat_id end, method, success,
         count(*), sum(latency_ms)

@@ -20,7 +20,7 @@ begin
         coalesce(round(sum(latency_sum)::numeric / nullif(sum(n), 0), 1), 0.0),
         analytics.pct(sum(n) filter (where cached), sum(n))
     into total_verifications, success_rate, avg_latency_ms, cache_hit_rate
-    from analytics.verification_counts('-infinity', 'infinity', p_group_id);
+    from analytics.verification_counts('-infinity', 'infinity', p_group_id, true);
 end
 $$;
 comment on function api.get_analytics_overview(bigint) is $$All-time overview of the verification log (every row still retained).

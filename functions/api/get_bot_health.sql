@@ -36,7 +36,7 @@ begin
         analytics.pct(sum(n) filter (where status = 'error'), sum(n)),
         coalesce(round(sum(latency_sum)::numeric / nullif(sum(n), 0), 1), 0.0)
     into cache_efficiency, success_rate, error_rate, avg_latency_ms
-    from analytics.verification_counts(v_from, v_now, p_group_id);
+    from analytics.verification_counts(v_from, v_now, p_group_id, true);
 
     latency_score := case
         when avg_latency_ms < 50 then 100

@@ -19,7 +19,7 @@ begin
     select coalesce(sum(r.n) filter (where r.cached), 0), coalesce(sum(r.n) filter (where not r.cached), 0),
         coalesce(sum(r.n), 0), analytics.pct(sum(r.n) filter (where r.cached), sum(r.n))
     into cached, api, total, hit_rate
-    from analytics.verification_counts(v_from, v_to, p_group_id) r;
+    from analytics.verification_counts(v_from, v_to, p_group_id, true) r;
 end
 $$;
 comment on function api.get_cache_breakdown(text, bigint) is $$Verifications answered from the membership cache vs by asking Telegram, over the window [now - p_period, now].

@@ -19,7 +19,7 @@ begin
     with c as (
         select date_trunc('day', hour at time zone v_tz) as l,
             sum(n) as total, sum(n) filter (where status = 'verified') as ok
-        from analytics.verification_counts(v_from, v_to, p_group_id)
+        from analytics.verification_counts(v_from, v_to, p_group_id, v_tz = 'UTC')
         group by 1
     )
     select b.local_start::date, coalesce(c.total, 0)::bigint, coalesce(c.ok, 0)::bigint,

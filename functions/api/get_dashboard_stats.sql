@@ -25,11 +25,11 @@ begin
     select count(*) into total_groups from nezuko.protected_groups;
     select count(*) into total_channels from nezuko.enforced_channels;
     select coalesce(sum(n), 0) into verifications_today
-    from analytics.verification_counts(v_midnight, v_now, p_group_id);
+    from analytics.verification_counts(v_midnight, v_now, p_group_id, true);
     select coalesce(sum(n), 0), analytics.pct(sum(n) filter (where status = 'verified'), sum(n)),
         analytics.pct(sum(n) filter (where cached), sum(n))
     into verifications_week, success_rate, cache_hit_rate
-    from analytics.verification_counts(v_now - interval '7 days', v_now, p_group_id);
+    from analytics.verification_counts(v_now - interval '7 days', v_now, p_group_id, true);
     select coalesce(max(floor(extract(epoch from v_now - s.started_at))::bigint), 0) into bot_uptime_seconds
     from (
         select started_at from nezuko.bot_status

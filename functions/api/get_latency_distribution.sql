@@ -17,7 +17,7 @@ begin
     select array[coalesce(sum(r.lat_lt_50), 0), coalesce(sum(r.lat_50_100), 0), coalesce(sum(r.lat_100_200), 0),
                  coalesce(sum(r.lat_200_500), 0), coalesce(sum(r.lat_ge_500), 0)]::bigint[]
     into v
-    from analytics.verification_counts(v_from, v_to, p_group_id) r;
+    from analytics.verification_counts(v_from, v_to, p_group_id, true) r;
     return query
     select b.label, v[b.i]::bigint, analytics.pct(v[b.i], (select sum(x) from unnest(v) x)), b.i
     from (values (1, '<50ms'), (2, '50-100ms'), (3, '100-200ms'), (4, '200-500ms'), (5, '>500ms')) b(i, label)

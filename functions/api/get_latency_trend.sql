@@ -30,11 +30,11 @@ begin
     with a as (
         select date_trunc(v_g, r.hour at time zone v_tz) as l,
             round(sum(r.latency_sum)::numeric / nullif(sum(r.n), 0), 1) as avg_latency
-        from analytics.verification_counts(v_from, v_to, p_group_id) r
+        from analytics.verification_counts(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
         group by 1
     ), h as (
         select date_trunc(v_g, r.hour at time zone v_tz) as l, r.bucket, sum(r.n) as n
-        from analytics.latency_histogram(v_from, v_to, p_group_id) r
+        from analytics.latency_histogram(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
         group by 1, 2
     ), p as (
         -- Nearest rank: the first bucket whose running count reaches 95 %.

@@ -21,7 +21,7 @@ begin
         coalesce(sum(n) filter (where status = 'error'), 0),
         coalesce(sum(n), 0)
     into verified, restricted, error, total
-    from analytics.verification_counts(v_from, v_to, p_group_id);
+    from analytics.verification_counts(v_from, v_to, p_group_id, true);
 end
 $$;
 comment on function api.get_verification_distribution(text, bigint) is $$Verifications by outcome over the window [now - p_period, now]: verified, restricted, error and total.

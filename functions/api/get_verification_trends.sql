@@ -31,7 +31,7 @@ begin
     with c as (
         select date_trunc(v_g, r.hour at time zone v_tz) as l,
             sum(r.n) as total, sum(r.n) filter (where r.status = 'verified') as ok
-        from analytics.verification_counts(v_from, v_to, p_group_id) r
+        from analytics.verification_counts(v_from, v_to, p_group_id, v_g <> 'hour' and v_tz = 'UTC') r
         group by 1
     ), s as (
         select b.local_start, b.bucket_start, coalesce(c.total, 0)::bigint as total, coalesce(c.ok, 0)::bigint as ok

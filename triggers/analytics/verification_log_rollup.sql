@@ -73,26 +73,45 @@ declare
             select hour, bucket, sum(n) from d group by 1, 2 order by 1, 2
             on conflict (hour, bucket) do update set n = r.n + excluded.n
             returning 5 as t, r.ctid, r.n
+        ), da as (
+            insert into nezuko.verification_daily_all as r
+            select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            from d group by 1, 2, 3 order by 1, 2, 3
+            on conflict (day, status, cached) do update set
+                n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+                lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+                lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+                lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            returning 6 as t, r.ctid, r.n
+        ), dl as (
+            insert into nezuko.verification_latency_daily_all as r
+            select date_trunc('day', hour, 'UTC'), bucket, sum(n) from d group by 1, 2 order by 1, 2
+            on conflict (day, bucket) do update set n = r.n + excluded.n
+            returning 7 as t, r.ctid, r.n
         )
         select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
             array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0),
-            array_agg(ctid) filter (where t = 5 and n = 0)
-        from (table m union all table a union all table g union all table lh union all table la) x
+            array_agg(ctid) filter (where t = 5 and n = 0), array_agg(ctid) filter (where t = 6 and n = 0),
+            array_agg(ctid) filter (where t = 7 and n = 0)
+        from (table m union all table a union all table g union all table lh union all table la
+              union all table da union all table dl) x
     $q$;
     v_min bigint;
-    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[];
+    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[];
     src text;
 begin
     if tg_op = 'TRUNCATE' then
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
-            nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all;
+            nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all,
+            nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
         return null;
     end if;
 
     foreach src in array case tg_op when 'INSERT' then array['new_rows'] when 'DELETE' then array['old_rows']
                                     else array['old_rows', 'new_rows'] end loop
         execute format(counts, src) using case src when 'new_rows' then 1 else -1 end
-            into v_min, z1, z2, z3, z4, z5;
+            into v_min, z1, z2, z3, z4, z5, z6, z7;
         if v_min < 0 then
             raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
                 using errcode = '55000', hint = 'Repair them with: select nezuko.rebuild_analytics_rollups();';
@@ -102,6 +121,8 @@ begin
         if z3 is not null then delete from nezuko.verification_group_totals where ctid = any (z3); end if;
         if z4 is not null then delete from nezuko.verification_latency_hourly where ctid = any (z4); end if;
         if z5 is not null then delete from nezuko.verification_latency_hourly_all where ctid = any (z5); end if;
+        if z6 is not null then delete from nezuko.verification_daily_all where ctid = any (z6); end if;
+        if z7 is not null then delete from nezuko.verification_latency_daily_all where ctid = any (z7); end if;
     end loop;
     if tg_op = 'DELETE' then
         return null;
