@@ -45,7 +45,7 @@ language sql immutable parallel safe as $$
         then least(120, floor(ln(greatest(p_latency_ms, 1)::float8) / ln(1.1::float8) + 1e-9))::smallint end
 $$;
 comment on function nezuko.latency_bucket(integer) is
-    'Histogram bucket of a latency: floor(log base 1.1 of ms), 0..120. See verification_latency_hourly.';
+    'Histogram bucket of a latency: floor(log base 1.1 of ms), 0..120. See verification_latency_daily.';
 
 create function nezuko.latency_bucket_value(p_bucket smallint) returns numeric
 language sql immutable strict parallel safe as $$
@@ -108,16 +108,21 @@ create table nezuko.verification_daily_all (
 ) with (fillfactor = 70);
 comment on table nezuko.verification_daily_all is 'verification_hourly_all summed per UTC day (day = UTC midnight), for long windows with day or coarser buckets in UTC.';
 
--- Latency histogram per hour (for p95).
-create table nezuko.verification_latency_hourly (
-    hour     timestamptz not null,
+-- Latency histogram (for p95). Per group it is kept per UTC day, not per
+-- hour: per hour it grew to ~4 M rows at 10 M log rows (50 groups x 2,160
+-- hours x ~35 buckets) and its upserts were most of the ingest cost; per
+-- day it is ~180 k rows. Per-group p95 reads whole UTC days from here and
+-- the rest of the window (at most two partial days of one group) from the
+-- log through idx_verification_log_group_timestamp.
+create table nezuko.verification_latency_daily (
+    day      timestamptz not null,
     group_id bigint,
     bucket   smallint not null check (bucket between 0 and 120),
     n        bigint not null
 ) with (fillfactor = 70);
-create unique index verification_latency_hourly_key on nezuko.verification_latency_hourly
-    (group_id, hour, bucket) nulls not distinct;
-comment on table nezuko.verification_latency_hourly is 'Histogram of verification_log.latency_ms per UTC hour and group, buckets of nezuko.latency_bucket (x1.1 wide): p95 from it is within 5 % of the exact value.';
+create unique index verification_latency_daily_key on nezuko.verification_latency_daily
+    (group_id, day, bucket) nulls not distinct;
+comment on table nezuko.verification_latency_daily is 'Histogram of verification_log.latency_ms per UTC day and group, buckets of nezuko.latency_bucket (x1.1 wide): p95 from it is within 5 % of the exact value.';
 
 create table nezuko.verification_latency_hourly_all (
     hour   timestamptz not null,
@@ -125,7 +130,7 @@ create table nezuko.verification_latency_hourly_all (
     n      bigint not null,
     primary key (hour, bucket)
 ) with (fillfactor = 70);
-comment on table nezuko.verification_latency_hourly_all is 'verification_latency_hourly summed over all groups.';
+comment on table nezuko.verification_latency_hourly_all is 'Histogram of verification_log.latency_ms per UTC hour over all groups (buckets of nezuko.latency_bucket).';
 
 -- All-time verification totals per group: get_top_groups ranks groups
 -- without summing every hour of every group.
@@ -229,7 +234,7 @@ language plpgsql set jit = off as $$
 begin
     lock table nezuko.verification_log, nezuko.api_call_log in share mode;
     truncate nezuko.verification_hourly, nezuko.verification_hourly_all,
-        nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all,
+        nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
         nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
         nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
     insert into nezuko.verification_hourly
@@ -245,11 +250,12 @@ begin
     insert into nezuko.verification_group_totals
     select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
     from nezuko.verification_hourly where group_id is not null group by 1;
-    insert into nezuko.verification_latency_hourly
-    select date_trunc('hour', timestamp, 'UTC'), group_id, nezuko.latency_bucket(latency_ms), count(*)
-    from nezuko.verification_log group by 1, 2, 3;
     insert into nezuko.verification_latency_hourly_all
-    select hour, bucket, sum(n) from nezuko.verification_latency_hourly group by 1, 2;
+    select date_trunc('hour', timestamp, 'UTC'), nezuko.latency_bucket(latency_ms), count(*)
+    from nezuko.verification_log group by 1, 2;
+    insert into nezuko.verification_latency_daily
+    select date_trunc('day', timestamp, 'UTC'), group_id, nezuko.latency_bucket(latency_ms), count(*)
+    from nezuko.verification_log group by 1, 2, 3;
     insert into nezuko.verification_daily_all
     select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
         sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)

@@ -58,7 +58,7 @@ end
 $$;
 comment on function api.get_latency_trend(text, bigint, text) is $$Verification latency over time: average and 95th percentile per bucket.
 series: one element per bucket the window [now - p_period, now] touches, oldest first, without gaps: {date (bucket start), avg_latency (ms, exact, one decimal), p95_latency (ms)}; 0 for buckets without verifications. Buckets are hours for p_period 24h and days (in p_tz) otherwise.
-p95_latency is read from a latency histogram with buckets 10 % wide: it is within 5 % of the exact nearest-rank 95th percentile (or within 1 ms below 2 ms; latencies over 92 s count as 92 s).
+p95_latency is read from a latency histogram with buckets 10 % wide: it is within 5 % of the exact nearest-rank 95th percentile (or within 1 ms below 2 ms; latencies over 92 s count as 92 s). With p_group_id and a p_tz other than UTC, the group's p95 is computed per UTC day (its histogram is kept per UTC day).
 current_avg: avg_latency of the last (current) bucket.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).

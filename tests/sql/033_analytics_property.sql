@@ -4,7 +4,7 @@
 -- and still does after retention deletes and random deletes; and the
 -- incrementally kept rollups equal a rebuild from scratch.
 begin;
-select plan(29);
+select plan(33);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -128,6 +128,25 @@ begin
           group by d order by d$$,
         p_when || ': latency trend = raw scan (avg exact; p95 = the histogram bucket of the exact nearest-rank p95)');
     return next results_eq(
+        $$select p.date, p.avg_latency, p.p95_latency from api.get_latency_trend('30d', -2) l, unnest(l.series) p$$,
+        $$select d, coalesce(round(avg(v.latency_ms), 1), 0.0),
+                 case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                     (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
+          from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
+          left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '30 days'
+               and v.group_id = -2
+          group by d order by d$$,
+        p_when || ': latency trend of one group = raw scan');
+    return next results_eq(
+        $$select p.date, p.p95_latency from api.get_latency_trend('24h', -3) l, unnest(l.series) p$$,
+        $$select d, case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                     (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
+          from generate_series(date_trunc('hour', now() - interval '24 hours', 'UTC'), now(), interval '1 hour') d
+          left join nezuko.verification_log v on date_trunc('hour', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '24 hours'
+               and v.group_id = -3
+          group by d order by d$$,
+        p_when || ': hourly latency trend of one group = raw scan');
+    return next results_eq(
         $$select o.total_verifications, o.success_rate, o.avg_latency_ms, o.cache_hit_rate from api.get_analytics_overview() o$$,
         $$select count(*), round(100.0 * count(*) filter (where status = 'verified') / count(*), 1), round(avg(latency_ms), 1),
                  round(100.0 * count(*) filter (where cached) / count(*), 1) from nezuko.verification_log$$,
@@ -160,7 +179,7 @@ select * from pg_temp.check_all('after deletes');
 create function pg_temp.rollups() returns table (k text, j jsonb) language sql as $$
     select 'vh', to_jsonb(r) from nezuko.verification_hourly r
     union all select 'vha', to_jsonb(r) from nezuko.verification_hourly_all r
-    union all select 'lh', to_jsonb(r) from nezuko.verification_latency_hourly r
+    union all select 'lh', to_jsonb(r) from nezuko.verification_latency_daily r
     union all select 'lha', to_jsonb(r) from nezuko.verification_latency_hourly_all r
     union all select 'gt', to_jsonb(r) from nezuko.verification_group_totals r
     union all select 'ah', to_jsonb(r) from nezuko.api_call_hourly r

@@ -64,9 +64,10 @@ declare
             on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
             returning 3 as t, r.ctid, r.n
         ), lh as (
-            insert into nezuko.verification_latency_hourly as r
-            select hour, group_id, bucket, sum(n) from d group by 1, 2, 3 order by group_id, hour, bucket
-            on conflict (group_id, hour, bucket) do update set n = r.n + excluded.n
+            insert into nezuko.verification_latency_daily as r
+            select date_trunc('day', hour, 'UTC') as day, group_id, bucket, sum(n) from d group by 1, 2, 3
+            order by group_id, day, bucket
+            on conflict (group_id, day, bucket) do update set n = r.n + excluded.n
             returning 4 as t, r.ctid, r.n
         ), la as (
             insert into nezuko.verification_latency_hourly_all as r
@@ -103,7 +104,7 @@ declare
 begin
     if tg_op = 'TRUNCATE' then
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
-            nezuko.verification_latency_hourly, nezuko.verification_latency_hourly_all,
+            nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
             nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
         return null;
     end if;
@@ -119,7 +120,7 @@ begin
         if z1 is not null then delete from nezuko.verification_hourly where ctid = any (z1); end if;
         if z2 is not null then delete from nezuko.verification_hourly_all where ctid = any (z2); end if;
         if z3 is not null then delete from nezuko.verification_group_totals where ctid = any (z3); end if;
-        if z4 is not null then delete from nezuko.verification_latency_hourly where ctid = any (z4); end if;
+        if z4 is not null then delete from nezuko.verification_latency_daily where ctid = any (z4); end if;
         if z5 is not null then delete from nezuko.verification_latency_hourly_all where ctid = any (z5); end if;
         if z6 is not null then delete from nezuko.verification_daily_all where ctid = any (z6); end if;
         if z7 is not null then delete from nezuko.verification_latency_daily_all where ctid = any (z7); end if;
