@@ -9,8 +9,11 @@ create function api.get_verification_distribution(
 )
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
--- JIT compiling costs 100+ ms per query here, more than these queries take.
+-- These read a few thousand rollup rows: JIT compiling (100+ ms here) and
+-- starting parallel workers (ms, and far more on a busy machine) cost more
+-- than the query.
 set jit = off
+set max_parallel_workers_per_gather = 0
 as $$
 declare
     v_to timestamptz := now();
