@@ -29,6 +29,6 @@ $$;
 comment on function api.get_api_calls_distribution(text, bigint) is $$Telegram Bot API calls per method over the window [now - p_period, now], most frequent first.
 One row per method called: method (e.g. getChatMember), count, percentage of all calls (one decimal). No rows when there were no calls.
 - p_period: 24h, 7d (default), 30d or 90d.
-- p_group_id: only calls into this chat (default: all calls).
+- p_group_id: only calls into this group or channel (a negative chat id; calls into private chats are not kept per chat) (default: all calls).
 Errors: 22023 (HTTP 400) for an unknown p_period.$$;
 grant execute on function api.get_api_calls_distribution(text, bigint) to nezuko_viewer, nezuko_admin;

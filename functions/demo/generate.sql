@@ -76,7 +76,9 @@ begin
 
     -- Rows per hour: weights for the daily and weekly rhythm, rounded on the
     -- running total so the counts add up to exactly p_rows / v_api_rows.
-    drop table if exists pg_temp.demo_hours;
+    if to_regclass('pg_temp.demo_hours') is not null then
+        drop table pg_temp.demo_hours;
+    end if;
     create temp table demo_hours on commit drop as
     with w as (
         select h, v_end - make_interval(hours => v_hours - h) as start,
