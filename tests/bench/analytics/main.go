@@ -48,7 +48,7 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 10_000, "rows per ingest statement")
 	flag.IntVar(&c.batches, "batches", 20, "ingest statements per table and variant")
 	flag.StringVar(&c.db, "db", "nezuko_bench", "scratch database (dropped and created)")
-	flag.StringVar(&c.out, "out", "", "also write the results into this markdown file")
+	flag.StringVar(&c.out, "out", "", "also write the results into this markdown file (its own file: tests/bench/README.md is shared, paste the section there)")
 	flag.BoolVar(&c.reuse, "reuse", false, "reuse a seeded scratch database instead of creating one")
 	flag.BoolVar(&c.keep, "keep", false, "keep the scratch database afterwards")
 	flag.DurationVar(&c.timeout, "timeout", 45*time.Minute, "give up after this long")
