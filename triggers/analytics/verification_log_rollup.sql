@@ -1,5 +1,5 @@
 -- triggers.verification_log_rollup: keeps the verification rollups of
--- sql/006_analytics_rollups.sql exact, once per statement.
+-- sql/008_analytics_rollups.sql exact, once per statement.
 --
 -- Statement-level with transition tables: a 10k-row INSERT is folded into
 -- the rollups by one grouped upsert per table (a per-row upsert would touch
