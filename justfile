@@ -137,7 +137,7 @@ lint:
     go vet ./...
 
 # Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime bench-bot bench-api
+bench: bench-realtime bench-bot bench-api bench-sql
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -163,6 +163,21 @@ bench-api: build
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
     NEZUKO_BIN={{bin}} tests/bench/bench-api.sh
+
+# Fill the database with demo data: groups, channels, a bot, logs (e.g. just seed -rows 1000000 -days 30).
+seed *args: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    {{bin}} migrate > /dev/null
+    {{bin}} seed "$@"
+
+# Analytics benchmark, 10 M + 10 M rows by default: RPC p50/p95 vs raw scans, ingest vs bare table (-rows 100000 for a quick run).
+bench-sql *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    go run ./tests/bench/analytics "$@"
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

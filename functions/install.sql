@@ -41,6 +41,44 @@ grant usage on schema auth to nezuko_bridge;
 -- End block: auth.
 
 -- Block: analytics RPCs.
+-- Schema analytics: internal helpers of the api.get_* functions (window and
+-- parameter checks, rollup readers). Not exposed: no role but the owner may
+-- use it; the api functions reach it as security definer.
+-- Schema demo: the demo data generator (nezuko seed), owner only.
+drop schema if exists analytics cascade;
+drop schema if exists demo cascade;
+create schema analytics;
+comment on schema analytics is 'Internal helpers of the analytics RPCs (api.get_*): parameter checks and readers of the rollup tables. Installed from functions/analytics; not granted to any role.';
+create schema demo;
+comment on schema demo is 'Demo data generator (demo.generate, used by nezuko seed). Installed from functions/demo; owner only.';
+{{ template "analytics/period.sql" . }}
+{{ template "analytics/granularity.sql" . }}
+{{ template "analytics/time_zone.sql" . }}
+{{ template "analytics/pct.sql" . }}
+{{ template "analytics/hour_ceil.sql" . }}
+{{ template "analytics/day_ceil.sql" . }}
+{{ template "analytics/buckets.sql" . }}
+{{ template "analytics/verification_counts.sql" . }}
+{{ template "analytics/latency_histogram.sql" . }}
+{{ template "analytics/api_call_counts.sql" . }}
+{{ template "analytics/users_before.sql" . }}
+{{ template "demo/generate.sql" . }}
+{{ template "api/get_dashboard_stats.sql" . }}
+{{ template "api/get_chart_data.sql" . }}
+{{ template "api/get_verification_trends.sql" . }}
+{{ template "api/get_user_growth.sql" . }}
+{{ template "api/get_analytics_overview.sql" . }}
+{{ template "api/get_verification_distribution.sql" . }}
+{{ template "api/get_cache_breakdown.sql" . }}
+{{ template "api/get_groups_status.sql" . }}
+{{ template "api/get_api_calls_distribution.sql" . }}
+{{ template "api/get_hourly_activity.sql" . }}
+{{ template "api/get_latency_distribution.sql" . }}
+{{ template "api/get_top_groups.sql" . }}
+{{ template "api/get_cache_hit_rate_trend.sql" . }}
+{{ template "api/get_latency_trend.sql" . }}
+{{ template "api/get_bot_health.sql" . }}
+revoke execute on all functions in schema analytics, demo from public;
 -- End block: analytics RPCs.
 
 -- Block: admin API.

@@ -19,6 +19,9 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: audit.
 
 -- Block: analytics rollups.
+{{ template "analytics/verification_log_rollup.sql" . }}
+{{ template "analytics/api_call_log_rollup.sql" . }}
+{{ template "analytics/bot_alive_minutes.sql" . }}
 -- End block: analytics rollups.
 
 -- Block: command queue.

@@ -1,0 +1,344 @@
+// Command analytics is the SQL analytics benchmark (just bench-sql): on a
+// scratch database filled by demo.generate (10 M verification_log and 10 M
+// api_call_log rows over 90 days by default) it times every api.get_* RPC
+// over repeated calls (p50, p95) next to the same answer computed by a
+// plain raw-scan query over the log, and the ingest rate of 10k-row INSERT
+// statements into the logs with every trigger installed next to a bare copy
+// of the table (same columns, indexes and defaults, no triggers). Ratios
+// are taken within one run, since the machine is shared.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nezuko-bot/nezuko/gobridge/schema"
+	"github.com/nezuko-bot/nezuko/tests/testdb"
+)
+
+type config struct {
+	rows, apiRows   int64
+	days, groups    int
+	calls, rawCalls int
+	batch, batches  int
+	db, out         string
+	reuse, keep     bool
+	timeout         time.Duration
+}
+
+func main() {
+	var c config
+	flag.Int64Var(&c.rows, "rows", 10_000_000, "verification_log rows")
+	flag.Int64Var(&c.apiRows, "api-rows", -1, "api_call_log rows (default: -rows)")
+	flag.IntVar(&c.days, "days", 90, "days of history")
+	flag.IntVar(&c.groups, "groups", 50, "protected groups")
+	flag.IntVar(&c.calls, "calls", 50, "timed calls per RPC")
+	flag.IntVar(&c.rawCalls, "raw-calls", 3, "timed calls per raw-scan reference query")
+	flag.IntVar(&c.batch, "batch", 10_000, "rows per ingest statement")
+	flag.IntVar(&c.batches, "batches", 20, "ingest statements per table and variant")
+	flag.StringVar(&c.db, "db", "nezuko_bench", "scratch database (dropped and created)")
+	flag.StringVar(&c.out, "out", "", "also write the results into this markdown file (its own file: tests/bench/README.md is shared, paste the section there)")
+	flag.BoolVar(&c.reuse, "reuse", false, "reuse a seeded scratch database instead of creating one")
+	flag.BoolVar(&c.keep, "keep", false, "keep the scratch database afterwards")
+	flag.DurationVar(&c.timeout, "timeout", 45*time.Minute, "give up after this long")
+	flag.Parse()
+	if c.apiRows < 0 {
+		c.apiRows = c.rows
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	if err := run(ctx, log, c, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-sql:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, log *slog.Logger, c config, stdout io.Writer) error {
+	admin := os.Getenv("DATABASE_URL")
+	if admin == "" {
+		return fmt.Errorf("DATABASE_URL is not set (run just bench-sql)")
+	}
+	url, err := testdb.WithDatabase(admin, c.db)
+	if err != nil {
+		return err
+	}
+	aconn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer aconn.Close(context.Background())
+	if !c.reuse {
+		if _, err := aconn.Exec(ctx, fmt.Sprintf("drop database if exists %s with (force)", pgx.Identifier{c.db}.Sanitize())); err != nil {
+			return fmt.Errorf("drop scratch database: %w", err)
+		}
+		if _, err := aconn.Exec(ctx, fmt.Sprintf("create database %s", pgx.Identifier{c.db}.Sanitize())); err != nil {
+			return fmt.Errorf("create scratch database: %w", err)
+		}
+	}
+	if !c.keep {
+		defer func() {
+			_, err := aconn.Exec(context.Background(), fmt.Sprintf("drop database if exists %s with (force)", pgx.Identifier{c.db}.Sanitize()))
+			if err != nil {
+				log.Warn("could not drop the scratch database", "db", c.db, "err", err)
+			}
+		}()
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("connect to scratch database: %w", err)
+	}
+	defer conn.Close(context.Background())
+
+	var seedTime time.Duration
+	if !c.reuse {
+		if _, err := schema.Migrate(ctx, conn, false); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		log.Info("seeding", "rows", c.rows, "api_rows", c.apiRows, "days", c.days)
+		start := time.Now()
+		if _, err := conn.Exec(ctx, `select * from demo.generate($1, $2, $3, $4)`, c.rows, c.days, c.groups, c.apiRows); err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		seedTime = time.Since(start)
+		log.Info("seeded", "elapsed", seedTime)
+		if _, err := conn.Exec(ctx, `vacuum analyze`); err != nil {
+			return fmt.Errorf("vacuum: %w", err)
+		}
+	}
+	var group int64
+	if err := conn.QueryRow(ctx, `select group_id from nezuko.verification_group_totals order by n desc limit 1 offset 5`).Scan(&group); err != nil {
+		return fmt.Errorf("pick a group: %w", err)
+	}
+
+	var results []result
+	for _, q := range queries(group) {
+		r, err := measure(ctx, conn, q, c)
+		if err != nil {
+			return fmt.Errorf("%s: %w", q.name, err)
+		}
+		log.Info("measured", "rpc", q.name, "p50", r.p50, "p95", r.p95, "raw", r.raw)
+		results = append(results, r)
+	}
+	ingests, err := measureIngest(ctx, conn, c)
+	if err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+
+	report := render(c, machine(ctx, conn), seedTime, results, ingests)
+	fmt.Fprint(stdout, report)
+	if c.out != "" {
+		if err := os.WriteFile(c.out, []byte(report), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", c.out, err)
+		}
+	}
+	return nil
+}
+
+type query struct {
+	name, window string
+	rpc, raw     string
+}
+
+type result struct {
+	query
+	p50, p95, raw time.Duration
+}
+
+func measure(ctx context.Context, conn *pgx.Conn, q query, c config) (result, error) {
+	r := result{query: q}
+	for i := 0; i < 3; i++ { // warm the plan caches and the buffer cache
+		if _, err := timeQuery(ctx, conn, q.rpc); err != nil {
+			return r, err
+		}
+	}
+	times := make([]time.Duration, 0, c.calls)
+	for i := 0; i < c.calls; i++ {
+		d, err := timeQuery(ctx, conn, q.rpc)
+		if err != nil {
+			return r, err
+		}
+		times = append(times, d)
+	}
+	r.p50, r.p95 = percentile(times, 0.50), percentile(times, 0.95)
+	raw := make([]time.Duration, 0, c.rawCalls)
+	for i := 0; i < c.rawCalls; i++ {
+		d, err := timeQuery(ctx, conn, q.raw)
+		if err != nil {
+			return r, fmt.Errorf("raw reference: %w", err)
+		}
+		raw = append(raw, d)
+	}
+	r.raw = percentile(raw, 0.50)
+	return r, nil
+}
+
+func timeQuery(ctx context.Context, conn *pgx.Conn, sql string) (time.Duration, error) {
+	start := time.Now()
+	rows, err := conn.Query(ctx, sql)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+	}
+	rows.Close()
+	return time.Since(start), rows.Err()
+}
+
+// percentile is the nearest-rank percentile.
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	k := int(float64(len(s))*p+0.999999) - 1
+	if k < 0 {
+		k = 0
+	}
+	return s[k]
+}
+
+type ingest struct {
+	table           string
+	triggered, bare time.Duration
+	rows            int
+	deleteTime      time.Duration
+}
+
+// measureIngest inserts the same 10k-row statements into each log (with its
+// triggers) and into a bare copy (same indexes and defaults, no triggers),
+// alternating statement by statement so both see the same machine load.
+// The inserted rows are then deleted again (the retention path).
+func measureIngest(ctx context.Context, conn *pgx.Conn, c config) ([]ingest, error) {
+	n := c.batch * c.batches
+	setup := []string{
+		`drop table if exists bench_src_v, bench_src_a, bench_bare_v, bench_bare_a`,
+		// The most recent rows of the demo, moved to end now: realistic groups,
+		// users and latencies arriving in time order.
+		fmt.Sprintf(`create table bench_src_v as
+			select (row_number() over (order by id) - 1) / %d as batch, user_id, group_id, channel_id, status, latency_ms, cached, error_type,
+			       timestamp + (now() - max(timestamp) over ()) as timestamp
+			from (select * from nezuko.verification_log order by id desc limit %d) x`, c.batch, n),
+		fmt.Sprintf(`create table bench_src_a as
+			select (row_number() over (order by id) - 1) / %d as batch, method, chat_id, user_id, success, latency_ms, error_type,
+			       timestamp + (now() - max(timestamp) over ()) as timestamp
+			from (select * from nezuko.api_call_log order by id desc limit %d) x`, c.batch, n),
+		`create table bench_bare_v (like nezuko.verification_log including all)`,
+		`create table bench_bare_a (like nezuko.api_call_log including all)`,
+		`vacuum analyze bench_src_v, bench_src_a`,
+		`checkpoint`,
+	}
+	for _, s := range setup {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			return nil, fmt.Errorf("%.40s: %w", s, err)
+		}
+	}
+	var maxV, maxA int64
+	if err := conn.QueryRow(ctx, `select (select max(id) from nezuko.verification_log), (select max(id) from nezuko.api_call_log)`).Scan(&maxV, &maxA); err != nil {
+		return nil, err
+	}
+	type target struct {
+		table, bare, cols, src string
+	}
+	targets := []target{
+		{"verification_log", "bench_bare_v", "user_id, group_id, channel_id, status, latency_ms, cached, error_type, timestamp", "bench_src_v"},
+		{"api_call_log", "bench_bare_a", "method, chat_id, user_id, success, latency_ms, error_type, timestamp", "bench_src_a"},
+	}
+	var out []ingest
+	for _, t := range targets {
+		in := ingest{table: t.table, rows: n}
+		for b := 0; b < c.batches; b++ {
+			for _, dst := range []string{"nezuko." + t.table, t.bare} {
+				sql := fmt.Sprintf(`insert into %s (%s) select %s from %s where batch = %d`, dst, t.cols, t.cols, t.src, b)
+				start := time.Now()
+				if _, err := conn.Exec(ctx, sql); err != nil {
+					return nil, fmt.Errorf("insert into %s: %w", dst, err)
+				}
+				if dst == t.bare {
+					in.bare += time.Since(start)
+				} else {
+					in.triggered += time.Since(start)
+				}
+			}
+		}
+		out = append(out, in)
+	}
+	// Retention path: delete what was inserted, in one statement per table.
+	for i, t := range targets {
+		max := maxV
+		if i == 1 {
+			max = maxA
+		}
+		start := time.Now()
+		if _, err := conn.Exec(ctx, fmt.Sprintf(`delete from nezuko.%s where id > %d`, t.table, max)); err != nil {
+			return nil, fmt.Errorf("delete from %s: %w", t.table, err)
+		}
+		out[i].deleteTime = time.Since(start)
+	}
+	if _, err := conn.Exec(ctx, `drop table bench_src_v, bench_src_a, bench_bare_v, bench_bare_a`); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func machine(ctx context.Context, conn *pgx.Conn) string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				cpu = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%d", &kb)
+		mem = fmt.Sprintf(", %d GB RAM", (kb+512*1024)/(1024*1024))
+	}
+	load := ""
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = ", load average at start " + strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	var pg string
+	_ = conn.QueryRow(ctx, `select current_setting('server_version')`).Scan(&pg)
+	kernel, _ := exec.CommandContext(ctx, "uname", "-r").Output()
+	return fmt.Sprintf("%s, %d cores%s, Linux %s, PostgreSQL %s (project-local cluster: shared_buffers 512MB, work_mem 32MB, fsync on)%s",
+		cpu, runtime.NumCPU(), mem, strings.TrimSpace(string(kernel)), pg, load)
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
+
+func render(c config, mach string, seed time.Duration, rs []result, ins []ingest) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# SQL analytics benchmark\n\n")
+	fmt.Fprintf(&b, "Command: `just bench-sql` (tests/bench/analytics), %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "Machine: %s. The machine is shared with other work, so compare within a run (ratios).\n\n", mach)
+	fmt.Fprintf(&b, "Data: demo.generate, %d verification_log + %d api_call_log rows over %d days, %d groups.", c.rows, c.apiRows, c.days, c.groups)
+	if seed > 0 {
+		fmt.Fprintf(&b, " Seeding (both logs, with every trigger on) took %s (%.0f rows/s).", seed.Round(time.Second), float64(c.rows+c.apiRows)/seed.Seconds())
+	}
+	fmt.Fprintf(&b, "\n\n## RPCs: %d calls each (after 3 warm-up calls) vs the raw-scan reference (median of %d)\n\n", c.calls, c.rawCalls)
+	fmt.Fprintf(&b, "| RPC | window | p50 ms | p95 ms | raw scan ms | raw / p50 |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
+	for _, r := range rs {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), float64(r.raw)/float64(r.p50))
+	}
+	fmt.Fprintf(&b, "\n## Ingest: %d statements of %d rows per table, alternating with a bare copy of the table\n\n", c.batches, c.batch)
+	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: |\n")
+	for _, in := range ins {
+		tr, br := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.bare.Seconds()
+		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %s ms for %d rows |\n", in.table, tr, br, tr/br, ms(in.deleteTime), in.rows)
+	}
+	fmt.Fprintf(&b, "\nTargets: p95 ≤ 20 ms per RPC; ≥ 100× faster than the raw scan on 30d/90d windows; ingest ≥ 50k rows/s and ≥ 0.5× the bare table.\n")
+	return b.String()
+}

@@ -1,0 +1,200 @@
+-- Property: over random logs written in several statements (in time order,
+-- backfilled out of order, null groups, private chats), every rollup-based
+-- answer equals a straightforward raw-scan query over the log written here,
+-- and still does after retention deletes and random deletes; and the
+-- incrementally kept rollups equal a rebuild from scratch.
+begin;
+select plan(33);
+
+select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
+select diag('seeded from the transaction time ', now()::text);
+
+-- Random logs: groups -1..-4 and null, 400 users, 100 days, log-normal-ish latencies.
+create function pg_temp.add_rows(p_n integer, p_days numeric) returns void language sql as $$
+    insert into nezuko.verification_log (user_id, group_id, status, cached, latency_ms, timestamp)
+    select 1 + floor(random() * 400)::bigint,
+        case when random() < 0.1 then null else -1 - floor(random() * 4)::bigint end,
+        (array['verified', 'verified', 'verified', 'restricted', 'error'])[1 + floor(random() * 5)::int],
+        random() < 0.8,
+        floor(exp(ln(5) + 2.0 * random()) + case when random() < 0.05 then 600 else 0 end)::int,
+        now() - random() * p_days * interval '1 day'
+    from generate_series(1, p_n);
+    insert into nezuko.api_call_log (method, chat_id, success, latency_ms, timestamp)
+    select (array['getChatMember', 'sendMessage', 'restrictChatMember', 'deleteMessage'])[1 + floor(random() * 4)::int],
+        case when random() < 0.2 then 100 + floor(random() * 50)::bigint when random() < 0.1 then null
+             else -1 - floor(random() * 4)::bigint end,
+        random() < 0.95, floor(random() * 300)::int, now() - random() * p_days * interval '1 day'
+    from generate_series(1, p_n / 2);
+$$;
+select pg_temp.add_rows(1500, 100);
+select pg_temp.add_rows(700, 30);
+select pg_temp.add_rows(300, 1.5);
+select pg_temp.add_rows(50, 0.05);
+-- A backfill: old rows arriving late, newest first.
+insert into nezuko.verification_log (user_id, group_id, status, cached, latency_ms, timestamp)
+select 1 + (i % 450), -1 - (i % 4), 'verified', false, i % 700, now() - (120 - i * 0.1) * interval '1 day'
+from generate_series(1, 400) i order by i desc;
+
+create function pg_temp.check_all(p_when text) returns setof text language plpgsql as $f$
+begin
+    return next results_eq(
+        $$select p, g, d.verified, d.restricted, d.error, d.total
+          from unnest(array['24h', '7d', '30d', '90d']) p, unnest(array[null, -1, -2, -4]::bigint[]) g,
+               api.get_verification_distribution(p, g) d order by 1, 2$$,
+        $$select p, g, count(*) filter (where v.status = 'verified'), count(*) filter (where v.status = 'restricted'),
+                 count(*) filter (where v.status = 'error'), count(v.status)
+          from unnest(array['24h', '7d', '30d', '90d']) p cross join unnest(array[null, -1, -2, -4]::bigint[]) g
+          left join nezuko.verification_log v on v.timestamp >= now() - analytics.period(p) and v.timestamp <= now()
+               and (g is null or v.group_id = g)
+          group by 1, 2 order by 1, 2$$,
+        p_when || ': distribution = raw scan, every period and group');
+    return next results_eq(
+        $$select p, c.cached, c.api, c.hit_rate from unnest(array['24h', '7d', '90d']) p, api.get_cache_breakdown(p, -3) c order by 1$$,
+        $$select p, count(*) filter (where v.cached), count(*) filter (where not v.cached),
+                 case when count(v.status) = 0 then 0.0 else round(100.0 * count(*) filter (where v.cached) / count(v.status), 1) end
+          from unnest(array['24h', '7d', '90d']) p
+          left join nezuko.verification_log v on v.timestamp >= now() - analytics.period(p) and v.group_id = -3
+          group by 1 order by 1$$,
+        p_when || ': cache breakdown = raw scan');
+    return next results_eq(
+        $$select l.bucket, l.count from api.get_latency_distribution('30d') l order by l.sort_order$$,
+        $$select b, count(v.latency_ms) from (values (1, '<50ms', 0, 50), (2, '50-100ms', 50, 100), (3, '100-200ms', 100, 200),
+                 (4, '200-500ms', 200, 500), (5, '>500ms', 500, 2147483647)) x(i, b, lo, hi)
+          left join nezuko.verification_log v on v.latency_ms >= lo and v.latency_ms < hi and v.timestamp >= now() - interval '30 days'
+          group by i, b order by i$$,
+        p_when || ': latency bands = raw scan');
+    return next results_eq(
+        $$select c.date, c.total, c.successful, c.failed from api.get_chart_data('30d') c$$,
+        $$select d::date, count(v.status), count(*) filter (where v.status = 'verified'), count(*) filter (where v.status <> 'verified')
+          from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
+          left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d
+               and v.timestamp >= now() - interval '30 days' and v.timestamp <= now()
+          group by d order by d$$,
+        p_when || ': chart 30d = raw scan, day by day');
+    return next results_eq(
+        $$select c.date, c.total from api.get_chart_data('7d', -2, 'America/Los_Angeles') c$$,
+        $$select d::date, count(v.status)
+          from generate_series(date_trunc('day', (now() - interval '7 days') at time zone 'America/Los_Angeles'),
+                               now() at time zone 'America/Los_Angeles', interval '1 day') d
+          left join nezuko.verification_log v on date_trunc('day', v.timestamp at time zone 'America/Los_Angeles') = d
+               and v.timestamp >= now() - interval '7 days' and v.group_id = -2
+          group by d order by d$$,
+        p_when || ': chart in America/Los_Angeles for one group = raw scan');
+    return next results_eq(
+        $$select p."timestamp", p.total, p.successful from api.get_verification_trends('90d', 'week', -1) t, unnest(t.series) p$$,
+        $$select d at time zone 'UTC', count(v.status), count(*) filter (where v.status = 'verified')
+          from generate_series(date_trunc('week', (now() - interval '90 days') at time zone 'UTC'), now() at time zone 'UTC', interval '1 week') d
+          left join nezuko.verification_log v on date_trunc('week', v.timestamp at time zone 'UTC') = d
+               and v.timestamp >= now() - interval '90 days' and v.group_id = -1
+          group by d order by d$$,
+        p_when || ': weekly trend = raw scan');
+    return next results_eq(
+        $$select p."timestamp", p.total from api.get_verification_trends('24h', 'hour') t, unnest(t.series) p$$,
+        $$select d, count(v.status)
+          from generate_series(date_trunc('hour', now() - interval '24 hours', 'UTC'), now(), interval '1 hour') d
+          left join nezuko.verification_log v on date_trunc('hour', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '24 hours'
+          group by d order by d$$,
+        p_when || ': hourly trend 24h = raw scan (partial first hour included)');
+    return next results_eq(
+        $$select h.hour, h.verifications, h.restrictions from api.get_hourly_activity('7d', null, 'Asia/Tokyo') h$$,
+        $$select h, count(v.status), count(*) filter (where v.status = 'restricted')
+          from generate_series(0, 23) h
+          left join nezuko.verification_log v on extract(hour from v.timestamp at time zone 'Asia/Tokyo') = h
+               and v.timestamp >= now() - interval '7 days'
+          group by h order by h$$,
+        p_when || ': hourly activity in Asia/Tokyo = raw scan');
+    return next results_eq(
+        $$select t.group_id, t.verifications, t.success_rate from api.get_top_groups(3) t$$,
+        $$select group_id, count(*), round(100.0 * count(*) filter (where status = 'verified') / count(*), 1)
+          from nezuko.verification_log where group_id is not null group by 1 order by 2 desc, 1 limit 3$$,
+        p_when || ': top groups = raw scan');
+    return next results_eq(
+        $$select a.method, a.count, a.percentage from api.get_api_calls_distribution('30d') a$$,
+        $$select method, count(*), round(100.0 * count(*) / sum(count(*)) over (), 1)
+          from nezuko.api_call_log where timestamp >= now() - interval '30 days' group by 1 order by 2 desc, 1$$,
+        p_when || ': API calls by method = raw scan');
+    return next results_eq(
+        $$select a.method, a.count from api.get_api_calls_distribution('90d', -2) a$$,
+        $$select method, count(*) from nezuko.api_call_log where timestamp >= now() - interval '90 days' and chat_id = -2
+          group by 1 order by 2 desc, 1$$,
+        p_when || ': API calls into one chat = raw scan');
+    return next results_eq(
+        $$select p.date, p.avg_latency, p.p95_latency from api.get_latency_trend('30d') l, unnest(l.series) p$$,
+        $$select d, coalesce(round(avg(v.latency_ms), 1), 0.0),
+                 case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                     (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
+          from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
+          left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '30 days'
+          group by d order by d$$,
+        p_when || ': latency trend = raw scan (avg exact; p95 = the histogram bucket of the exact nearest-rank p95)');
+    return next results_eq(
+        $$select p.date, p.avg_latency, p.p95_latency from api.get_latency_trend('30d', -2) l, unnest(l.series) p$$,
+        $$select d, coalesce(round(avg(v.latency_ms), 1), 0.0),
+                 case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                     (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
+          from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
+          left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '30 days'
+               and v.group_id = -2
+          group by d order by d$$,
+        p_when || ': latency trend of one group = raw scan');
+    return next results_eq(
+        $$select p.date, p.p95_latency from api.get_latency_trend('24h', -3) l, unnest(l.series) p$$,
+        $$select d, case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                     (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
+          from generate_series(date_trunc('hour', now() - interval '24 hours', 'UTC'), now(), interval '1 hour') d
+          left join nezuko.verification_log v on date_trunc('hour', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '24 hours'
+               and v.group_id = -3
+          group by d order by d$$,
+        p_when || ': hourly latency trend of one group = raw scan');
+    return next results_eq(
+        $$select o.total_verifications, o.success_rate, o.avg_latency_ms, o.cache_hit_rate from api.get_analytics_overview() o$$,
+        $$select count(*), round(100.0 * count(*) filter (where status = 'verified') / count(*), 1), round(avg(latency_ms), 1),
+                 round(100.0 * count(*) filter (where cached) / count(*), 1) from nezuko.verification_log$$,
+        p_when || ': overview = raw scan');
+end
+$f$;
+
+select * from pg_temp.check_all('after inserts');
+
+-- Growth before any delete: first seen = the earliest row of each user.
+select results_eq(
+    $$select p.date, p.new_users, p.total_users from api.get_user_growth('90d', 'day') g, unnest(g.series) p$$,
+    $$with f as (select user_id, min(timestamp) t from nezuko.verification_log group by 1)
+      select d::date, count(f.user_id) filter (where f.t >= now() - interval '90 days'),
+             (select count(*) from f f2 where f2.t < d + interval '1 day')
+      from generate_series(date_trunc('day', now() - interval '90 days', 'UTC'), now(), interval '1 day') d
+      left join f on date_trunc('day', f.t, 'UTC') = d
+      group by d order by d$$,
+    'growth per day = first-seen times computed from the raw log');
+
+-- Retention and random deletes, in two statements, then more inserts.
+delete from nezuko.verification_log where timestamp < now() - interval '60 days';
+delete from nezuko.verification_log where random() < 0.1;
+delete from nezuko.api_call_log where random() < 0.2;
+select pg_temp.add_rows(200, 2);
+
+select * from pg_temp.check_all('after deletes');
+
+-- The incrementally kept rollups equal a rebuild from the log.
+create function pg_temp.rollups() returns table (k text, j jsonb) language sql as $$
+    select 'vh', to_jsonb(r) from nezuko.verification_hourly r
+    union all select 'vha', to_jsonb(r) from nezuko.verification_hourly_all r
+    union all select 'lh', to_jsonb(r) from nezuko.verification_latency_daily r
+    union all select 'lha', to_jsonb(r) from nezuko.verification_latency_hourly_all r
+    union all select 'gt', to_jsonb(r) from nezuko.verification_group_totals r
+    union all select 'ah', to_jsonb(r) from nezuko.api_call_hourly r
+    union all select 'aha', to_jsonb(r) from nezuko.api_call_hourly_all r
+    union all select 'nu', to_jsonb(r) from nezuko.new_users_hourly r
+    union all select 'nua', to_jsonb(r) from nezuko.new_users_hourly_all r
+    union all select 'vd', to_jsonb(r) from nezuko.verification_daily_all r
+    union all select 'ld', to_jsonb(r) from nezuko.verification_latency_daily_all r
+$$;
+create temp table kept on commit drop as select * from pg_temp.rollups();
+select nezuko.rebuild_analytics_rollups();
+create temp table rebuilt on commit drop as select * from pg_temp.rollups();
+select ok((select count(*) from kept) > 1000, 'the rollups hold a good number of keys');
+select is((select count(*)::int from ((table kept except all table rebuilt) union all (table rebuilt except all table kept)) x), 0,
+    'every rollup kept by the triggers equals a rebuild from the log');
+
+select * from finish();
+rollback;

@@ -1,0 +1,206 @@
+-- triggers.verification_log_rollup: keeps the verification rollups of
+-- sql/008_analytics_rollups.sql exact, once per statement.
+--
+-- Statement-level with transition tables: a 10k-row INSERT is folded into
+-- the rollups by one grouped upsert per table (a per-row upsert would touch
+-- the same hot rollup rows 10k times). INSERT adds new_rows, DELETE
+-- (retention) subtracts old_rows, UPDATE does both, TRUNCATE empties the
+-- counts. First-seen times (growth) are only added or moved earlier, never
+-- removed: users stay counted after retention.
+--
+-- Each upsert returns the counts it wrote: one below 0 means a log row was
+-- removed that the rollup never counted (written with triggers disabled,
+-- say), and every answer would be wrong, so the statement fails naming the
+-- repair; keys whose count reached 0 are deleted by ctid.
+--
+-- Upserts run in key order (ORDER BY) so that concurrent writers lock rollup
+-- rows in the same order and cannot deadlock each other.
+create function triggers.verification_log_rollup() returns trigger
+language plpgsql
+-- JIT compiling would cost more than the rollup work of a statement.
+set jit = off
+as $$
+declare
+    -- %1$I = transition table, $1 = +1 (rows added) or -1 (rows removed).
+    counts constant text := $q$
+        with d as (
+            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id, v.status, v.cached,
+                $1 * count(*) as n,
+                $1 * sum(v.latency_ms) as latency_sum,
+                $1 * count(*) filter (where v.latency_ms < 50) as lat_lt_50,
+                $1 * count(*) filter (where v.latency_ms >= 50 and v.latency_ms < 100) as lat_50_100,
+                $1 * count(*) filter (where v.latency_ms >= 100 and v.latency_ms < 200) as lat_100_200,
+                $1 * count(*) filter (where v.latency_ms >= 200 and v.latency_ms < 500) as lat_200_500,
+                $1 * count(*) filter (where v.latency_ms >= 500) as lat_ge_500,
+                nezuko.latency_bucket(v.latency_ms) as bucket
+            from %1$I v
+            group by 1, 2, 3, 4, bucket
+        ), m as (
+            insert into nezuko.verification_hourly as r
+            select hour, group_id, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            from d group by 1, 2, 3, 4 order by group_id, hour, status, cached
+            on conflict (group_id, hour, status, cached) do update set
+                n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+                lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+                lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+                lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            returning 1 as t, r.ctid, r.n
+        ), a as (
+            insert into nezuko.verification_hourly_all as r
+            select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            from d group by 1, 2, 3 order by 1, 2, 3
+            on conflict (hour, status, cached) do update set
+                n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+                lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+                lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+                lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            returning 2 as t, r.ctid, r.n
+        ), g as (
+            insert into nezuko.verification_group_totals as r
+            select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
+            from d where group_id is not null group by 1 order by 1
+            on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
+            returning 3 as t, r.ctid, r.n
+        ), lh as (
+            insert into nezuko.verification_latency_daily as r
+            select date_trunc('day', hour, 'UTC') as day, group_id, bucket, sum(n) from d group by 1, 2, 3
+            order by group_id, day, bucket
+            on conflict (group_id, day, bucket) do update set n = r.n + excluded.n
+            returning 4 as t, r.ctid, r.n
+        ), la as (
+            insert into nezuko.verification_latency_hourly_all as r
+            select hour, bucket, sum(n) from d group by 1, 2 order by 1, 2
+            on conflict (hour, bucket) do update set n = r.n + excluded.n
+            returning 5 as t, r.ctid, r.n
+        ), da as (
+            insert into nezuko.verification_daily_all as r
+            select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            from d group by 1, 2, 3 order by 1, 2, 3
+            on conflict (day, status, cached) do update set
+                n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+                lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+                lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+                lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            returning 6 as t, r.ctid, r.n
+        ), dl as (
+            insert into nezuko.verification_latency_daily_all as r
+            select date_trunc('day', hour, 'UTC'), bucket, sum(n) from d group by 1, 2 order by 1, 2
+            on conflict (day, bucket) do update set n = r.n + excluded.n
+            returning 7 as t, r.ctid, r.n
+        )
+        select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
+            array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0),
+            array_agg(ctid) filter (where t = 5 and n = 0), array_agg(ctid) filter (where t = 6 and n = 0),
+            array_agg(ctid) filter (where t = 7 and n = 0)
+        from (table m union all table a union all table g union all table lh union all table la
+              union all table da union all table dl) x
+    $q$;
+    v_min bigint;
+    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[];
+    src text;
+begin
+    if tg_op = 'TRUNCATE' then
+        truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
+            nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
+            nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
+        return null;
+    end if;
+
+    foreach src in array case tg_op when 'INSERT' then array['new_rows'] when 'DELETE' then array['old_rows']
+                                    else array['old_rows', 'new_rows'] end loop
+        execute format(counts, src) using case src when 'new_rows' then 1 else -1 end
+            into v_min, z1, z2, z3, z4, z5, z6, z7;
+        if v_min < 0 then
+            raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
+                using errcode = '55000', hint = 'Repair them with: select nezuko.rebuild_analytics_rollups();';
+        end if;
+        if z1 is not null then delete from nezuko.verification_hourly where ctid = any (z1); end if;
+        if z2 is not null then delete from nezuko.verification_hourly_all where ctid = any (z2); end if;
+        if z3 is not null then delete from nezuko.verification_group_totals where ctid = any (z3); end if;
+        if z4 is not null then delete from nezuko.verification_latency_daily where ctid = any (z4); end if;
+        if z5 is not null then delete from nezuko.verification_latency_hourly_all where ctid = any (z5); end if;
+        if z6 is not null then delete from nezuko.verification_daily_all where ctid = any (z6); end if;
+        if z7 is not null then delete from nezuko.verification_latency_daily_all where ctid = any (z7); end if;
+    end loop;
+    if tg_op = 'DELETE' then
+        return null;
+    end if;
+
+    -- First seen, all groups: one upsert per statement. A new user counts +1
+    -- in their hour; a user a backfill moves earlier counts -1 in the old
+    -- hour (returned as previous_first_seen) and +1 in the new one. The
+    -- upsert locks the row, so concurrent writers cannot count a user twice.
+    -- Users already seen at or before this statement's rows are skipped by a
+    -- read-only probe first: ON CONFLICT DO UPDATE would lock (write) every
+    -- one of their rows even when its WHERE is false. Skipping is safe, since
+    -- a first_seen only ever moves earlier.
+    with s as (
+        select user_id, min(timestamp) as ts from new_rows group by 1
+    ), up as (
+        insert into nezuko.user_first_seen as f (user_id, first_seen)
+        select s.user_id, s.ts from s
+        where not exists (select from nezuko.user_first_seen k where k.user_id = s.user_id and k.first_seen <= s.ts)
+        order by s.user_id
+        on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+            where excluded.first_seen < f.first_seen
+        returning f.first_seen, f.previous_first_seen
+    ), delta as (
+        select date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
+        union all
+        select date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
+    ), w as (
+        insert into nezuko.new_users_hourly_all as r (hour, n)
+        select hour, sum(d) from delta group by 1 order by 1
+        on conflict (hour) do update set n = r.n + excluded.n
+        returning r.ctid, r.n
+    )
+    select min(n), array_agg(ctid) filter (where n = 0) into v_min, z1 from w;
+    if v_min < 0 then
+        raise exception 'new_users_hourly_all no longer matches user_first_seen'
+            using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
+    end if;
+    if z1 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z1); end if;
+
+    -- First seen per group (rows with a group), the same way.
+    with s as (
+        select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
+    ), up as (
+        insert into nezuko.group_user_first_seen as f (group_id, user_id, first_seen)
+        select s.group_id, s.user_id, s.ts from s
+        where not exists (select from nezuko.group_user_first_seen k
+                          where k.group_id = s.group_id and k.user_id = s.user_id and k.first_seen <= s.ts)
+        order by s.group_id, s.user_id
+        on conflict (group_id, user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+            where excluded.first_seen < f.first_seen
+        returning f.group_id, f.first_seen, f.previous_first_seen
+    ), delta as (
+        select group_id, date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
+        union all
+        select group_id, date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
+    ), w as (
+        insert into nezuko.new_users_hourly as r (group_id, hour, n)
+        select group_id, hour, sum(d) from delta group by 1, 2 order by 1, 2
+        on conflict (group_id, hour) do update set n = r.n + excluded.n
+        returning r.ctid, r.n
+    )
+    select min(n), array_agg(ctid) filter (where n = 0) into v_min, z1 from w;
+    if v_min < 0 then
+        raise exception 'new_users_hourly no longer matches group_user_first_seen'
+            using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
+    end if;
+    if z1 is not null then delete from nezuko.new_users_hourly where ctid = any (z1); end if;
+    return null;
+end
+$$;
+
+create trigger analytics_rollup_insert after insert on nezuko.verification_log
+    referencing new table as new_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_delete after delete on nezuko.verification_log
+    referencing old table as old_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_update after update on nezuko.verification_log
+    referencing old table as old_rows new table as new_rows for each statement execute function triggers.verification_log_rollup();
+create trigger analytics_rollup_truncate after truncate on nezuko.verification_log
+    for each statement execute function triggers.verification_log_rollup();
