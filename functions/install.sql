@@ -114,6 +114,20 @@ revoke execute on all functions in schema analytics, demo from public;
 -- End block: admin API.
 
 -- Block: command queue.
+{{ template "api/enqueue_command.sql" . }}
+{{ template "api/cancel_command.sql" . }}
+{{ template "api/list_commands.sql" . }}
+{{ template "bot/claim_commands.sql" . }}
+{{ template "bot/renew_command_leases.sql" . }}
+{{ template "bot/complete_command.sql" . }}
+{{ template "bot/fail_command.sql" . }}
+{{ template "bot/complete_commands.sql" . }}
+{{ template "bot/rescue_expired_commands.sql" . }}
+{{ template "bot/clear_membership_cache.sql" . }}
+{{ template "bot/execute_command.sql" . }}
+{{ template "bot/plan_command.sql" . }}
+{{ template "bot/resume_unmute_command.sql" . }}
+{{ template "bot/heartbeat.sql" . }}
 -- End block: command queue.
 
 -- Block: realtime.

@@ -25,6 +25,8 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: analytics rollups.
 
 -- Block: command queue.
+{{ template "validate_admin_command.sql" . }}
+{{ template "notify_command_inserted.sql" . }}
 -- End block: command queue.
 
 -- Block: realtime.

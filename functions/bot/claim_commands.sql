@@ -1,0 +1,47 @@
+-- bot.claim_commands: a worker takes up to p_limit due commands under a lease.
+-- FOR UPDATE SKIP LOCKED lets many workers (goroutines or processes) claim
+-- at once without waiting on each other or taking a row twice; the partial
+-- index admin_commands_claim_idx (run_after, id) where pending serves the
+-- scan. A worker claims commands for the bots it runs (p_bots) and commands
+-- bound to no bot. The claim counts as an attempt.
+create function bot.claim_commands(
+    p_worker        text,
+    p_bots          bigint[],
+    p_limit         integer,
+    p_lease_seconds integer
+) returns table (
+    id               bigint,
+    command_type     text,
+    bot_instance_id  bigint,
+    payload          jsonb,
+    attempts         integer,
+    max_attempts     integer,
+    needs_bot        boolean,
+    lease_expires_at timestamptz
+)
+language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
+    with due as (
+        select c.id
+        from nezuko.admin_commands c
+        where c.status = 'pending' and c.run_after <= now()
+          and (c.bot_instance_id is null or c.bot_instance_id = any (coalesce(p_bots, '{}')))
+        order by c.run_after, c.id
+        limit greatest(p_limit, 0)
+        for update skip locked
+    ), claimed as (
+        update nezuko.admin_commands c
+        set status = 'running', attempts = c.attempts + 1, lease_owner = p_worker,
+            lease_expires_at = now() + make_interval(secs => greatest(p_lease_seconds, 1)),
+            started_at = now(), error = null
+        from due
+        where c.id = due.id
+        returning c.id, c.command_type, c.bot_instance_id, c.payload, c.attempts, c.max_attempts, c.lease_expires_at
+    )
+    select cl.id, cl.command_type, cl.bot_instance_id, cl.payload, cl.attempts, cl.max_attempts,
+           t.needs_bot, cl.lease_expires_at
+    from claimed cl join nezuko.command_types t on t.name = cl.command_type
+    order by cl.id
+$$;
+comment on function bot.claim_commands(text, bigint[], integer, integer) is
+    'Claim up to p_limit due pending commands for worker p_worker (bound to one of p_bots or to no bot) under a lease of p_lease_seconds.';
+grant execute on function bot.claim_commands(text, bigint[], integer, integer) to nezuko_bridge;

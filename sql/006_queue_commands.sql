@@ -1,0 +1,102 @@
+-- The command queue's missing pieces: a payload rule per command type, the
+-- validator that applies them, retry backoff settings and the lease
+-- bookkeeping a rescue needs.
+--
+-- admin_commands (004) already has the queue columns (target bot, attempts,
+-- max_attempts, run_after, lease owner/expiry, result, error, a timestamp per
+-- transition, an idempotency key unique among unfinished commands).
+--
+-- The validator lives here, in schema nezuko (migration-managed), and runs
+-- from a BEFORE trigger that the triggers package recreates: a CHECK calling
+-- it would also do, but a CHECK that reads command_types breaks pg_dump
+-- restores (data of admin_commands may load before command_types).
+
+alter table nezuko.command_types
+    add column payload_fields jsonb not null default '{}'
+        check (jsonb_typeof(payload_fields) = 'object');
+comment on column nezuko.command_types.payload_fields is
+    'Payload rules: {"field": {"type": "chat_id"|"user_id"|"text"|"seconds"|"boolean", "required": true|false}}. '
+    'Fields not listed are refused. Checked by nezuko.validate_command at INSERT (API and plain SQL alike).';
+
+update nezuko.command_types set payload_fields = case name
+    when 'ban_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true},
+                          "until_seconds": {"type": "seconds"}, "revoke_messages": {"type": "boolean"}}'
+    when 'unban_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true}}'
+    when 'mute_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true},
+                           "until_seconds": {"type": "seconds"}}'
+    when 'unmute_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true}}'
+    when 'send_message' then '{"group_id": {"type": "chat_id", "required": true}, "text": {"type": "text", "required": true},
+                              "parse_mode": {"type": "parse_mode"}, "disable_notification": {"type": "boolean"}}'
+    when 'sync_group' then '{"group_id": {"type": "chat_id", "required": true}}'
+    when 'sync_channel' then '{"channel_id": {"type": "chat_id", "required": true}}'
+    when 'leave_group' then '{"group_id": {"type": "chat_id", "required": true}}'
+    when 'clear_cache' then '{"user_id": {"type": "user_id"}, "group_id": {"type": "chat_id"},
+                             "channel_id": {"type": "chat_id"}, "all": {"type": "boolean"}}'
+end::jsonb;
+
+-- nezuko.validate_command: refuses an unknown command type or a payload that
+-- breaks its type's rules with SQLSTATE 22023 and a message naming the field.
+create function nezuko.validate_command(p_type text, p_payload jsonb) returns void
+language plpgsql stable as $$
+declare
+    fields jsonb;
+    k text;
+    v jsonb;
+    rule jsonb;
+    t text;
+begin
+    select payload_fields into fields from nezuko.command_types where name = p_type;
+    if not found then
+        raise exception 'unknown command type "%"', p_type
+            using errcode = '22023',
+                  hint = 'known types: ' || (select string_agg(name, ', ' order by name) from nezuko.command_types);
+    end if;
+    if jsonb_typeof(p_payload) is distinct from 'object' then
+        raise exception '% payload must be a JSON object', p_type using errcode = '22023';
+    end if;
+    for k, v in select key, value from jsonb_each(p_payload) loop
+        rule := fields -> k;
+        if rule is null then
+            raise exception '% payload: unknown field "%"', p_type, k
+                using errcode = '22023',
+                      hint = 'allowed fields: ' || coalesce((select string_agg(f, ', ' order by f) from jsonb_object_keys(fields) f), 'none');
+        end if;
+        t := rule ->> 'type';
+        if t = 'chat_id' and not (jsonb_typeof(v) = 'number' and v::text ~ '^-?[1-9][0-9]{0,18}$') then
+            raise exception '% payload: % must be a Telegram chat id (a non-zero whole number)', p_type, k using errcode = '22023';
+        elsif t = 'user_id' and not (jsonb_typeof(v) = 'number' and v::text ~ '^[1-9][0-9]{0,18}$') then
+            raise exception '% payload: % must be a Telegram user id (a positive whole number)', p_type, k using errcode = '22023';
+        elsif t = 'text' and not (jsonb_typeof(v) = 'string' and length(v #>> '{}') between 1 and 4096) then
+            -- Telegram refuses message texts over 4096 characters.
+            raise exception '% payload: % must be a string of 1 to 4096 characters', p_type, k using errcode = '22023';
+        elsif t = 'seconds' and not (jsonb_typeof(v) = 'number' and v::text ~ '^[0-9]{1,9}$'
+                and (v::text::bigint = 0 or v::text::bigint between 30 and 31622400)) then
+            -- Telegram treats a ban or mute shorter than 30 s or longer than 366 days as forever.
+            raise exception '% payload: % must be 0 (forever) or a whole number of seconds from 30 to 31622400', p_type, k
+                using errcode = '22023';
+        elsif t = 'boolean' and jsonb_typeof(v) <> 'boolean' then
+            raise exception '% payload: % must be true or false', p_type, k using errcode = '22023';
+        elsif t = 'parse_mode' and not coalesce(v #>> '{}' = any (array['HTML', 'MarkdownV2', 'Markdown']), false) then
+            raise exception '% payload: % must be HTML, MarkdownV2 or Markdown', p_type, k using errcode = '22023';
+        end if;
+    end loop;
+    for k in select key from jsonb_each(fields) where (value ->> 'required')::boolean loop
+        if not p_payload ? k then
+            raise exception '% payload: % is required', p_type, k using errcode = '22023';
+        end if;
+    end loop;
+    if p_type = 'clear_cache' and not (p_payload ?| array['user_id', 'group_id', 'channel_id']
+            or coalesce(p_payload -> 'all' = 'true', false)) then
+        raise exception 'clear_cache payload: give user_id, group_id or channel_id, or "all": true' using errcode = '22023';
+    end if;
+end
+$$;
+comment on function nezuko.validate_command(text, jsonb) is
+    'Validates a command''s type and payload against command_types.payload_fields; raises 22023 naming the bad field. '
+    'Run by the BEFORE INSERT trigger on admin_commands (triggers package, block "command queue").';
+
+insert into nezuko.admin_config (key, value, value_type, min_value, max_value, description) values
+    ('command_retry_backoff_seconds', '5', 'integer', 0, 3600,
+     'Delay before the first retry of a failed command; doubles with each attempt (5 s, 10 s, 20 s, ...).'),
+    ('command_retry_backoff_max_seconds', '600', 'integer', 0, 86400,
+     'Upper bound of the retry delay of a failed command.');
