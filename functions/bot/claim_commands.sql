@@ -31,7 +31,8 @@ language sql volatile security definer set search_path = pg_catalog, pg_temp as 
     ), claimed as (
         update nezuko.admin_commands c
         set status = 'running', attempts = c.attempts + 1, lease_owner = p_worker,
-            lease_expires_at = now() + make_interval(secs => greatest(p_lease_seconds, 1)),
+            lease_expires_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds,
+                (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_lease_seconds'), 60), 1)),
             started_at = now(), error = null
         from due
         where c.id = due.id
@@ -43,5 +44,5 @@ language sql volatile security definer set search_path = pg_catalog, pg_temp as 
     order by cl.id
 $$;
 comment on function bot.claim_commands(text, bigint[], integer, integer) is
-    'Claim up to p_limit due pending commands for worker p_worker (bound to one of p_bots or to no bot) under a lease of p_lease_seconds.';
+    'Claim up to p_limit due pending commands for worker p_worker (bound to one of p_bots or to no bot) under a lease of p_lease_seconds (null: admin_config command_lease_seconds).';
 grant execute on function bot.claim_commands(text, bigint[], integer, integer) to nezuko_bridge;

@@ -5,7 +5,8 @@ create function bot.renew_command_leases(p_worker text, p_ids bigint[], p_lease_
 returns setof bigint
 language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
     update nezuko.admin_commands
-    set lease_expires_at = now() + make_interval(secs => greatest(p_lease_seconds, 1))
+    set lease_expires_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds,
+                (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_lease_seconds'), 60), 1))
     where id = any (p_ids) and status = 'running' and lease_owner = p_worker
     returning id
 $$;

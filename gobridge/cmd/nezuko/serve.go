@@ -58,6 +58,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer pool.Close()
+	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
 	a.listener = &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
@@ -81,6 +82,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := attachBots(a); err != nil {
+		return err
+	}
+	if err := attachQueue(a, nil); err != nil { // nil: no bot executor yet (issue 7 wires it)
 		return err
 	}
 

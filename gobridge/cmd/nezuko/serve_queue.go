@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nezuko-bot/nezuko/gobridge/dblog"
+	"github.com/nezuko-bot/nezuko/gobridge/queue"
+)
+
+// attachQueue runs the admin command worker inside `nezuko serve`, with or
+// without bots. runner is the bots' Telegram executor (the seam to the bot
+// component): nil means this process runs no bot, so Telegram-side commands
+// fail with "no bot" (and are retried with backoff) while SQL-only commands
+// (clear_cache) run as usual.
+//
+// The worker wakes on the queue's doorbell (NOTIFY nezuko_commands) through
+// the shared listener; after every (re)connect of that listener it looks
+// again, since rings sent while disconnected are lost. A slow poll covers
+// the rest and rescues expired leases.
+func attachQueue(a *app, runner queue.PlanRunner) error {
+	cfg := queue.Config{
+		Pool:     a.pool,
+		Executor: &queue.SQLExecutor{Pool: a.pool, Runner: runner},
+		Log:      a.log.With("logger", "queue"),
+	}
+	if runner != nil {
+		cfg.Bots = runner.Bots
+	}
+	w := queue.New(cfg)
+	a.listen(queue.Channel, wakeHandler{w})
+	a.run(w.Run)
+	a.log.Info("command queue: worker started", "worker", w.Name())
+	return nil
+}
+
+// wakeHandler rings the worker on a NOTIFY and after a reconnect.
+type wakeHandler struct{ w *queue.Worker }
+
+func (h wakeHandler) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	h.w.Wake()
+	return nil
+}
+
+func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.w.Wake()
+	return nil
+}
+
+// withDBLog makes serve's logger also write INFO and above into admin_logs
+// (asynchronously, never blocking; see gobridge/dblog). The returned func
+// flushes what is buffered; call it before the pool closes.
+func withDBLog(e *env, pool *pgxpool.Pool) func() {
+	sink := dblog.New(pool, dblog.Options{Next: e.log.Handler()})
+	e.log = slog.New(sink.Handler())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		sink.Close(ctx)
+	}
+}

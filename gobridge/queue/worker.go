@@ -1,0 +1,415 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Config tunes a Worker. Zero values take the defaults.
+type Config struct {
+	Pool     *pgxpool.Pool
+	Executor Executor
+	// Bots lists the bots this process runs (nil: none; the worker then
+	// claims only commands bound to no bot).
+	Bots func() []int64
+	// Name is the lease owner; default host:pid:random.
+	Name string
+	// Concurrency bounds the commands running at once (default 32).
+	Concurrency int
+	// BatchSize bounds one claim (default Concurrency).
+	BatchSize int
+	// Lease is how long a claim holds a command before others may rescue
+	// it; 0 = admin_config command_lease_seconds. Leases are renewed every
+	// RenewEvery (default Lease/3, or 2 s when Lease is 0) while running.
+	Lease      time.Duration
+	RenewEvery time.Duration
+	// PollEvery is the safety poll (and expired-lease rescue) period, for a
+	// doorbell missed while the LISTEN connection was down (default 10 s).
+	PollEvery time.Duration
+	// DrainTimeout is how long a stopping worker lets running commands
+	// finish before cancelling them (default 10 s).
+	DrainTimeout time.Duration
+	Log          *slog.Logger
+	// OnClaim, when set, is called with each claimed batch (benchmarks).
+	OnClaim func(cmds []Command)
+}
+
+// Worker claims and executes commands. Create with New, start with Run,
+// ring with Wake (the NOTIFY handler).
+type Worker struct {
+	cfg  Config
+	wake chan struct{}
+	done chan result
+	free chan struct{}
+
+	mu      sync.Mutex
+	running map[int64]context.CancelFunc
+}
+
+type result struct {
+	id  int64
+	res json.RawMessage
+}
+
+// New returns a worker for cfg.
+func New(cfg Config) *Worker {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 32
+	}
+	if cfg.BatchSize <= 0 || cfg.BatchSize > cfg.Concurrency {
+		cfg.BatchSize = cfg.Concurrency
+	}
+	if cfg.RenewEvery <= 0 {
+		cfg.RenewEvery = 2 * time.Second
+		if cfg.Lease > 0 {
+			cfg.RenewEvery = cfg.Lease / 3
+		}
+	}
+	if cfg.PollEvery <= 0 {
+		cfg.PollEvery = 10 * time.Second
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 10 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Name == "" {
+		cfg.Name = DefaultName()
+	}
+	return &Worker{
+		cfg:     cfg,
+		wake:    make(chan struct{}, 1),
+		done:    make(chan result, cfg.Concurrency),
+		free:    make(chan struct{}, cfg.Concurrency),
+		running: map[int64]context.CancelFunc{},
+	}
+}
+
+// DefaultName is host:pid:random, unique per worker.
+func DefaultName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// Name is the worker's lease owner name.
+func (w *Worker) Name() string { return w.cfg.Name }
+
+// Wake makes the worker look for due commands now. It never blocks: rings
+// while the worker is busy fold into one.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run claims and executes commands until ctx ends, then stops claiming,
+// lets running commands finish (DrainTimeout) and reports their results.
+func (w *Worker) Run(ctx context.Context) error {
+	execCtx, cancelExec := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelExec()
+	var wg sync.WaitGroup // executions
+	completerDone := make(chan struct{})
+	go func() { defer close(completerDone); w.complete() }()
+	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
+	renewDone := make(chan struct{})
+	go func() { defer close(renewDone); w.renew(renewCtx) }()
+
+	slots := w.cfg.Concurrency
+	w.rescue(ctx)
+	poll := time.NewTicker(w.cfg.PollEvery)
+	defer poll.Stop()
+	more := true // look now: something may be due already
+	for ctx.Err() == nil {
+		if !more || slots == 0 {
+			select {
+			case <-ctx.Done():
+				continue
+			case <-w.wake:
+				more = true
+			case <-w.free:
+				slots++
+				continue
+			case <-poll.C:
+				w.rescue(ctx)
+				more = true
+			}
+		}
+		// Collect slots freed meanwhile without waiting.
+		for drained := false; !drained; {
+			select {
+			case <-w.free:
+				slots++
+			default:
+				drained = true
+			}
+		}
+		if slots == 0 {
+			continue
+		}
+		n := min(slots, w.cfg.BatchSize)
+		cmds, err := w.claim(ctx, n)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.cfg.Log.Warn("command queue: claim", "err", err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+			}
+			continue
+		}
+		// A full batch means more may be waiting; a short one means the
+		// queue is drained until the next ring.
+		more = len(cmds) == n
+		if len(cmds) > 0 && w.cfg.OnClaim != nil {
+			w.cfg.OnClaim(cmds)
+		}
+		for _, c := range cmds {
+			slots--
+			cctx, cancel := context.WithCancel(execCtx)
+			w.mu.Lock()
+			w.running[c.ID] = cancel
+			w.mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				w.execute(cctx, c)
+				cancel()
+				w.mu.Lock()
+				delete(w.running, c.ID)
+				w.mu.Unlock()
+				w.free <- struct{}{}
+			}()
+		}
+	}
+	// Stopping: let running commands finish, within the drain timeout.
+	idle := make(chan struct{})
+	go func() { wg.Wait(); close(idle) }()
+	select {
+	case <-idle:
+	case <-time.After(w.cfg.DrainTimeout):
+		w.cfg.Log.Warn("command queue: cancelling commands still running at shutdown")
+		cancelExec()
+		<-idle
+	}
+	close(w.done)
+	<-completerDone
+	stopRenew()
+	<-renewDone
+	return nil
+}
+
+func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
+	var bots []int64
+	if w.cfg.Bots != nil {
+		bots = w.cfg.Bots()
+	}
+	if bots == nil {
+		bots = []int64{}
+	}
+	var lease any
+	if w.cfg.Lease > 0 {
+		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
+	}
+	rows, err := w.cfg.Pool.Query(ctx,
+		"select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
+			"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	cmds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Command, error) {
+		c := Command{Worker: w.cfg.Name}
+		err := r.Scan(&c.ID, &c.Type, &c.BotInstanceID, &c.Payload, &c.Attempt, &c.MaxAttempts, &c.NeedsBot)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	return cmds, nil
+}
+
+func (w *Worker) execute(ctx context.Context, c Command) {
+	out, err := w.safeExecute(ctx, c)
+	if err == nil {
+		if !out.Finished {
+			res := out.Result
+			if len(res) == 0 {
+				res = json.RawMessage("{}")
+			}
+			w.done <- result{c.ID, res}
+		}
+		return
+	}
+	retry := !IsPermanent(err)
+	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var st *string
+	if ferr := w.cfg.Pool.QueryRow(fctx, "select bot.fail_command($1, $2, $3, $4)",
+		c.ID, w.cfg.Name, err.Error(), retry).Scan(&st); ferr != nil {
+		w.cfg.Log.Error("command queue: cannot record a failure; the lease will expire and the command be rescued",
+			"command_id", c.ID, "err", ferr)
+		return
+	}
+	lvl := slog.LevelInfo
+	if st != nil && *st == "failed" {
+		lvl = slog.LevelWarn
+	}
+	w.cfg.Log.Log(fctx, lvl, "command queue: command failed", "command_id", c.ID, "type", c.Type,
+		"attempt", c.Attempt, "max_attempts", c.MaxAttempts, "status", deref(st), "err", err)
+}
+
+// safeExecute turns an executor's panic into a failed attempt.
+func (w *Worker) safeExecute(ctx context.Context, c Command) (out Outcome, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("executor panicked: %v", p)
+		}
+	}()
+	return w.cfg.Executor.Execute(ctx, c)
+}
+
+// complete reports finished commands in batches: whatever finished while
+// the previous batch was being written goes in the next one.
+func (w *Worker) complete() {
+	for r := range w.done {
+		batch := []result{r}
+	fill:
+		for len(batch) < 1000 {
+			select {
+			case r, ok := <-w.done:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		w.flush(batch)
+	}
+}
+
+func (w *Worker) flush(batch []result) {
+	type item struct {
+		ID     int64           `json:"id"`
+		Result json.RawMessage `json:"result"`
+	}
+	items := make([]item, len(batch))
+	for i, r := range batch {
+		items[i] = item{r.id, r.res}
+	}
+	body, err := json.Marshal(items)
+	if err != nil {
+		w.cfg.Log.Error("command queue: encode results", "err", err)
+		return
+	}
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var done []int64
+		rows, err := w.cfg.Pool.Query(ctx, "select bot.complete_commands($1, $2)", w.cfg.Name, body)
+		if err == nil {
+			done, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+		cancel()
+		if err == nil {
+			if len(done) < len(batch) {
+				w.cfg.Log.Info("command queue: some results arrived after their lease was lost or changed their fate",
+					"reported", len(batch), "completed", len(done))
+			}
+			return
+		}
+		var pe *pgconn.PgError
+		if attempt == 2 || errors.As(err, &pe) {
+			w.cfg.Log.Error("command queue: cannot complete commands; their leases will expire and they will be rescued",
+				"count", len(batch), "err", err)
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// renew extends the leases of running commands; a command whose lease was
+// lost (rescued by another worker) is cancelled here.
+func (w *Worker) renew(ctx context.Context) {
+	t := time.NewTicker(w.cfg.RenewEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		w.mu.Lock()
+		ids := make([]int64, 0, len(w.running))
+		for id := range w.running {
+			ids = append(ids, id)
+		}
+		w.mu.Unlock()
+		if len(ids) == 0 {
+			continue
+		}
+		var lease any
+		if w.cfg.Lease > 0 {
+			lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
+		}
+		rows, err := w.cfg.Pool.Query(ctx, "select bot.renew_command_leases($1, $2, $3)", w.cfg.Name, ids, lease)
+		var held []int64
+		if err == nil {
+			held, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				w.cfg.Log.Warn("command queue: renew leases", "err", err)
+			}
+			continue
+		}
+		keep := make(map[int64]bool, len(held))
+		for _, id := range held {
+			keep[id] = true
+		}
+		w.mu.Lock()
+		for _, id := range ids {
+			if cancel, ok := w.running[id]; ok && !keep[id] {
+				w.cfg.Log.Warn("command queue: lease lost, cancelling", "command_id", id)
+				cancel()
+			}
+		}
+		w.mu.Unlock()
+	}
+}
+
+func (w *Worker) rescue(ctx context.Context) {
+	var n int
+	if err := w.cfg.Pool.QueryRow(ctx, "select bot.rescue_expired_commands()").Scan(&n); err != nil {
+		if ctx.Err() == nil {
+			w.cfg.Log.Warn("command queue: rescue expired leases", "err", err)
+		}
+		return
+	}
+	if n > 0 {
+		w.cfg.Log.Info("command queue: rescued commands whose worker stopped answering", "count", n)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
