@@ -123,6 +123,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/fail_command.sql" . }}
 {{ template "bot/complete_commands.sql" . }}
 {{ template "bot/rescue_expired_commands.sql" . }}
+{{ template "bot/next_command_due.sql" . }}
 {{ template "bot/clear_membership_cache.sql" . }}
 {{ template "bot/execute_command.sql" . }}
 {{ template "bot/plan_command.sql" . }}

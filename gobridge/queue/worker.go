@@ -134,6 +134,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	w.rescue(ctx)
 	poll := time.NewTicker(w.cfg.PollEvery)
 	defer poll.Stop()
+	due := time.NewTimer(time.Hour) // the next pending command's run_after
+	due.Stop()
+	defer due.Stop()
 	more := true // look now: something may be due already
 	for ctx.Err() == nil {
 		if !more || slots == 0 {
@@ -141,6 +144,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				continue
 			case <-w.wake:
+				more = true
+			case <-due.C:
 				more = true
 			case <-w.free:
 				slots++
@@ -177,6 +182,9 @@ func (w *Worker) Run(ctx context.Context) error {
 		// A full batch means more may be waiting; a short one means the
 		// queue is drained until the next ring.
 		more = len(cmds) == n
+		if !more {
+			w.scheduleNext(ctx, due)
+		}
 		if len(cmds) > 0 && w.cfg.OnClaim != nil {
 			w.cfg.OnClaim(cmds)
 		}
@@ -215,7 +223,27 @@ func (w *Worker) Run(ctx context.Context) error {
 	return nil
 }
 
-func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
+// scheduleNext arms due for the next pending command that is not yet due
+// (a retry after backoff, a command enqueued with run_after).
+func (w *Worker) scheduleNext(ctx context.Context, due *time.Timer) {
+	var secs *float64
+	if err := w.cfg.Pool.QueryRow(ctx, "select bot.next_command_due($1)", w.bots()).Scan(&secs); err != nil {
+		if ctx.Err() == nil {
+			w.cfg.Log.Warn("command queue: next due", "err", err)
+		}
+		return
+	}
+	due.Stop()
+	if secs == nil {
+		return
+	}
+	d := time.Duration(*secs*float64(time.Second)) + time.Millisecond
+	if d < w.cfg.PollEvery {
+		due.Reset(d)
+	}
+}
+
+func (w *Worker) bots() []int64 {
 	var bots []int64
 	if w.cfg.Bots != nil {
 		bots = w.cfg.Bots()
@@ -223,6 +251,11 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
 	if bots == nil {
 		bots = []int64{}
 	}
+	return bots
+}
+
+func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
+	bots := w.bots()
 	var lease any
 	if w.cfg.Lease > 0 {
 		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
@@ -335,7 +368,8 @@ func (w *Worker) flush(batch []result) {
 			return
 		}
 		var pe *pgconn.PgError
-		if attempt == 2 || errors.As(err, &pe) {
+		retry := !errors.As(err, &pe) || pe.Code == "40P01" || pe.Code == "40001"
+		if attempt == 4 || !retry {
 			w.cfg.Log.Error("command queue: cannot complete commands; their leases will expire and they will be rescued",
 				"count", len(batch), "err", err)
 			return

@@ -1,0 +1,14 @@
+-- bot.next_command_due: seconds until the next pending command a worker for
+-- p_bots could claim becomes due (0 if one is due now), null if none is
+-- pending. A worker that drained the queue sleeps until then (retry backoff,
+-- commands scheduled with run_after) instead of waiting for its safety poll.
+create function bot.next_command_due(p_bots bigint[]) returns double precision
+language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+    select greatest(0, extract(epoch from min(c.run_after) - now()))::double precision
+    from nezuko.admin_commands c
+    where c.status = 'pending'
+      and (c.bot_instance_id is null or c.bot_instance_id = any (coalesce(p_bots, '{}')))
+$$;
+comment on function bot.next_command_due(bigint[]) is
+    'Seconds until the next pending command claimable for p_bots is due; null when none is pending.';
+grant execute on function bot.next_command_due(bigint[]) to nezuko_bridge;
