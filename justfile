@@ -137,7 +137,7 @@ lint:
     go vet ./...
 
 # Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime bench-bot bench-api bench-sql
+bench: bench-realtime bench-bot bench-api bench-sql bench-queue
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -178,6 +178,13 @@ bench-sql *args:
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
     go run ./tests/bench/analytics "$@"
+
+# Command queue: pickup latency and throughput, doorbell worker vs 1 s polling (markdown table).
+bench-queue *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    go run ./tests/bench/queuebench "$@"
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

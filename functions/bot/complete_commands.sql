@@ -5,28 +5,39 @@
 create function bot.complete_commands(p_worker text, p_results jsonb) returns setof bigint
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
+    ids bigint[];
+    results jsonb[];
     r record;
 begin
+    select array_agg((e ->> 'id')::bigint order by (e ->> 'id')::bigint),
+           array_agg(coalesce(e -> 'result', '{}') order by (e ->> 'id')::bigint)
+    into ids, results
+    from jsonb_array_elements(p_results) e;
+    if ids is null then
+        return;
+    end if;
     return query
     with x as (
-        select x.id, x.result from jsonb_to_recordset(p_results) as x(id bigint, result jsonb)
+        select * from unnest(ids, results) as x(id, result)
     ), locked as (
-        -- id order, as bot.renew_command_leases: the two never deadlock.
-        select c.id from nezuko.admin_commands c
-        where c.id in (select x.id from x) and c.status = 'running' and c.lease_owner = p_worker
+        -- Locked in id order, as bot.renew_command_leases does: the two never deadlock.
+        select c.id, c.command_type from nezuko.admin_commands c
+        where c.id = any (ids) and c.status = 'running' and c.lease_owner = p_worker
         order by c.id
         for update
+    ), plain as (
+        select x.id, x.result from x join locked l on l.id = x.id
+        where l.command_type not in ('sync_group', 'sync_channel')
+          and not jsonb_path_exists(x.result, '$.calls[*] ? (@.ok == false)')
     )
     update nezuko.admin_commands c
-    set status = 'completed', result = coalesce(x.result, '{}'), error = null, finished_at = now(),
+    set status = 'completed', result = plain.result, error = null, finished_at = now(),
         lease_owner = null, lease_expires_at = null
-    from x join locked on locked.id = x.id
-    where c.id = x.id and c.status = 'running' and c.lease_owner = p_worker
-      and c.command_type not in ('sync_group', 'sync_channel')
-      and not jsonb_path_exists(coalesce(x.result, '{}'), '$.calls[*] ? (@.ok == false)')
+    from plain
+    where c.id = plain.id
     returning c.id;
     for r in
-        select x.id, x.result from jsonb_to_recordset(p_results) as x(id bigint, result jsonb)
+        select x.id, x.result from unnest(ids, results) as x(id, result)
         join nezuko.admin_commands c on c.id = x.id
         where c.status = 'running' and c.lease_owner = p_worker
         order by x.id
