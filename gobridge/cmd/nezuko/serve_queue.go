@@ -35,7 +35,7 @@ func attachQueue(a *app, runner queue.PlanRunner) error {
 	w := queue.New(cfg)
 	a.listen(queue.Channel, wakeHandler{w})
 	a.run(w.Run)
-	a.log.Info("command queue: worker started", "worker", w.Name())
+	cfg.Log.Info("command queue: worker started", "worker", w.Name())
 	return nil
 }
 
