@@ -63,4 +63,3 @@ func TestHeartbeatFollowsTheConfiguredInterval(t *testing.T) {
 		t.Errorf("status after the context ended = %q, want offline", st)
 	}
 }
-
