@@ -32,7 +32,7 @@ select throws_ok(
     $$update nezuko.admin_config set value = '"soon"' where key = 'heartbeat_interval_seconds'$$,
     '23514', null, 'admin_config refuses a value of the wrong type');
 select throws_ok(
-    $$insert into nezuko.admin_commands (command_type, status) values ('clear_cache', 'running')$$,
+    $$insert into nezuko.admin_commands (command_type, payload, status) values ('clear_cache', '{"all": true}', 'running')$$,
     '23514', null, 'a running command must hold a lease');
 select throws_ok(
     $$insert into nezuko.verification_log (user_id, status, latency_ms) values (1, 'verified', -5)$$,
