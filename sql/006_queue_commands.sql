@@ -7,9 +7,10 @@
 -- transition, an idempotency key unique among unfinished commands).
 --
 -- The validator lives here, in schema nezuko (migration-managed), and runs
--- from a BEFORE trigger that the triggers package recreates: a CHECK calling
--- it would also do, but a CHECK that reads command_types breaks pg_dump
--- restores (data of admin_commands may load before command_types).
+-- from triggers that the triggers package recreates (block "command queue"):
+-- a CHECK calling it would also survive a package reinstall, but a CHECK
+-- that reads command_types breaks pg_dump restores (the data of
+-- admin_commands may load before command_types).
 
 alter table nezuko.command_types
     add column payload_fields jsonb not null default '{}'
@@ -108,10 +109,18 @@ end
 $$;
 comment on function nezuko.validate_command(text, jsonb) is
     'Validates a command''s type and payload against command_types.payload_fields; raises 22023 naming the bad field. '
-    'Run by the BEFORE INSERT trigger on admin_commands (triggers package, block "command queue").';
+    'Run by the triggers on admin_commands (triggers package, block "command queue").';
 
 insert into nezuko.admin_config (key, value, value_type, min_value, max_value, description) values
     ('command_retry_backoff_seconds', '5', 'integer', 0, 3600,
      'Delay before the first retry of a failed command; doubles with each attempt (5 s, 10 s, 20 s, ...).'),
     ('command_retry_backoff_max_seconds', '600', 'integer', 0, 86400,
      'Upper bound of the retry delay of a failed command.');
+
+-- The type's FK is checked at commit, after the validator has had its say:
+-- an unknown type then gets "unknown command type" (22023, with the list of
+-- known ones) rather than a foreign-key message. The validator is a
+-- statement-level trigger (see triggers/validate_admin_command.sql), and
+-- immediate FK checks run before statement triggers.
+alter table nezuko.admin_commands
+    alter constraint admin_commands_command_type_fkey deferrable initially deferred;

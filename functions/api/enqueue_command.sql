@@ -12,14 +12,25 @@ create function api.enqueue_command(
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     r nezuko.admin_commands;
+    bot_id bigint := p_bot_instance_id;
 begin
     if p_bot_instance_id is not null
             and not exists (select from nezuko.bot_instances where id = p_bot_instance_id) then
         raise exception 'bot instance % does not exist', p_bot_instance_id using errcode = '22023';
     end if;
+    -- Validated here too (the INSERT checks again) so that a bad group_id
+    -- gets its clear message before the lookup below casts it.
+    perform nezuko.validate_command(p_command_type, coalesce(p_payload, '{}'));
+    -- A Telegram-side command with no bot given goes to the bot protecting
+    -- its group, so the process running that bot claims it.
+    if bot_id is null and p_payload ? 'group_id'
+            and (select needs_bot from nezuko.command_types where name = p_command_type) then
+        bot_id := (select g.bot_instance_id from nezuko.protected_groups g
+                   where g.group_id = (p_payload ->> 'group_id')::bigint);
+    end if;
     insert into nezuko.admin_commands
         (command_type, payload, bot_instance_id, run_after, max_attempts, idempotency_key, created_by)
-    values (p_command_type, coalesce(p_payload, '{}'), p_bot_instance_id, coalesce(p_run_after, now()),
+    values (p_command_type, coalesce(p_payload, '{}'), bot_id, coalesce(p_run_after, now()),
             coalesce(p_max_attempts,
                      (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_max_attempts'), 5),
             p_idempotency_key, nullif(current_setting('nezuko.admin_id', true), '')::bigint)

@@ -70,7 +70,7 @@ func TestCommandValidatorSurvivesCodePackageReinstall(t *testing.T) {
 		t.Fatalf("migrate --force: %s", r.stderr)
 	}
 	_, err := pool.Exec(context.Background(), `insert into nezuko.admin_commands (command_type, payload) values ('ban_user', '{}')`)
-	if err == nil || !strings.Contains(err.Error(), "ban_user payload: user_id is required") || !strings.Contains(err.Error(), "22023") {
+	if err == nil || !strings.Contains(err.Error(), "ban_user payload: group_id is required") || !strings.Contains(err.Error(), "22023") {
 		t.Errorf("after a reinstall, a bad payload gave %v; want 22023 naming the field", err)
 	}
 }
