@@ -479,3 +479,37 @@ func TestStoppingWorkerFinishesRunningCommands(t *testing.T) {
 		t.Error("the command running at stop was not completed")
 	}
 }
+
+func TestRenewedLeaseKeepsALongCommandFromBeingRescued(t *testing.T) {
+	pool, url := newDB(t)
+	slow := queue.New(queue.Config{Pool: pool, Name: "slow", Lease: 2 * time.Second,
+		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
+			if _, err := pool.Exec(ctx, "insert into queue_test_executions (command_id, worker) values ($1, 'slow')", c.ID); err != nil {
+				return queue.Outcome{}, err
+			}
+			select {
+			case <-time.After(3500 * time.Millisecond): // longer than the lease
+			case <-ctx.Done():
+				return queue.Outcome{}, ctx.Err()
+			}
+			return queue.Outcome{Result: json.RawMessage(`{}`)}, nil
+		})})
+	listen(t, url, slow)
+	startWorker(t, slow)
+	id := queryInt(t, pool, `select (api.enqueue_command('send_message', '{"group_id": -100, "text": "long"}')).id`)
+	waitFor(t, 10*time.Second, "the slow worker to start", func() bool {
+		return queryInt(t, pool, `select count(*) from queue_test_executions where command_id = $1`, id) == 1
+	})
+	// A second worker polls and rescues eagerly the whole time.
+	eager := queue.New(queue.Config{Pool: pool, Name: "eager", PollEvery: 200 * time.Millisecond, Executor: recordingExecutor(pool)})
+	startWorker(t, eager)
+	waitFor(t, 15*time.Second, "the long command to complete", func() bool {
+		return queryInt(t, pool, `select count(*) from nezuko.admin_commands where id = $1 and status = 'completed'`, id) == 1
+	})
+	if n := queryInt(t, pool, `select count(*) from queue_test_executions where command_id = $1`, id); n != 1 {
+		t.Errorf("executed %d times, want once: the live lease was rescued", n)
+	}
+	if a := queryInt(t, pool, `select attempts from nezuko.admin_commands where id = $1`, id); a != 1 {
+		t.Errorf("attempts = %d, want 1", a)
+	}
+}

@@ -34,6 +34,8 @@ var (
 	gap        = flag.Duration("gap", 2*time.Millisecond, "pause between latency inserts")
 	total      = flag.Int("n", 20000, "commands for the throughput run")
 	insertRows = flag.Int("insert-rows", 500, "rows per INSERT statement in the throughput run")
+	batch      = flag.Int("batch", 256, "claim batch size of the doorbell worker")
+	conc       = flag.Int("concurrency", 512, "commands the doorbell worker runs at once")
 )
 
 func main() {
@@ -110,7 +112,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 	noop := queue.ExecutorFunc(func(context.Context, queue.Command) (queue.Outcome, error) {
 		return queue.Outcome{Result: json.RawMessage(`{}`)}, nil
 	})
-	cfg := queue.Config{Pool: pool, Executor: noop, Concurrency: 512, BatchSize: 256, Lease: 60 * time.Second,
+	cfg := queue.Config{Pool: pool, Executor: noop, Concurrency: *conc, BatchSize: *batch, Lease: 60 * time.Second,
 		OnClaim: func(cmds []queue.Command) {
 			now := time.Now()
 			mu.Lock()
@@ -232,17 +234,28 @@ func pollEverySecond(ctx context.Context, pool *pgxpool.Pool, onClaim func([]que
 func waitCompleted(ctx context.Context, pool *pgxpool.Pool, n int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		var done int
-		if err := pool.QueryRow(ctx, `select count(*) from nezuko.admin_commands where status = 'completed'`).Scan(&done); err != nil {
+		// Cheap: both partial indexes (pending, running) are small.
+		var busy bool
+		if err := pool.QueryRow(ctx, `select exists (select from nezuko.admin_commands where status = 'pending')
+			or exists (select from nezuko.admin_commands where status = 'running')`).Scan(&busy); err != nil {
 			return err
 		}
-		if done >= n {
-			return nil
+		if !busy {
+			var done int
+			if err := pool.QueryRow(ctx, `select count(*) from nezuko.admin_commands where status = 'completed'`).Scan(&done); err != nil {
+				return err
+			}
+			if done >= n {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("only %d of %d commands completed within %s", done, n, timeout)
+			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("only %d of %d commands completed within %s", done, n, timeout)
+			return fmt.Errorf("commands still pending or running after %s", timeout)
 		}
-		time.Sleep(25 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
