@@ -212,11 +212,17 @@ func pollEverySecond(ctx context.Context, pool *pgxpool.Pool, onClaim func([]que
 		case <-t.C:
 		}
 		rows, err := pool.Query(ctx, "select id from bot.claim_commands('poller', '{}', 1000000, 60)")
+		var ids []int64
+		if err == nil {
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
 		if err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintln(os.Stderr, "poller: claim:", err)
+			}
 			continue
 		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil || len(ids) == 0 {
+		if len(ids) == 0 {
 			continue
 		}
 		cmds := make([]queue.Command, len(ids))
@@ -227,7 +233,9 @@ func pollEverySecond(ctx context.Context, pool *pgxpool.Pool, onClaim func([]que
 		}
 		onClaim(cmds)
 		b, _ := json.Marshal(items)
-		_, _ = pool.Exec(ctx, "select count(*) from bot.complete_commands('poller', $1)", b)
+		if _, err := pool.Exec(ctx, "select count(*) from bot.complete_commands('poller', $1)", b); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, "poller: complete:", err)
+		}
 	}
 }
 
