@@ -20,22 +20,23 @@ create function bot.claim_commands(
     lease_expires_at timestamptz
 )
 language sql volatile security definer set search_path = pg_catalog, pg_temp as $$
-    with due as (
-        select c.id
-        from nezuko.admin_commands c
-        where c.status = 'pending' and c.run_after <= now()
-          and (c.bot_instance_id is null or c.bot_instance_id = any (coalesce(p_bots, '{}')))
-        order by c.run_after, c.id
-        limit greatest(p_limit, 0)
-        for update skip locked
-    ), claimed as (
+    -- The claimed ids go through an array (id = any (...), a primary-key
+    -- lookup) rather than a join, so the plan cannot turn quadratic when the
+    -- table's statistics are stale (a queue's row count swings all day).
+    with claimed as (
         update nezuko.admin_commands c
         set status = 'running', attempts = c.attempts + 1, lease_owner = p_worker,
             lease_expires_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds,
                 (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_lease_seconds'), 60), 1)),
             started_at = now(), error = null
-        from due
-        where c.id = due.id
+        where c.id = any (array(
+            select d.id
+            from nezuko.admin_commands d
+            where d.status = 'pending' and d.run_after <= now()
+              and (d.bot_instance_id is null or d.bot_instance_id = any (coalesce(p_bots, '{}')))
+            order by d.run_after, d.id
+            limit greatest(p_limit, 0)
+            for update skip locked))
         returning c.id, c.command_type, c.bot_instance_id, c.payload, c.attempts, c.max_attempts, c.lease_expires_at
     )
     select cl.id, cl.command_type, cl.bot_instance_id, cl.payload, cl.attempts, cl.max_attempts,

@@ -6,43 +6,38 @@ create function bot.complete_commands(p_worker text, p_results jsonb) returns se
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     ids bigint[];
-    results jsonb[];
+    results jsonb;
+    locked bigint[];
     r record;
 begin
+    -- Results keyed by id in one jsonb object: each row finds its result by
+    -- key, with no join whose plan could go quadratic on stale statistics.
     select array_agg((e ->> 'id')::bigint order by (e ->> 'id')::bigint),
-           array_agg(coalesce(e -> 'result', '{}') order by (e ->> 'id')::bigint)
+           jsonb_object_agg(e ->> 'id', coalesce(e -> 'result', '{}'))
     into ids, results
     from jsonb_array_elements(p_results) e;
     if ids is null then
         return;
     end if;
+    -- Locked in id order, as bot.renew_command_leases does: the two never deadlock.
+    locked := array(select c.id from nezuko.admin_commands c
+                    where c.id = any (ids) and c.status = 'running' and c.lease_owner = p_worker
+                    order by c.id
+                    for update);
     return query
-    with x as (
-        select * from unnest(ids, results) as x(id, result)
-    ), locked as (
-        -- Locked in id order, as bot.renew_command_leases does: the two never deadlock.
-        select c.id, c.command_type from nezuko.admin_commands c
-        where c.id = any (ids) and c.status = 'running' and c.lease_owner = p_worker
-        order by c.id
-        for update
-    ), plain as (
-        select x.id, x.result from x join locked l on l.id = x.id
-        where l.command_type not in ('sync_group', 'sync_channel')
-          and not jsonb_path_exists(x.result, '$.calls[*] ? (@.ok == false)')
-    )
     update nezuko.admin_commands c
-    set status = 'completed', result = plain.result, error = null, finished_at = now(),
+    set status = 'completed', result = results -> c.id::text, error = null, finished_at = now(),
         lease_owner = null, lease_expires_at = null
-    from plain
-    where c.id = plain.id
+    where c.id = any (locked)
+      and c.command_type not in ('sync_group', 'sync_channel')
+      and not jsonb_path_exists(results -> c.id::text, '$.calls[*] ? (@.ok == false)')
     returning c.id;
     for r in
-        select x.id, x.result from unnest(ids, results) as x(id, result)
-        join nezuko.admin_commands c on c.id = x.id
-        where c.status = 'running' and c.lease_owner = p_worker
-        order by x.id
+        select c.id from nezuko.admin_commands c
+        where c.id = any (locked) and c.status = 'running' and c.lease_owner = p_worker
+        order by c.id
     loop
-        if bot.complete_command(r.id, p_worker, r.result) = 'completed' then
+        if bot.complete_command(r.id, p_worker, results -> r.id::text) = 'completed' then
             return next r.id;
         end if;
     end loop;

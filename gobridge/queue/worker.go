@@ -164,7 +164,15 @@ func (w *Worker) Run(ctx context.Context) error {
 				drained = true
 			}
 		}
-		if slots == 0 {
+		// Claim in batches: with commands still running, wait until at
+		// least half a batch of slots is free rather than claiming a
+		// handful at a time (each claim is a round trip and a transaction).
+		if slots == 0 || (slots < w.cfg.Concurrency && slots < (w.cfg.BatchSize+1)/2) {
+			select {
+			case <-ctx.Done():
+			case <-w.free:
+				slots++
+			}
 			continue
 		}
 		n := min(slots, w.cfg.BatchSize)
@@ -332,17 +340,23 @@ func (w *Worker) safeExecute(ctx context.Context, c Command) (out Outcome, err e
 // complete reports finished commands in batches: whatever finished while
 // the previous batch was being written goes in the next one.
 func (w *Worker) complete() {
+	gather := time.NewTimer(time.Hour)
+	gather.Stop()
 	for r := range w.done {
 		batch := []result{r}
+		// Commands of one claim tend to finish together: gather them for
+		// up to half a millisecond of quiet, so one call reports many.
 	fill:
 		for len(batch) < 1000 {
+			gather.Reset(500 * time.Microsecond)
 			select {
 			case r, ok := <-w.done:
+				gather.Stop()
 				if !ok {
 					break fill
 				}
 				batch = append(batch, r)
-			default:
+			case <-gather.C:
 				break fill
 			}
 		}
