@@ -176,7 +176,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			continue
 		}
 		n := min(slots, w.cfg.BatchSize)
-		cmds, err := w.claim(ctx, n)
+		cmds, next, err := w.claim(ctx, n)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.cfg.Log.Warn("command queue: claim", "err", err)
@@ -191,7 +191,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		// queue is drained until the next ring.
 		more = len(cmds) == n
 		if !more {
-			w.scheduleNext(ctx, due)
+			w.scheduleNext(next, due)
 		}
 		if len(cmds) > 0 && w.cfg.OnClaim != nil {
 			w.cfg.OnClaim(cmds)
@@ -232,15 +232,9 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // scheduleNext arms due for the next pending command that is not yet due
-// (a retry after backoff, a command enqueued with run_after).
-func (w *Worker) scheduleNext(ctx context.Context, due *time.Timer) {
-	var secs *float64
-	if err := w.cfg.Pool.QueryRow(ctx, "select bot.next_command_due($1)", w.bots()).Scan(&secs); err != nil {
-		if ctx.Err() == nil {
-			w.cfg.Log.Warn("command queue: next due", "err", err)
-		}
-		return
-	}
+// (a retry after backoff, a command enqueued with run_after); secs comes
+// from bot.next_command_due, asked in the claim's round trip.
+func (w *Worker) scheduleNext(secs *float64, due *time.Timer) {
 	due.Stop()
 	if secs == nil {
 		return
@@ -262,7 +256,7 @@ func (w *Worker) bots() []int64 {
 	return bots
 }
 
-func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
+func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) {
 	bots := w.bots()
 	var lease any
 	if w.cfg.Lease > 0 {
@@ -277,14 +271,16 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
 	b.Queue("select set_config('synchronous_commit', 'off', true)")
 	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
+	// When the next command is due, should this claim drain the queue.
+	b.Queue("select bot.next_command_due($1)", bots)
 	br := w.cfg.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+		return nil, nil, fmt.Errorf("claim: %w", err)
 	}
 	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+		return nil, nil, fmt.Errorf("claim: %w", err)
 	}
 	cmds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Command, error) {
 		c := Command{Worker: w.cfg.Name}
@@ -292,9 +288,13 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, error) {
 		return c, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim: %w", err)
+		return nil, nil, fmt.Errorf("claim: %w", err)
 	}
-	return cmds, nil
+	var next *float64
+	if err := br.QueryRow().Scan(&next); err != nil {
+		return nil, nil, fmt.Errorf("claim: next due: %w", err)
+	}
+	return cmds, next, nil
 }
 
 func (w *Worker) execute(ctx context.Context, c Command) {
