@@ -33,7 +33,7 @@ func newRealtime(t *testing.T, env ...string) *rtEnv {
 	t.Helper()
 	pool, url := testdb.NewPool(t)
 	e := &rtEnv{pool: pool, url: url}
-	e.proc = startServe(t, append([]string{"DATABASE_URL=" + url}, env...)...)
+	e.proc = startServe(t, append([]string{"DATABASE_URL=" + url, "NEZUKO_LOG_DB=off"}, env...)...)
 	if err := pool.QueryRow(context.Background(), "select token from auth.create_token('realtime test', 'viewer')").Scan(&e.token); err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestRealtimeDeliversEachKindFromSQLChangeToClient(t *testing.T) {
 
 	var cmd int64
 	if err := e.pool.QueryRow(context.Background(),
-		"insert into nezuko.admin_commands (command_type, payload) values ('clear_cache', '{\"scope\":\"all\"}') returning id").Scan(&cmd); err != nil {
+		"insert into nezuko.admin_commands (command_type, payload, run_after) values ('clear_cache', '{\"all\": true}', now() + interval '1 hour') returning id").Scan(&cmd); err != nil {
 		t.Fatal(err)
 	}
 	e.exec(t, "update nezuko.admin_commands set attempts = 1 where id = $1", cmd) // not a status change
@@ -186,7 +186,7 @@ func TestRealtimeResumeWithLastEventIDReplaysExactlyWhatWasMissed(t *testing.T) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(context.Background(), "insert into nezuko.admin_commands (command_type) values ('clear_cache')"); err != nil {
+	if _, err := tx.Exec(context.Background(), "insert into nezuko.admin_commands (command_type, payload, run_after) values ('clear_cache', '{\"all\": true}', now() + interval '1 hour')"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := tx.Exec(context.Background(), "insert into nezuko.verification_log (user_id, status) values (5, 'verified')"); err != nil {
@@ -541,7 +541,7 @@ func TestRealtimeHoldsNewerRowsUntilOlderTransactionsFinish(t *testing.T) {
 // read from one `nezuko serve` resumes on another without loss or repeats.
 func TestRealtimeResumeOnAnotherInstance(t *testing.T) {
 	e := newRealtime(t)
-	other := startServe(t, "DATABASE_URL="+e.url)
+	other := startServe(t, "DATABASE_URL="+e.url, "NEZUKO_LOG_DB=off")
 	s := e.open(t, "logs", "")
 	e.exec(t, "insert into nezuko.admin_logs (level, message) values ('INFO', 'a'), ('INFO', 'b')")
 	next(t, s)

@@ -17,14 +17,14 @@ select is((select data->>'status' from nezuko.realtime_events where channel = 'b
     'status_changed carries the row as it is after the change');
 
 -- admin_commands: creation and status changes publish, other updates do not.
-insert into nezuko.admin_commands (id, command_type) overriding system value values (7001, 'clear_cache');
+insert into nezuko.admin_commands (id, command_type, payload) overriding system value values (7001, 'clear_cache', '{"all": true}');
 update nezuko.admin_commands set attempts = 2 where id = 7001;
 update nezuko.admin_commands set status = 'cancelled', cancelled_at = now(), finished_at = now() where id = 7001;
 select is((select array_agg(data->>'status' order by id) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()),
     array['pending', 'cancelled'], 'commands: created and cancelled publish; an attempts bump does not');
 
 -- A multi-row statement publishes one event per row.
-insert into nezuko.admin_commands (command_type) select 'clear_cache' from generate_series(1, 3);
+insert into nezuko.admin_commands (command_type, payload) select 'clear_cache', '{"all": true}' from generate_series(1, 3);
 select is((select count(*) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()), 5::bigint,
     'a 3-row insert publishes three command_updated events');
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,9 +55,13 @@ func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
 }
 
 // withDBLog makes serve's logger also write INFO and above into admin_logs
-// (asynchronously, never blocking; see gobridge/dblog). The returned func
-// flushes what is buffered; call it before the pool closes.
+// (asynchronously, never blocking; see gobridge/dblog), unless
+// NEZUKO_LOG_DB=off (tests that count admin_logs rows set it). The returned
+// func flushes what is buffered; call it before the pool closes.
 func withDBLog(e *env, pool *pgxpool.Pool) func() {
+	if v := strings.TrimSpace(os.Getenv("NEZUKO_LOG_DB")); v == "off" || v == "false" || v == "0" {
+		return func() {}
+	}
 	sink := dblog.New(pool, dblog.Options{Next: e.log.Handler()})
 	e.log = slog.New(sink.Handler())
 	return func() {
