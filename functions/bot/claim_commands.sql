@@ -3,7 +3,7 @@
 -- at once without waiting on each other or taking a row twice; the partial
 -- index admin_commands_claim_idx (run_after, id) where pending serves the
 -- scan. A worker claims commands for the bots it runs (p_bots) and commands
--- bound to no bot. The claim counts as an attempt.
+-- bound to no bot; p_bots null = it can act as any bot. The claim counts as an attempt.
 create function bot.claim_commands(
     p_worker        text,
     p_bots          bigint[],
@@ -33,7 +33,7 @@ language sql volatile security definer set search_path = pg_catalog, pg_temp as 
             select d.id
             from nezuko.admin_commands d
             where d.status = 'pending' and d.run_after <= now()
-              and (d.bot_instance_id is null or d.bot_instance_id = any (coalesce(p_bots, '{}')))
+              and (p_bots is null or d.bot_instance_id is null or d.bot_instance_id = any (p_bots))
             order by d.run_after, d.id
             limit greatest(p_limit, 0)
             for update skip locked))

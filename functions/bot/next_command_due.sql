@@ -7,7 +7,7 @@ language sql stable security definer set search_path = pg_catalog, pg_temp as $$
     select greatest(0, extract(epoch from min(c.run_after) - now()))::double precision
     from nezuko.admin_commands c
     where c.status = 'pending'
-      and (c.bot_instance_id is null or c.bot_instance_id = any (coalesce(p_bots, '{}')))
+      and (p_bots is null or c.bot_instance_id is null or c.bot_instance_id = any (p_bots))
 $$;
 comment on function bot.next_command_due(bigint[]) is
     'Seconds until the next pending command claimable for p_bots is due; null when none is pending.';

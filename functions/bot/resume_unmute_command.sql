@@ -1,5 +1,6 @@
 -- bot.resume_unmute_command: second half of an unmute_user command, after the
 -- executor re-checked the user's membership of every linked channel.
+-- Called by the executor as resume(bot_instance_id, state, answers):
 -- p_state is the plan's state; p_checks the executor's answers
 -- ([plan.CheckResult]). Subscribed (creator, administrator, member, or
 -- restricted with is_member) to every channel: lift the restriction and
@@ -8,7 +9,7 @@
 -- Lifting: Telegram's restrictChatMember with every permission true removes
 -- the member's own restriction; the group's default permissions still apply,
 -- so this restores the defaults rather than allowing everything.
-create function bot.resume_unmute_command(p_state jsonb, p_checks jsonb) returns jsonb
+create function bot.resume_unmute_command(p_bot_instance_id bigint, p_state jsonb, p_checks jsonb) returns jsonb
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     grp bigint := (p_state ->> 'group_id')::bigint;
@@ -44,6 +45,6 @@ begin
     return jsonb_build_object('calls', calls, 'state', p_state || '{"unmuted": true}');
 end
 $$;
-comment on function bot.resume_unmute_command(jsonb, jsonb) is
+comment on function bot.resume_unmute_command(bigint, jsonb, jsonb) is
     'Decide an unmute_user command from fresh membership answers: unmute (and delete the prompt) only when subscribed to every linked channel.';
-grant execute on function bot.resume_unmute_command(jsonb, jsonb) to nezuko_bridge;
+grant execute on function bot.resume_unmute_command(bigint, jsonb, jsonb) to nezuko_bridge;

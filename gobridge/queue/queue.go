@@ -83,10 +83,9 @@ var ErrNoBot = errors.New("no bot")
 // with the answers and making its calls, and returns the calls' results.
 // An error means the plan could not be run at all (unknown bot, network).
 //
-// Bots lists the bot_instances this process runs now; the worker claims
-// commands bound to one of them or to no bot.
+// *telegram.Executor (gobridge/telegram) is one: it can act as any bot of
+// bot_instances, so a worker given it claims every command (Config.AnyBot).
 type PlanRunner interface {
-	Bots() []int64
 	Run(ctx context.Context, botInstanceID int64, p plan.Plan) ([]plan.CallResult, error)
 }
 

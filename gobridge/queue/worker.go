@@ -21,9 +21,12 @@ import (
 type Config struct {
 	Pool     *pgxpool.Pool
 	Executor Executor
-	// Bots lists the bots this process runs (nil: none; the worker then
-	// claims only commands bound to no bot).
-	Bots func() []int64
+	// Bots lists the bots this process can act as (nil: none; the worker
+	// then claims only commands bound to no bot). AnyBot: it can act as
+	// any bot (the bots' executor loads any bot_instances row), so it
+	// claims every command.
+	Bots   func() []int64
+	AnyBot bool
 	// Name is the lease owner; default host:pid:random.
 	Name string
 	// Concurrency bounds the commands running at once (default 32).
@@ -246,6 +249,9 @@ func (w *Worker) scheduleNext(secs *float64, due *time.Timer) {
 }
 
 func (w *Worker) bots() []int64 {
+	if w.cfg.AnyBot {
+		return nil // SQL null: any bot
+	}
 	var bots []int64
 	if w.cfg.Bots != nil {
 		bots = w.cfg.Bots()

@@ -322,7 +322,8 @@ func (f *fakeRunner) Run(ctx context.Context, bot int64, p plan.Plan) ([]plan.Ca
 		}
 		b, _ := json.Marshal(answers)
 		var raw []byte
-		if err := f.pool.QueryRow(ctx, "select "+pgx.Identifier(strings.Split(p.Resume, ".")).Sanitize()+"($1, $2)", []byte(p.State), b).Scan(&raw); err != nil {
+		// As gobridge/telegram's executor does: resume(bot_instance_id, state, answers).
+		if err := f.pool.QueryRow(ctx, "select "+pgx.Identifier(strings.Split(p.Resume, ".")).Sanitize()+"($1, $2, $3)", bot, []byte(p.State), b).Scan(&raw); err != nil {
 			return nil, err
 		}
 		p = plan.Plan{}

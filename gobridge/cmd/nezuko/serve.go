@@ -84,7 +84,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := attachBots(a); err != nil {
 		return err
 	}
-	if err := attachQueue(a, nil); err != nil { // nil: no bot executor yet (issue 7 wires it)
+	if err := attachQueue(a); err != nil { // after attachBots: runs plans through a.bots
 		return err
 	}
 

@@ -16,24 +16,27 @@ import (
 )
 
 // attachQueue runs the admin command worker inside `nezuko serve`, with or
-// without bots. runner is the bots' Telegram executor (the seam to the bot
-// component): nil means this process runs no bot, so Telegram-side commands
-// fail with "no bot" (and are retried with backoff) while SQL-only commands
-// (clear_cache) run as usual.
+// without bots. Telegram-side commands run through the bots' executor
+// (a.bots, set by attachBots, which must come first); it can act as any bot
+// of bot_instances, so this worker claims every command. Without it,
+// Telegram-side commands fail with "no bot" (retried with backoff) while
+// SQL-only commands (clear_cache) run as usual.
 //
 // The worker wakes on the queue's doorbell (NOTIFY nezuko_commands) through
 // the shared listener; after every (re)connect of that listener it looks
 // again, since rings sent while disconnected are lost. A slow poll covers
 // the rest and rescues expired leases.
-func attachQueue(a *app, runner queue.PlanRunner) error {
+func attachQueue(a *app) error {
+	var runner queue.PlanRunner
+	if a.bots != nil {
+		runner = a.bots
+	}
 	cfg := queue.Config{
 		Pool:     a.pool,
 		Executor: &queue.SQLExecutor{Pool: a.pool, Runner: runner},
 		Log:      a.log.With("logger", "queue"),
 	}
-	if runner != nil {
-		cfg.Bots = runner.Bots
-	}
+	cfg.AnyBot = runner != nil
 	w := queue.New(cfg)
 	a.listen(queue.Channel, wakeHandler{w})
 	a.run(w.Run)

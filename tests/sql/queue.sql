@@ -1,7 +1,7 @@
 -- The command queue in SQL: validation at INSERT, every transition as a
 -- function, SKIP LOCKED claims, backoff, rescue, cancel, grants.
 begin;
-select plan(47);
+select plan(48);
 
 -- Validation: plain INSERT and the API alike.
 select throws_ok(
@@ -152,6 +152,11 @@ do $$ begin perform bot.claim_commands('w', '{}', 10, 30); end $$;
 select is(bot.execute_command((select id from nezuko.admin_commands where command_type = 'clear_cache'), 'w'), 'completed',
     'clear_cache executes and completes in SQL');
 select is((select count(*)::int from nezuko.membership_cache), 1, 'only that user''s cache rows are gone');
+
+-- A worker that can act as any bot (p_bots null) claims bot-bound commands too.
+insert into nezuko.admin_commands (command_type, payload, bot_instance_id)
+values ('leave_group', '{"group_id": -9}', (select id from nezuko.bot_instances where bot_user_id = 555));
+select is(count(*)::int, 1, 'p_bots null claims a command bound to any bot') from bot.claim_commands('any', null, 10, 30);
 
 -- Listing.
 select is((select total_count from api.list_commands(p_status => 'cancelled') limit 1), 1::bigint, 'list_commands counts the matches');
