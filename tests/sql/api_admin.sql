@@ -38,11 +38,11 @@ select is((select count(*)::int from nezuko.admin_audit_log where resource_type 
 
 select is((select role from auth.login('ANN@example.com', 'a long enough password')), 'admin', 'login is case-insensitive on the email and returns the role');
 
-insert into nezuko.admin_commands (command_type) values ('clear_cache');
+insert into nezuko.admin_commands (command_type, payload) values ('clear_cache', '{"all": true}');
 select is((select count(*)::int from nezuko.admin_audit_log where resource_type = 'admin_commands'), 0,
     'the queue is not audited for changes outside the API (worker, SQL)');
 select set_config('nezuko.token_id', '3', true);
-insert into nezuko.admin_commands (command_type) values ('clear_cache');
+insert into nezuko.admin_commands (command_type, payload) values ('clear_cache', '{"all": true}');
 select is((select count(*)::int from nezuko.admin_audit_log where resource_type = 'admin_commands' and api_token_id = 3), 1,
     'a command enqueued through the API is audited');
 
