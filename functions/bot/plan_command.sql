@@ -46,10 +46,7 @@ begin
         when 'mute_user' then jsonb_build_object('calls', jsonb_build_array(jsonb_build_object(
             'method', 'restrictChatMember',
             'params', jsonb_strip_nulls(jsonb_build_object('chat_id', chat, 'user_id', usr, 'until_date', until_date,
-                'permissions', jsonb_build_object('can_send_messages', false, 'can_send_audios', false,
-                    'can_send_documents', false, 'can_send_photos', false, 'can_send_videos', false,
-                    'can_send_video_notes', false, 'can_send_voice_notes', false, 'can_send_polls', false,
-                    'can_send_other_messages', false, 'can_add_web_page_previews', false))))))
+                'permissions', bot.mute_permissions())))))
         when 'send_message' then jsonb_build_object('calls', jsonb_build_array(jsonb_build_object(
             'method', 'sendMessage',
             'params', jsonb_strip_nulls(jsonb_build_object('chat_id', chat, 'text', c.payload ->> 'text',

@@ -6,9 +6,8 @@
 -- restricted with is_member) to every channel: lift the restriction and
 -- delete the bot's prompt, and forget the restriction. Otherwise: no calls,
 -- the user stays muted.
--- Lifting: Telegram's restrictChatMember with every permission true removes
--- the member's own restriction; the group's default permissions still apply,
--- so this restores the defaults rather than allowing everything.
+-- Lifting restores the group's default permissions, never "everything
+-- allowed" (see below).
 create function bot.resume_unmute_command(p_bot_instance_id bigint, p_state jsonb, p_checks jsonb) returns jsonb
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -31,13 +30,18 @@ begin
     end if;
     delete from nezuko.group_restrictions where group_id = grp and user_id = usr
     returning prompt_message_id into prompt;
+    -- The group's default permissions when known (as bot.release restores
+    -- them); otherwise every permission true, which Telegram documents as
+    -- "lift the restrictions": the member falls back to the group's defaults.
     calls := jsonb_build_array(jsonb_build_object('method', 'restrictChatMember',
         'params', jsonb_build_object('chat_id', grp, 'user_id', usr,
-            'permissions', jsonb_build_object('can_send_messages', true, 'can_send_audios', true,
-                'can_send_documents', true, 'can_send_photos', true, 'can_send_videos', true,
-                'can_send_video_notes', true, 'can_send_voice_notes', true, 'can_send_polls', true,
-                'can_send_other_messages', true, 'can_add_web_page_previews', true, 'can_change_info', true,
-                'can_invite_users', true, 'can_pin_messages', true, 'can_manage_topics', true))));
+            'use_independent_chat_permissions', true,
+            'permissions', coalesce(bot.group_permissions(grp, null),
+                jsonb_build_object('can_send_messages', true, 'can_send_audios', true,
+                    'can_send_documents', true, 'can_send_photos', true, 'can_send_videos', true,
+                    'can_send_video_notes', true, 'can_send_voice_notes', true, 'can_send_polls', true,
+                    'can_send_other_messages', true, 'can_add_web_page_previews', true, 'can_change_info', true,
+                    'can_invite_users', true, 'can_pin_messages', true, 'can_manage_topics', true)))));
     if prompt is not null then
         calls := calls || jsonb_build_array(jsonb_build_object('method', 'deleteMessage', 'optional', true,
             'params', jsonb_build_object('chat_id', grp, 'message_id', prompt)));

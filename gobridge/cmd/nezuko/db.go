@@ -29,13 +29,15 @@ func connect(ctx context.Context, e *env) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// openPool opens the connection pool and checks that the database answers.
+// openPool opens the connection pool (maxConns connections unless
+// DATABASE_URL sets pool_max_conns; 0 keeps pgx's default).
 func openPool(ctx context.Context, e *env, maxConns int32) (*pgxpool.Pool, error) {
 	pc, err := e.cfg.PoolConfig()
 	if err != nil {
 		return nil, err
 	}
-	if maxConns > 0 {
+	// pool_max_conns in DATABASE_URL wins over the command's default.
+	if maxConns > 0 && !strings.Contains(e.cfg.DatabaseURL, "pool_max_conns") {
 		pc.MaxConns = maxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)

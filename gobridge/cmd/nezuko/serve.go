@@ -53,7 +53,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, e, 0)
+	// API requests, bots, the command worker, the realtime relay and the
+	// log writer share the pool: pgx's default (4 on 2 cores) is too few.
+	pool, err := openPool(ctx, e, 20)
 	if err != nil {
 		return err
 	}
