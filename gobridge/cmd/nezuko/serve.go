@@ -86,7 +86,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := attachBots(a); err != nil {
 		return err
 	}
-	attachHeartbeats(a) // after attachBots: one bot_status heartbeat per served bot
+	attachHeartbeats(a)                    // after attachBots: one bot_status heartbeat per served bot
 	if err := attachQueue(a); err != nil { // after attachBots: runs plans through a.bots
 		return err
 	}
