@@ -23,7 +23,12 @@ as $$
 declare
     -- %1$I = transition table, $1 = +1 (rows added) or -1 (rows removed).
     counts constant text := $q$
-        with d as (
+        -- Two aggregates of the transition table, each read once: h per
+        -- hour/group/status/cache (feeds the count rollups), b per
+        -- hour/group/latency bucket (feeds the histograms). Deriving every
+        -- rollup from one finer aggregate (both keys at once) left ~as many
+        -- rows as the statement had and re-aggregated them seven times.
+        with h as materialized (
             select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id, v.status, v.cached,
                 $1 * count(*) as n,
                 $1 * sum(v.latency_ms) as latency_sum,
@@ -31,15 +36,19 @@ declare
                 $1 * count(*) filter (where v.latency_ms >= 50 and v.latency_ms < 100) as lat_50_100,
                 $1 * count(*) filter (where v.latency_ms >= 100 and v.latency_ms < 200) as lat_100_200,
                 $1 * count(*) filter (where v.latency_ms >= 200 and v.latency_ms < 500) as lat_200_500,
-                $1 * count(*) filter (where v.latency_ms >= 500) as lat_ge_500,
-                nezuko.latency_bucket(v.latency_ms) as bucket
+                $1 * count(*) filter (where v.latency_ms >= 500) as lat_ge_500
             from %1$I v
-            group by 1, 2, 3, 4, bucket
+            group by 1, 2, 3, 4
+        ), b as materialized (
+            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id,
+                nezuko.latency_bucket(v.latency_ms) as bucket, $1 * count(*) as n
+            from %1$I v
+            group by 1, 2, 3
         ), m as (
             insert into nezuko.verification_hourly as r
-            select hour, group_id, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
-                sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
-            from d group by 1, 2, 3, 4 order by group_id, hour, status, cached
+            select hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100, lat_100_200, lat_200_500,
+                lat_ge_500
+            from h order by group_id, hour, status, cached
             on conflict (group_id, hour, status, cached) do update set
                 n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
                 lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
@@ -50,7 +59,7 @@ declare
             insert into nezuko.verification_hourly_all as r
             select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
                 sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
-            from d group by 1, 2, 3 order by 1, 2, 3
+            from h group by 1, 2, 3 order by 1, 2, 3
             on conflict (hour, status, cached) do update set
                 n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
                 lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
@@ -60,25 +69,25 @@ declare
         ), g as (
             insert into nezuko.verification_group_totals as r
             select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
-            from d where group_id is not null group by 1 order by 1
+            from h where group_id is not null group by 1 order by 1
             on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
             returning 3 as t, r.ctid, r.n
         ), lh as (
             insert into nezuko.verification_latency_daily as r
-            select date_trunc('day', hour, 'UTC') as day, group_id, bucket, sum(n) from d group by 1, 2, 3
+            select date_trunc('day', hour, 'UTC') as day, group_id, bucket, sum(n) from b group by 1, 2, 3
             order by group_id, day, bucket
             on conflict (group_id, day, bucket) do update set n = r.n + excluded.n
             returning 4 as t, r.ctid, r.n
         ), la as (
             insert into nezuko.verification_latency_hourly_all as r
-            select hour, bucket, sum(n) from d group by 1, 2 order by 1, 2
+            select hour, bucket, sum(n) from b group by 1, 2 order by 1, 2
             on conflict (hour, bucket) do update set n = r.n + excluded.n
             returning 5 as t, r.ctid, r.n
         ), da as (
             insert into nezuko.verification_daily_all as r
             select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
                 sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
-            from d group by 1, 2, 3 order by 1, 2, 3
+            from h group by 1, 2, 3 order by 1, 2, 3
             on conflict (day, status, cached) do update set
                 n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
                 lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
@@ -87,7 +96,7 @@ declare
             returning 6 as t, r.ctid, r.n
         ), dl as (
             insert into nezuko.verification_latency_daily_all as r
-            select date_trunc('day', hour, 'UTC'), bucket, sum(n) from d group by 1, 2 order by 1, 2
+            select date_trunc('day', hour, 'UTC'), bucket, sum(n) from b group by 1, 2 order by 1, 2
             on conflict (day, bucket) do update set n = r.n + excluded.n
             returning 7 as t, r.ctid, r.n
         )
@@ -129,69 +138,81 @@ begin
         return null;
     end if;
 
-    -- First seen, all groups: one upsert per statement. A new user counts +1
-    -- in their hour; a user a backfill moves earlier counts -1 in the old
-    -- hour (returned as previous_first_seen) and +1 in the new one. The
-    -- upsert locks the row, so concurrent writers cannot count a user twice.
-    -- Users already seen at or before this statement's rows are skipped by a
-    -- read-only probe first: ON CONFLICT DO UPDATE would lock (write) every
-    -- one of their rows even when its WHERE is false. Skipping is safe, since
-    -- a first_seen only ever moves earlier.
-    with s as (
-        select user_id, min(timestamp) as ts from new_rows group by 1
-    ), up as (
-        insert into nezuko.user_first_seen as f (user_id, first_seen)
-        select s.user_id, s.ts from s
-        where not exists (select from nezuko.user_first_seen k where k.user_id = s.user_id and k.first_seen <= s.ts)
-        order by s.user_id
-        on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
-            where excluded.first_seen < f.first_seen
-        returning f.first_seen, f.previous_first_seen
-    ), delta as (
-        select date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
-        union all
-        select date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
-    ), w as (
-        insert into nezuko.new_users_hourly_all as r (hour, n)
-        select hour, sum(d) from delta group by 1 order by 1
-        on conflict (hour) do update set n = r.n + excluded.n
-        returning r.ctid, r.n
-    )
-    select min(n), array_agg(ctid) filter (where n = 0) into v_min, z1 from w;
-    if v_min < 0 then
-        raise exception 'new_users_hourly_all no longer matches user_first_seen'
-            using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
-    end if;
-    if z1 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z1); end if;
-
-    -- First seen per group (rows with a group), the same way.
-    with s as (
-        select group_id, user_id, min(timestamp) as ts from new_rows where group_id is not null group by 1, 2
-    ), up as (
+    -- First seen (growth): one statement for both tables. A user (or a
+    -- user in a group) new to the table counts +1 in their hour; one a
+    -- backfill moves earlier counts -1 in the old hour (the upsert returns
+    -- it as previous_first_seen) and +1 in the new one. The upserts lock
+    -- the rows, so concurrent writers cannot count a user twice.
+    --
+    -- Most of a statement's users were seen before: a read-only probe skips
+    -- them first (ON CONFLICT DO UPDATE would lock, i.e. write, every one of
+    -- their rows even when its WHERE is false). Skipping is safe because a
+    -- first_seen only ever moves earlier.
+    --
+    -- Cost: one probe per (group, user) pair, and a probe of
+    -- user_first_seen only for users that may be new or earlier overall:
+    -- those with a row without group, or with a pair not skipped. Every
+    -- other user's earliest row here is in a group where they were seen at
+    -- or before it, and user_first_seen <= group_user_first_seen always
+    -- (both only move earlier, from the same rows), so they are skipped
+    -- too. In steady state that saves almost every user_first_seen probe.
+    -- Probes run in key order (s is sorted and materialized, the probes are
+    -- correlated subqueries): successive probes walk neighbouring index
+    -- pages, 2-3x faster than in hash order; no hash join reads a whole
+    -- first-seen table.
+    with s as materialized (
+        select group_id, user_id, min(timestamp) as ts from new_rows group by 1, 2 order by 1, 2
+    ), p as materialized (
+        select s.group_id, s.user_id, s.ts,
+            s.group_id is null or not exists (
+                select from nezuko.group_user_first_seen k
+                where k.group_id = s.group_id and k.user_id = s.user_id and k.first_seen <= s.ts) as maybe_new
+        from s
+    ), gu as (
         insert into nezuko.group_user_first_seen as f (group_id, user_id, first_seen)
-        select s.group_id, s.user_id, s.ts from s
-        where not exists (select from nezuko.group_user_first_seen k
-                          where k.group_id = s.group_id and k.user_id = s.user_id and k.first_seen <= s.ts)
-        order by s.group_id, s.user_id
+        select group_id, user_id, ts from p where maybe_new and group_id is not null
+        order by group_id, user_id
         on conflict (group_id, user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
             where excluded.first_seen < f.first_seen
         returning f.group_id, f.first_seen, f.previous_first_seen
-    ), delta as (
-        select group_id, date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from up
+    ), gd as (
+        select group_id, date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from gu
         union all
-        select group_id, date_trunc('hour', previous_first_seen, 'UTC'), -1 from up where previous_first_seen is not null
-    ), w as (
+        select group_id, date_trunc('hour', previous_first_seen, 'UTC'), -1 from gu where previous_first_seen is not null
+    ), gw as (
         insert into nezuko.new_users_hourly as r (group_id, hour, n)
-        select group_id, hour, sum(d) from delta group by 1, 2 order by 1, 2
+        select group_id, hour, sum(d) from gd group by 1, 2 order by 1, 2
         on conflict (group_id, hour) do update set n = r.n + excluded.n
-        returning r.ctid, r.n
+        returning 1 as t, r.ctid, r.n
+    ), c as (
+        select user_id, min(ts) as ts from p group by 1 having bool_or(maybe_new) order by 1
+    ), uu as (
+        insert into nezuko.user_first_seen as f (user_id, first_seen)
+        select c.user_id, c.ts from c
+        where not exists (select from nezuko.user_first_seen k where k.user_id = c.user_id and k.first_seen <= c.ts)
+        order by c.user_id
+        on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+            where excluded.first_seen < f.first_seen
+        returning f.first_seen, f.previous_first_seen
+    ), ud as (
+        select date_trunc('hour', first_seen, 'UTC') as hour, 1 as d from uu
+        union all
+        select date_trunc('hour', previous_first_seen, 'UTC'), -1 from uu where previous_first_seen is not null
+    ), uw as (
+        insert into nezuko.new_users_hourly_all as r (hour, n)
+        select hour, sum(d) from ud group by 1 order by 1
+        on conflict (hour) do update set n = r.n + excluded.n
+        returning 2 as t, r.ctid, r.n
     )
-    select min(n), array_agg(ctid) filter (where n = 0) into v_min, z1 from w;
+    select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0)
+    into v_min, z1, z2
+    from (table gw union all table uw) x;
     if v_min < 0 then
-        raise exception 'new_users_hourly no longer matches group_user_first_seen'
+        raise exception 'new_users_hourly no longer matches the first-seen tables'
             using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.new_users_hourly where ctid = any (z1); end if;
+    if z2 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z2); end if;
     return null;
 end
 $$;
