@@ -4,7 +4,7 @@
 -- and still does after retention deletes and random deletes; and the
 -- incrementally kept rollups equal a rebuild from scratch.
 begin;
-select plan(33);
+select plan(36);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -166,6 +166,38 @@ select results_eq(
       left join f on date_trunc('day', f.t, 'UTC') = d
       group by d order by d$$,
     'growth per day = first-seen times computed from the raw log');
+
+-- First-seen tables = the earliest row per user and per (group, user),
+-- including a statement whose users were seen before in one group and now
+-- appear earlier in another group or without a group (the trigger skips
+-- its user_first_seen probe for users whose every pair is already known).
+insert into nezuko.verification_log (user_id, group_id, status, cached, latency_ms, timestamp)
+select u, case when u % 3 = 0 then null else -1 - ((u + 1) % 4) end, 'verified', true, 10,
+    now() - (130 + u % 7) * interval '1 day'
+from generate_series(1, 60) u
+union all
+select u, -1 - (u % 4), 'verified', true, 10, now() - interval '1 hour' from generate_series(1, 60) u;
+select is((select count(*)::int from (
+        (select user_id, min(timestamp) from nezuko.verification_log group by 1
+         except select user_id, first_seen from nezuko.user_first_seen)
+        union all
+        (select user_id, first_seen from nezuko.user_first_seen
+         except select user_id, min(timestamp) from nezuko.verification_log group by 1)) x), 0,
+    'user_first_seen = the earliest row of each user');
+select is((select count(*)::int from (
+        (select group_id, user_id, min(timestamp) from nezuko.verification_log where group_id is not null group by 1, 2
+         except select group_id, user_id, first_seen from nezuko.group_user_first_seen)
+        union all
+        (select group_id, user_id, first_seen from nezuko.group_user_first_seen
+         except select group_id, user_id, min(timestamp) from nezuko.verification_log where group_id is not null group by 1, 2)) x), 0,
+    'group_user_first_seen = the earliest row of each user in each group');
+select is((select count(*)::int from (
+        (select hour, n from nezuko.new_users_hourly_all
+         except select date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.user_first_seen group by 1)
+        union all
+        (select date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.user_first_seen group by 1
+         except select hour, n from nezuko.new_users_hourly_all)) x), 0,
+    'new_users_hourly_all counts user_first_seen per hour');
 
 -- Retention and random deletes, in two statements, then more inserts.
 delete from nezuko.verification_log where timestamp < now() - interval '60 days';
