@@ -16,6 +16,7 @@ language sql stable as $$
     select date_trunc('hour', c.timestamp, 'UTC'), c.method, c.success, count(*), sum(c.latency_ms)
     from nezuko.api_call_log c
     where c.timestamp >= p_from and c.timestamp < analytics.hour_ceil(p_from) and c.timestamp <= p_to
+      and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
       and (p_group_id is null or (c.chat_id = p_group_id and c.chat_id < 0))
     group by 1, 2, 3
 $$;

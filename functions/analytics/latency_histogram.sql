@@ -24,6 +24,7 @@ language sql stable as $$
     from nezuko.verification_log v
     where p_group_id is null
       and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
+      and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
     group by 1, 2
     union all
     -- One group: whole UTC days from the per-group daily histogram, the
