@@ -9,7 +9,7 @@ as $$
 declare
     counts constant text := $q$
         with d as (
-            select date_trunc('hour', c.timestamp, 'UTC') as hour,
+            select date_bin('1 hour', c.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour,  -- = date_trunc('hour', ., 'UTC'), no time zone lookup
                 case when c.chat_id < 0 then c.chat_id end as chat_id, c.method, c.success,
                 $1 * count(*) as n, $1 * sum(c.latency_ms) as latency_sum
             from %1$I c

@@ -23,13 +23,17 @@ as $$
 declare
     -- %1$I = transition table, $1 = +1 (rows added) or -1 (rows removed).
     counts constant text := $q$
+        -- UTC hours and days by date_bin from a UTC midnight: the same
+        -- values as date_trunc(..., 'UTC') (what the readers and
+        -- nezuko.rebuild_analytics_rollups use), without a time zone lookup
+        -- per row (0.34 vs 0.05 us per row here).
         -- Two aggregates of the transition table, each read once: h per
         -- hour/group/status/cache (feeds the count rollups), b per
         -- hour/group/latency bucket (feeds the histograms). Deriving every
         -- rollup from one finer aggregate (both keys at once) left ~as many
         -- rows as the statement had and re-aggregated them seven times.
         with h as materialized (
-            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id, v.status, v.cached,
+            select date_bin('1 hour', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour, v.group_id, v.status, v.cached,
                 $1 * count(*) as n,
                 $1 * sum(v.latency_ms) as latency_sum,
                 $1 * count(*) filter (where v.latency_ms < 50) as lat_lt_50,
@@ -40,7 +44,7 @@ declare
             from %1$I v
             group by 1, 2, 3, 4
         ), b as materialized (
-            select date_trunc('hour', v.timestamp, 'UTC') as hour, v.group_id,
+            select date_bin('1 hour', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour, v.group_id,
                 nezuko.latency_bucket(v.latency_ms) as bucket, $1 * count(*) as n
             from %1$I v
             group by 1, 2, 3
@@ -74,7 +78,7 @@ declare
             returning 3 as t, r.ctid, r.n
         ), lh as (
             insert into nezuko.verification_latency_daily as r
-            select date_trunc('day', hour, 'UTC') as day, group_id, bucket, sum(n) from b group by 1, 2, 3
+            select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00') as day, group_id, bucket, sum(n) from b group by 1, 2, 3
             order by group_id, day, bucket
             on conflict (group_id, day, bucket) do update set n = r.n + excluded.n
             returning 4 as t, r.ctid, r.n
@@ -85,7 +89,7 @@ declare
             returning 5 as t, r.ctid, r.n
         ), da as (
             insert into nezuko.verification_daily_all as r
-            select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+            select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
                 sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
             from h group by 1, 2, 3 order by 1, 2, 3
             on conflict (day, status, cached) do update set
@@ -96,7 +100,7 @@ declare
             returning 6 as t, r.ctid, r.n
         ), dl as (
             insert into nezuko.verification_latency_daily_all as r
-            select date_trunc('day', hour, 'UTC'), bucket, sum(n) from b group by 1, 2 order by 1, 2
+            select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), bucket, sum(n) from b group by 1, 2 order by 1, 2
             on conflict (day, bucket) do update set n = r.n + excluded.n
             returning 7 as t, r.ctid, r.n
         )
