@@ -166,6 +166,9 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/on_my_chat_member.sql" . }}
 {{ template "bot/decide.sql" . }}
 {{ template "bot/handle_update.sql" . }}
+{{ template "bot/record_verification.sql" . }}
+{{ template "bot/begin_verifications.sql" . }}
+{{ template "bot/flush_verifications.sql" . }}
 {{ template "bot/handle_updates.sql" . }}
 {{ template "bot/resume_update.sql" . }}
 {{ template "bot/resume_updates.sql" . }}

@@ -46,8 +46,7 @@ begin
             raise exception 'bot.enforce: membership of % in % is not known yet', v_uid, r.channel_id
                 using errcode = '55000', hint = 'call bot.enforce_checks first';
         end if;
-        insert into nezuko.verification_log (user_id, group_id, channel_id, status, latency_ms, cached, error_type)
-        values (v_uid, p_group, r.channel_id,
+        perform bot.record_verification(v_uid, p_group, r.channel_id,
                 case when st ? 'error' then 'error' when (st->>'m')::boolean then 'verified' else 'restricted' end,
                 coalesce((st->>'latency')::int, 0), coalesce((st->>'cached')::boolean, false), st->>'error');
         if (st ? 'error' and s->>'fail_mode' = 'closed') or (not st ? 'error' and not (st->>'m')::boolean) then

@@ -12,6 +12,7 @@ declare
     v_out jsonb := '[]';
     v_plan jsonb;
 begin
+    perform bot.begin_verifications();
     if jsonb_typeof(p_updates) is distinct from 'array' then
         raise exception 'bot.handle_updates wants a JSON array of updates' using errcode = '22023';
     end if;
@@ -19,6 +20,7 @@ begin
         v_plan := bot.handle_update(p_bot, u);
         v_out := v_out || jsonb_build_array(v_plan);
     end loop;
+    perform bot.flush_verifications();
     return v_out;
 end
 $$;

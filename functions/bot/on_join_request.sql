@@ -37,8 +37,7 @@ begin
     for r in select c.* from nezuko.group_channel_links l join nezuko.enforced_channels c using (channel_id)
              where l.group_id = v_chat order by c.channel_id loop
         st := bot.member_state(r.channel_id, v_uid, p_answers, false);
-        insert into nezuko.verification_log (user_id, group_id, channel_id, status, latency_ms, cached, error_type)
-        values (v_uid, v_chat, r.channel_id,
+        perform bot.record_verification(v_uid, v_chat, r.channel_id,
                 case when st ? 'error' then 'error' when (st->>'m')::boolean then 'verified' else 'restricted' end,
                 coalesce((st->>'latency')::int, 0), coalesce((st->>'cached')::boolean, false), st->>'error');
         if (st ? 'error' and s->>'fail_mode' = 'closed') or (not st ? 'error' and not (st->>'m')::boolean) then

@@ -7,9 +7,11 @@ declare
     it jsonb;
     v_out jsonb := '[]';
 begin
+    perform bot.begin_verifications();
     for it in select x from jsonb_array_elements(p_items) x loop
         v_out := v_out || jsonb_build_array(bot.resume_update(p_bot, it->'state', it->'answers'));
     end loop;
+    perform bot.flush_verifications();
     return v_out;
 end
 $$;
