@@ -46,8 +46,8 @@ test: build
     go vet ./...
     go test -count=1 -timeout 8m ./...
     just _pg-restart-test
-    just _pgtap
     just openapi-check
+    just _pgtap  # last: pg_prove's summary closes the output
 
 # The realtime PostgreSQL-restart test bounces the whole cluster, so it runs
 # alone, after the other packages, and only on the project-local cluster.
