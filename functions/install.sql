@@ -40,6 +40,11 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "auth/revoke_token.sql" . }}
 -- End block: auth.
 
+-- Shared helpers other blocks' SQL functions call (an SQL-language body is
+-- checked at creation, so what it calls must exist first).
+{{ template "bot/config_int.sql" . }}
+{{ template "bot/live_status.sql" . }}
+
 -- Block: analytics RPCs.
 -- Schema analytics: internal helpers of the api.get_* functions (window and
 -- parameter checks, rollup readers). Not exposed: no role but the owner may
@@ -141,7 +146,6 @@ revoke execute on all functions in schema analytics, demo from public;
 -- Block: enforcement (bot).
 {{ template "bot/html_escape.sql" . }}
 {{ template "bot/settings.sql" . }}
-{{ template "bot/config_int.sql" . }}
 {{ template "bot/is_subscribed.sql" . }}
 {{ template "bot/mute_permissions.sql" . }}
 {{ template "bot/answer_for.sql" . }}

@@ -7,7 +7,7 @@ declare
     r api.bot_instance;
 begin
     select b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active, b.update_mode,
-           s.status, s.last_heartbeat,
+           bot.live_status(s.status, s.last_heartbeat), s.last_heartbeat,
            (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
            b.created_at, b.updated_at
     into r
@@ -20,6 +20,6 @@ begin
     return r;
 end
 $$;
-comment on function api.get_bot(bigint) is 'One registered bot with status, last heartbeat and number of groups; never its token. 404 for an unknown id.
+comment on function api.get_bot(bigint) is 'One registered bot with status (offline when the last heartbeat is older than two heartbeat intervals), last heartbeat and number of groups; never its token. 404 for an unknown id.
 @tag bots';
 grant execute on function api.get_bot(bigint) to nezuko_viewer, nezuko_admin;

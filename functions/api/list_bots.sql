@@ -19,7 +19,7 @@ begin
     end if;
     select (select count(*) from nezuko.bot_instances b where p_active is null or b.is_active = p_active),
            coalesce((select array_agg(row(b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active,
-                                          b.update_mode, s.status, s.last_heartbeat,
+                                          b.update_mode, bot.live_status(s.status, s.last_heartbeat), s.last_heartbeat,
                                           (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
                                           b.created_at, b.updated_at)::api.bot_instance order by b.id)
                      from (select * from nezuko.bot_instances b where p_active is null or b.is_active = p_active
@@ -28,6 +28,6 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_bots(boolean, integer, integer) is 'Registered bots with status, last heartbeat and number of groups, by id, paginated with the total; p_active filters. Tokens are never returned. Register a bot with POST /v1/bots.
+comment on function api.list_bots(boolean, integer, integer) is 'Registered bots with status (offline when the last heartbeat is older than two heartbeat intervals), last heartbeat and number of groups, by id, paginated with the total; p_active filters. Tokens are never returned. Register a bot with POST /v1/bots.
 @tag bots';
 grant execute on function api.list_bots(boolean, integer, integer) to nezuko_viewer, nezuko_admin;
