@@ -17,12 +17,7 @@ declare
     levels constant text[] := array['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
     v_levels text[];
 begin
-    if p_limit is null or p_limit not between 1 and 500 then
-        raise exception 'p_limit must be between 1 and 500' using errcode = '22023';
-    end if;
-    if p_offset is null or p_offset < 0 then
-        raise exception 'p_offset must be 0 or more' using errcode = '22023';
-    end if;
+    perform nezuko.check_page(p_limit, p_offset, 500);
     if p_min_level is not null and not upper(p_min_level) = any (levels) then
         raise exception 'p_min_level must be one of %', array_to_string(levels, ', ') using errcode = '22023';
     end if;

@@ -11,12 +11,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_limit is null or p_limit not between 1 and 500 then
-        raise exception 'p_limit must be between 1 and 500' using errcode = '22023';
-    end if;
-    if p_offset is null or p_offset < 0 then
-        raise exception 'p_offset must be 0 or more' using errcode = '22023';
-    end if;
+    perform nezuko.check_page(p_limit, p_offset, 500);
     with matching as (
         select k.* from nezuko.api_tokens k where p_include_revoked or k.revoked_at is null
     )

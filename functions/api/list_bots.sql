@@ -11,12 +11,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    if p_limit is null or p_limit not between 1 and 500 then
-        raise exception 'p_limit must be between 1 and 500' using errcode = '22023';
-    end if;
-    if p_offset is null or p_offset < 0 then
-        raise exception 'p_offset must be 0 or more' using errcode = '22023';
-    end if;
+    perform nezuko.check_page(p_limit, p_offset, 500);
     select (select count(*) from nezuko.bot_instances b where p_active is null or b.is_active = p_active),
            coalesce((select array_agg(row(b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active,
                                           b.update_mode, bot.live_status(s.status, s.last_heartbeat), s.last_heartbeat,

@@ -32,12 +32,7 @@ begin
     if p_status is not null and p_status not in ('pending', 'running', 'completed', 'failed', 'cancelled') then
         raise exception 'status must be pending, running, completed, failed or cancelled' using errcode = '22023';
     end if;
-    if p_limit is null or p_limit not between 1 and 1000 then
-        raise exception 'limit must be from 1 to 1000' using errcode = '22023';
-    end if;
-    if p_offset is null or p_offset < 0 then
-        raise exception 'offset must be 0 or more' using errcode = '22023';
-    end if;
+    perform nezuko.check_page(p_limit, p_offset, 1000);
     return query
     select c.id, c.command_type, c.bot_instance_id, c.payload, c.status, c.attempts, c.max_attempts,
            c.run_after, c.lease_owner, c.lease_expires_at, c.result, c.error, c.idempotency_key,
