@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 
 	"github.com/fernet/fernet-go"
+
+	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
 // BotIdentity is what getMe says about a bot.
@@ -31,50 +32,37 @@ func (e *ErrBadBotToken) Error() string { return "bad bot token: " + e.Reason }
 
 var botTokenShape = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{30,100}$`)
 
-// CheckBotToken asks the Bot API server (getMe) who the token belongs to.
-// Errors never contain the token: it is part of the URL, which Go's HTTP
-// errors quote, so they are replaced by a neutral text.
+// CheckBotToken asks the Bot API server (getMe, through go-telegram/bot)
+// who the token belongs to. Errors never contain the token: it is part of
+// the URL, which Go's HTTP errors quote.
 func CheckBotToken(ctx context.Context, client *http.Client, apiURL, token string) (*BotIdentity, error) {
 	if !botTokenShape.MatchString(token) {
 		return nil, &ErrBadBotToken{"not shaped like a bot token (123456:ABC...)"}
 	}
-	u := strings.TrimRight(apiURL, "/") + "/bot" + token + "/getMe"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, nil)
+	c, err := telegram.NewClient(apiURL, token, client)
 	if err != nil {
-		return nil, errors.New("getMe: cannot build the request (check NEZUKO_TELEGRAM_API_URL)")
+		return nil, &ErrBadBotToken{"empty"}
 	}
-	resp, err := client.Do(req)
+	res, err := c.Call(ctx, "getMe", nil)
 	if err != nil {
+		var ae *telegram.APIError
+		switch {
+		case errors.As(err, &ae) && (ae.Code == http.StatusUnauthorized || ae.Code == http.StatusNotFound):
+			return nil, &ErrBadBotToken{"Telegram refused it: " + redact(ae.Description, token)}
+		case errors.As(err, &ae):
+			return nil, fmt.Errorf("getMe failed: %d %s", ae.Code, redact(ae.Description, token))
+		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // drop the URL, which holds the token
 		}
 		return nil, fmt.Errorf("getMe: cannot reach the Bot API server: %s", redact(err.Error(), token))
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, errors.New("getMe: cannot read the Bot API answer")
-	}
-	var ans struct {
-		OK          bool         `json:"ok"`
-		ErrorCode   int          `json:"error_code"`
-		Description string       `json:"description"`
-		Result      *BotIdentity `json:"result"`
-	}
-	if err := json.Unmarshal(data, &ans); err != nil {
-		return nil, fmt.Errorf("getMe: the Bot API server answered HTTP %d with no JSON", resp.StatusCode)
-	}
-	if !ans.OK {
-		if ans.ErrorCode == http.StatusUnauthorized || ans.ErrorCode == http.StatusNotFound {
-			return nil, &ErrBadBotToken{"Telegram refused it: " + redact(ans.Description, token)}
-		}
-		return nil, fmt.Errorf("getMe failed: %d %s", ans.ErrorCode, redact(ans.Description, token))
-	}
-	if ans.Result == nil || !ans.Result.IsBot || ans.Result.ID == 0 || ans.Result.Username == "" {
+	var id BotIdentity
+	if err := json.Unmarshal(res, &id); err != nil || !id.IsBot || id.ID == 0 || id.Username == "" {
 		return nil, &ErrBadBotToken{"getMe did not describe a bot"}
 	}
-	return ans.Result, nil
+	return &id, nil
 }
 
 func redact(s, token string) string { return strings.ReplaceAll(s, token, "[token]") }

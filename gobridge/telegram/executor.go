@@ -125,13 +125,18 @@ func (e *Executor) SetLimits(globalPerSecond, perChatPerMinute int) {
 
 // register makes the executor use token for bot id (the manager calls it
 // when it starts a bot, so a changed token takes effect).
-func (e *Executor) register(id int64, sealed, token string) {
+func (e *Executor) register(id int64, sealed, token string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if b := e.bots[id]; b != nil && b.sealed == sealed {
-		return
+		return nil
 	}
-	e.bots[id] = &botConn{client: NewClient(e.apiURL, token, e.http), limits: newLimits(e.globalN, e.perChatN), sealed: sealed}
+	c, err := NewClient(e.apiURL, token, e.http)
+	if err != nil {
+		return fmt.Errorf("bot %d: %w", id, err)
+	}
+	e.bots[id] = &botConn{client: c, limits: newLimits(e.globalN, e.perChatN), sealed: sealed}
+	return nil
 }
 
 // bot returns the connection for a bot, loading its token from the
@@ -154,7 +159,9 @@ func (e *Executor) bot(ctx context.Context, id int64) (*botConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot %d: %w", id, err)
 	}
-	e.register(id, *sealed, tok)
+	if err := e.register(id, *sealed, tok); err != nil {
+		return nil, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.bots[id], nil
@@ -378,7 +385,8 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 				"retry_after_s", ae.RetryAfter)
 			continue
 		}
-		retryable := !errors.As(err, &ae) || ae.Code >= 500
+		var re *RequestError
+		retryable := !errors.As(err, &re) && (!errors.As(err, &ae) || ae.Code >= 500)
 		if !retryable || (e.MaxTransientRetries > 0 && attempt >= e.MaxTransientRetries) {
 			return nil, err
 		}

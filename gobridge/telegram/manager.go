@@ -164,7 +164,10 @@ func (m *Manager) reload(ctx context.Context) error {
 			<-r.done
 			delete(m.running, b.ID)
 		}
-		m.Exec.register(b.ID, b.Sealed, tok)
+		if err := m.Exec.register(b.ID, b.Sealed, tok); err != nil {
+			m.Log.Error("bot not started", "bot_instance_id", b.ID, "username", b.Username, "err", err)
+			continue
+		}
 		if b.Mode == "webhook" {
 			hooks[b.ID] = b.SecretHash
 		}

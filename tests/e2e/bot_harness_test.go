@@ -250,9 +250,23 @@ func (w *botWorld) scalar(sql string, args ...any) string {
 	return *s
 }
 
-func perms(c fakebot.Call) map[string]any {
-	p, _ := c.Params["permissions"].(map[string]any)
-	return p
+// perms reads a restrictChatMember call's permissions as Telegram does: a
+// field left out is false. A call without a permissions object fails t.
+func perms(t *testing.T, c fakebot.Call) map[string]bool {
+	t.Helper()
+	p, ok := c.Params["permissions"].(map[string]any)
+	if !ok {
+		t.Fatalf("%s without a permissions object: %v", c.Method, c.Params)
+	}
+	out := map[string]bool{}
+	for k, v := range p {
+		b, isBool := v.(bool)
+		if !isBool {
+			t.Fatalf("permission %s is %v, not a boolean", k, v)
+		}
+		out[k] = b
+	}
+	return out
 }
 
 func mustJSON(v any) string {

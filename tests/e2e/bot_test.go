@@ -22,7 +22,7 @@ func TestNonSubscriberIsDeletedMutedAndPromptedOnce(t *testing.T) {
 		t.Fatal("the non-subscriber's message was not deleted")
 	}
 	r := w.okCalls("restrictChatMember", groupID, userID)
-	if len(r) != 1 || perms(r[0])["can_send_messages"] != false {
+	if len(r) != 1 || perms(t, r[0])["can_send_messages"] != false {
 		t.Fatalf("want one mute, got %v", r)
 	}
 	prompts := w.okCalls("sendMessage", groupID, 0)
@@ -121,7 +121,7 @@ func TestVerifyButtonRechecksFreshAndUnmutesToGroupDefaults(t *testing.T) {
 	if len(r) != 2 {
 		t.Fatalf("want mute then unmute, got %d restrict calls", len(r))
 	}
-	got := perms(r[1])
+	got := perms(t, r[1])
 	if got["can_send_messages"] != true || got["can_pin_messages"] != false || got["can_change_info"] != false {
 		t.Fatalf("unmute did not restore the group's default permissions: %v", got)
 	}
@@ -150,7 +150,7 @@ func TestChannelJoinUnmutesAtOnceInEveryLinkedGroup(t *testing.T) {
 	w.processed(w.bot.Push(chatMemberUpdate(chanA, "channel", userID, "left", "member")))
 	for _, g := range []int64{groupID, group2ID} {
 		r := w.okCalls("restrictChatMember", g, userID)
-		if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+		if len(r) != 2 || perms(t, r[1])["can_send_messages"] != true {
 			t.Fatalf("group %d: not unmuted (%d restrict calls)", g, len(r))
 		}
 		if len(w.okCalls("deleteMessage", g, 0)) != 1 {
@@ -175,7 +175,7 @@ func TestChannelLeaveRestrictsAgain(t *testing.T) {
 	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "left"})
 	w.processed(w.bot.Push(chatMemberUpdate(chanA, "channel", userID, "member", "left")))
 	r := w.okCalls("restrictChatMember", groupID, userID)
-	if len(r) != 1 || perms(r[0])["can_send_messages"] != false {
+	if len(r) != 1 || perms(t, r[0])["can_send_messages"] != false {
 		t.Fatalf("leaving the channel did not mute again: %v", r)
 	}
 	if len(w.okCalls("sendMessage", groupID, 0)) != 1 {
@@ -451,7 +451,7 @@ func TestStatusUnprotectHelpAndStart(t *testing.T) {
 	}
 	w.processed(w.bot.Push(w.message(groupID, adminID, "/unprotect")))
 	r := w.okCalls("restrictChatMember", groupID, userID)
-	if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+	if len(r) != 2 || perms(t, r[1])["can_send_messages"] != true {
 		t.Fatal("/unprotect did not unmute the user the bot muted")
 	}
 	if got := w.scalar("select enabled::text || (select count(*) from nezuko.group_channel_links) from nezuko.protected_groups"); got != "false0" {
@@ -537,7 +537,7 @@ func TestLeavingTheGroupRemovesThePromptAndRejoiningSubscribedUnmutes(t *testing
 	w.exec("delete from nezuko.membership_cache") // the negative answer expired
 	w.processed(w.bot.Push(chatMemberUpdate(groupID, "supergroup", userID, "left", "member")))
 	r := w.okCalls("restrictChatMember", groupID, userID)
-	if len(r) != 2 || perms(r[1])["can_send_messages"] != true {
+	if len(r) != 2 || perms(t, r[1])["can_send_messages"] != true {
 		t.Fatalf("a subscribed returning user was not unmuted: %d restrict calls", len(r))
 	}
 }

@@ -471,7 +471,16 @@ func parseParams(r *http.Request) (map[string]any, error) {
 	return out, nil
 }
 
+// formValue reads a form field as Telegram does: JSON objects and arrays
+// are decoded, "true" and "false" are booleans, the rest stays a string
+// (numbers are parsed where a method expects one).
 func formValue(v string) any {
+	switch v {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
 	t := strings.TrimSpace(v)
 	if strings.HasPrefix(t, "{") || strings.HasPrefix(t, "[") {
 		var x any
