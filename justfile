@@ -153,7 +153,7 @@ bench-bot:
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
-    NEZUKO_BENCH=1 go test -count=1 -timeout 20m -run '^TestBenchBot$' -v ./tests/bench/botbench/ \
+    NEZUKO_BENCH=1 go test -count=1 -timeout 30m -run '^TestBenchBot$' -v ./tests/bench/botbench/ \
         | sed -n '/^### /,/^machine:/p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
