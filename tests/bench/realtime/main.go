@@ -38,8 +38,9 @@ func main() {
 	points := flag.String("points", "5000x20,500x200", "comma-separated clients x inserts/s")
 	duration := flag.Duration("duration", 20*time.Second, "measured time per point")
 	batches := flag.Int("ingest-rounds", 5, "10k-row inserts per trigger setting")
+	readers := flag.Int("readers", runtime.GOMAXPROCS(0), "load generator reader goroutines (each an epoll set over its share of the clients)")
 	flag.Parse()
-	if err := run(*points, *duration, *batches); err != nil {
+	if err := run(*points, *duration, *batches, max(1, *readers)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-realtime:", err)
 		os.Exit(1)
 	}
@@ -59,7 +60,7 @@ type result struct {
 	load                        string  // 1-minute load average after the run
 }
 
-func run(pointsFlag string, duration time.Duration, rounds int) error {
+func run(pointsFlag string, duration time.Duration, rounds, readers int) error {
 	var pts []point
 	for _, p := range strings.Split(pointsFlag, ",") {
 		var pt point
@@ -100,7 +101,7 @@ func run(pointsFlag string, duration time.Duration, rounds int) error {
 
 	var results []result
 	for _, pt := range pts {
-		r, err := runPoint(ctx, bin, url, token, pool, pt, duration)
+		r, err := runPoint(ctx, bin, url, token, pool, pt, duration, readers)
 		if err != nil {
 			return err
 		}
@@ -186,6 +187,32 @@ func cpuSeconds(pid int) float64 {
 	return (u + st) / 100 // USER_HZ
 }
 
+// ctxSwitches sums the voluntary and involuntary context switches of every
+// thread of a process so far.
+func ctxSwitches(pid int) (vol, invol int64) {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 2 {
+				continue
+			}
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			switch f[0] {
+			case "voluntary_ctxt_switches:":
+				vol += n
+			case "nonvoluntary_ctxt_switches:":
+				invol += n
+			}
+		}
+	}
+	return vol, invol
+}
+
 func rss(pid int) (int64, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -240,7 +267,7 @@ func (h *histogram) quantiles(qs ...float64) []time.Duration {
 	return out
 }
 
-func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, pt point, duration time.Duration) (result, error) {
+func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, pt point, duration time.Duration, readers int) (result, error) {
 	res := result{point: pt}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -295,60 +322,50 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	sent := make([]atomic.Int64, total+1)      // insert start time per seq, unix ns
 	committed := make([]atomic.Int64, total+1) // commit acknowledged, unix ns
 	hist, histCommit := &histogram{}, &histogram{}
-	recv := make([][]int64, pt.clients) // per client, receive time per seq
-	var delivered, lost, dup, connectErrs atomic.Int64
+	var connectErrs atomic.Int64
 
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
+	cs, err := newClientSet(pt.clients, readers, startSeq, total)
+	if err != nil {
+		return res, err
+	}
+	defer cs.closeAll()
+	type dialed struct {
+		fd   int
+		head []byte
+	}
+	conns := make([]dialed, pt.clients)
 	var connected sync.WaitGroup
 	sem := make(chan struct{}, 64)
-	lastSeen := make([]atomic.Int64, pt.clients)
 	for i := range pt.clients {
-		wg.Add(1)
 		connected.Add(1)
 		go func() {
-			defer wg.Done()
+			defer connected.Done()
 			sem <- struct{}{}
-			conn, r, err := dialSSE(addr, token)
-			<-sem
-			connected.Done()
+			defer func() { <-sem }()
+			conns[i].fd = -1
+			fd, head, err := dialSSE(addr, token)
 			if err != nil {
 				connectErrs.Add(1)
 				return
 			}
-			defer conn.Close()
-			go func() { <-cctx.Done(); conn.Close() }()
-			prev := int64(0)
-			recv[i] = make([]int64, total+1)
-			for {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					return
-				}
-				if !bytes.HasPrefix(line, []byte("data: ")) {
-					continue
-				}
-				now := time.Now().UnixNano()
-				seq := parseUserID(line) - startSeq
-				if seq <= 0 || seq > total {
-					continue
-				}
-				switch {
-				case seq <= prev:
-					dup.Add(1)
-					continue
-				case seq > prev+1:
-					lost.Add(seq - prev - 1)
-				}
-				prev = seq
-				lastSeen[i].Store(seq)
-				delivered.Add(1)
-				recv[i][seq] = now
-			}
+			conns[i] = dialed{fd, head}
 		}()
 	}
 	connected.Wait()
+	for i, d := range conns {
+		if d.fd < 0 {
+			continue
+		}
+		if err := cs.add(i, d.fd, d.head); err != nil {
+			return res, err
+		}
+	}
+	var wg sync.WaitGroup
+	for _, r := range cs.readers {
+		wg.Add(1)
+		go func() { defer wg.Done(); cs.run(r) }()
+	}
+	defer func() { cs.stop.Store(true); wg.Wait() }()
 	time.Sleep(time.Second)
 	runtime.GC()
 
@@ -357,8 +374,11 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	if err != nil {
 		return res, err
 	}
+	fmt.Fprintf(os.Stderr, "point %dx%d: %d clients connected, inserting for %s\n", pt.clients, pt.rate, int64(pt.clients)-connectErrs.Load(), duration)
 	start := time.Now()
 	cpu0, bcpu0 := cpuSeconds(cmd.Process.Pid), cpuSeconds(os.Getpid())
+	sv0, si0 := ctxSwitches(cmd.Process.Pid)
+	bv0, bi0 := ctxSwitches(os.Getpid())
 	tick := time.NewTicker(time.Second / time.Duration(pt.rate))
 	for seq := int64(1); seq <= total; seq++ {
 		<-tick.C
@@ -374,43 +394,61 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	elapsed := time.Since(start).Seconds()
 	res.serverCPU = (cpuSeconds(cmd.Process.Pid) - cpu0) / elapsed
 	res.benchCPU = (cpuSeconds(os.Getpid()) - bcpu0) / elapsed
+	sv1, si1 := ctxSwitches(cmd.Process.Pid)
+	bv1, bi1 := ctxSwitches(os.Getpid())
+	fmt.Fprintf(os.Stderr, "point %dx%d: context switches per event: server %.0f voluntary + %.0f involuntary, load generator %.0f + %.0f\n",
+		pt.clients, pt.rate, float64(sv1-sv0)/float64(total), float64(si1-si0)/float64(total), float64(bv1-bv0)/float64(total), float64(bi1-bi0)/float64(total))
 	// Memory while every client is connected and the stream is live.
 	end, _ := rss(cmd.Process.Pid)
 	// Let the last events arrive.
+	want := int64(pt.clients) - connectErrs.Load()
 	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		done := true
-		for i := range lastSeen {
-			if lastSeen[i].Load() < total {
-				done = false
-				break
-			}
-		}
-		if done {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
+	for time.Now().Before(deadline) && cs.finished.Load() < want {
+		time.Sleep(20 * time.Millisecond)
 	}
 	res.seconds = time.Since(start).Seconds()
-	cancel()
+	cs.stop.Store(true)
 	wg.Wait()
 	var short int64
-	for i := range lastSeen {
-		if l := lastSeen[i].Load(); l < total && l > 0 {
+	for i := range cs.lastSeen {
+		if l := cs.lastSeen[i].Load(); cs.clients[i] != nil && l < total {
 			short += total - l
 		}
 	}
-	res.delivered, res.dup, res.connectErrs = delivered.Load(), dup.Load(), connectErrs.Load()
-	res.lost = lost.Load() + short
-	for _, rc := range recv {
+	for _, r := range cs.readers {
+		res.delivered += r.counts.delivered
+		res.dup += r.counts.dup
+		res.lost += r.counts.lost
+	}
+	res.connectErrs = connectErrs.Load()
+	res.lost += short
+	// Where the time goes, per event: the INSERT's round trip, then from
+	// the commit acknowledgement to the first and to the last client.
+	first, last := make([]int64, total+1), make([]int64, total+1)
+	for _, rc := range cs.recv {
 		for seq, t := range rc {
 			if t == 0 {
 				continue
 			}
 			hist.add(time.Duration(t - sent[seq].Load()))
 			histCommit.add(max(0, time.Duration(t-committed[seq].Load())))
+			if first[seq] == 0 || t < first[seq] {
+				first[seq] = t
+			}
+			last[seq] = max(last[seq], t)
 		}
 	}
+	hInsert, hFirst, hLast := &histogram{}, &histogram{}, &histogram{}
+	for seq := int64(1); seq <= total; seq++ {
+		hInsert.add(time.Duration(committed[seq].Load() - sent[seq].Load()))
+		if first[seq] != 0 {
+			hFirst.add(max(0, time.Duration(first[seq]-committed[seq].Load())))
+			hLast.add(max(0, time.Duration(last[seq]-committed[seq].Load())))
+		}
+	}
+	qi, qf, ql := hInsert.quantiles(0.5, 0.95), hFirst.quantiles(0.5, 0.95), hLast.quantiles(0.5, 0.95)
+	fmt.Fprintf(os.Stderr, "point %dx%d: p50/p95 insert round trip %s/%s; after the commit ack, first client %s/%s, last client %s/%s\n",
+		pt.clients, pt.rate, ms(qi[0]), ms(qi[1]), ms(qf[0]), ms(qf[1]), ms(ql[0]), ms(ql[1]))
 	q := hist.quantiles(0.5, 0.95, 0.99, 1)
 	res.p50, res.p95, res.p99, res.max = q[0], q[1], q[2], q[3]
 	q = histCommit.quantiles(0.5, 0.95)
@@ -422,34 +460,56 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	return res, nil
 }
 
-func dialSSE(addr, token string) (net.Conn, *bufio.Reader, error) {
+// dialSSE opens one stream and returns its socket as a non-blocking
+// descriptor of its own (the net.Conn is closed, so Go's poller no longer
+// watches it) and the stream bytes read past the response head.
+func dialSSE(addr, token string) (int, []byte, error) {
 	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
-		return nil, nil, err
+		return -1, nil, err
 	}
+	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := fmt.Fprintf(conn, "GET /v1/events?channels=dashboard HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nAccept: text/event-stream\r\n\r\n", addr, token); err != nil {
-		conn.Close()
-		return nil, nil, err
+		return -1, nil, err
 	}
-	r := bufio.NewReaderSize(conn, 16<<10)
+	r := bufio.NewReaderSize(conn, 4<<10)
 	status, err := r.ReadString('\n')
 	if err != nil || !strings.Contains(status, " 200 ") {
-		conn.Close()
-		return nil, nil, fmt.Errorf("status %q: %v", status, err)
+		return -1, nil, fmt.Errorf("status %q: %v", status, err)
 	}
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			conn.Close()
-			return nil, nil, err
+			return -1, nil, err
 		}
 		if line == "\r\n" {
 			break
 		}
 	}
-	_ = conn.SetDeadline(time.Time{})
-	return conn, r, nil
+	head, _ := r.Peek(r.Buffered())
+	head = bytes.Clone(head)
+	raw, err := conn.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		return -1, nil, err
+	}
+	fd := -1
+	var derr error
+	if err := raw.Control(func(s uintptr) {
+		// F_DUPFD_CLOEXEC: the next point's `nezuko serve` must not inherit it.
+		nfd, _, e := syscall.Syscall(syscall.SYS_FCNTL, s, syscall.F_DUPFD_CLOEXEC, 0)
+		if e != 0 {
+			derr = e
+			return
+		}
+		fd = int(nfd)
+	}); err != nil {
+		return -1, nil, err
+	}
+	if derr != nil {
+		return -1, nil, derr
+	}
+	return fd, head, nil
 }
 
 var userKey = []byte(`"user_id": `)
