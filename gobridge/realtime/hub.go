@@ -43,8 +43,8 @@ var keepAliveFrame = []byte(": keep-alive\n\n")
 // the runtime's bookkeeping for a call that might block (entersyscall, and
 // handing the P to another thread when the OS preempts the writer in the
 // kernel) is pure cost. A fan-out to 5,000 clients is 5,000 of these;
-// with syscall.Write the server made about twice as many thread switches
-// per event (tests/bench/README.md, "Realtime relay").
+// with syscall.Write the server made about twice as many voluntary context
+// switches per event (tests/bench/README.md, "Realtime relay").
 func (c *client) write(b []byte) (int, error) {
 	if c.fd < 0 {
 		_ = c.conn.SetWriteDeadline(time.Now().Add(2 * time.Millisecond))
