@@ -64,7 +64,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
 	a.listener = &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig)
+			cc := pool.Config().ConnConfig // a copy
+			// A cancel request would not end a wait for notifications.
+			cc.BuildContextWatcherHandler = config.BreakConnOnCancel
+			return pgx.ConnectConfig(ctx, cc)
 		},
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
