@@ -27,6 +27,10 @@ type Config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	PublicURL       string // base URL for webhooks, optional
+	// DebugAddr, when set, is a second listener for operators and
+	// benchmarks: /debug/pprof/ and /debug/latency (the API handlers' own
+	// latency histogram and the pool's counters). Off by default.
+	DebugAddr string
 }
 
 // FromEnv reads the configuration. It fails on malformed values, not on
@@ -38,6 +42,7 @@ func FromEnv() (*Config, error) {
 		TelegramAPIURL:  strings.TrimRight(envOr("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
 		ShutdownTimeout: 10 * time.Second,
 		PublicURL:       strings.TrimRight(os.Getenv("NEZUKO_PUBLIC_URL"), "/"),
+		DebugAddr:       strings.TrimSpace(os.Getenv("NEZUKO_DEBUG_ADDR")),
 	}
 	for _, k := range strings.Split(os.Getenv("NEZUKO_FERNET_KEYS"), ",") {
 		if k = strings.TrimSpace(k); k != "" {
