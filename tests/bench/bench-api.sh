@@ -18,12 +18,14 @@
 # session a scheduling group of its own, and PostgreSQL calls setsid() in
 # every backend: each backend becomes a group, while wrk and the Go server
 # share this script's. Runnable backends and Go threads then waited up to
-# 100-200 ms for a CPU (perf sched), which made the p99. A server under
-# systemd or in a container is in a cgroup, where autogroup does not apply;
-# so, when it can (root, a cpu cgroup controller, a local cluster), the
-# benchmark runs in one cpu cgroup of its own: the cluster's postmaster and
-# backends, both servers, wrk and pgbench, all scheduled as plain tasks.
-# They are moved back afterwards. BENCH_CGROUP=0 runs without it.
+# 100-200 ms for a CPU (perf sched), which made the p99 (README, "REST
+# API"). Autogroup applies only to tasks in the root cpu cgroup (a
+# container, or a systemd unit with a CPU weight, is not subject to it).
+# So, when it can (root, a writable cpu cgroup controller, a local
+# cluster), the benchmark runs in one cpu cgroup of its own: the cluster's
+# postmaster and backends, both servers, wrk and pgbench, all scheduled as
+# plain tasks, as on a machine without autogroup. The cluster is moved back
+# afterwards. BENCH_CGROUP=0 runs without it.
 #
 # Env: DATABASE_URL (admin URL; just sets it), NEZUKO_BIN, BENCH_SECONDS (5),
 # BENCH_CGROUP (1), BENCH_CONNS ("8 32"), BENCH_WRK_THREADS (2).
