@@ -3,6 +3,7 @@
 -- by command_retry_backoff_max_seconds) or, once max_attempts is reached or
 -- the failure cannot improve with time (p_retryable false), to failed.
 -- Returns the new status, or null when p_worker no longer holds the lease.
+-- A retry rings nezuko_commands, so a worker wakes when it is due.
 create function bot.fail_command(p_id bigint, p_worker text, p_error text, p_retryable boolean default true)
 returns text
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
@@ -22,6 +23,12 @@ begin
         lease_owner = null, lease_expires_at = null
     where c.id = p_id and c.status = 'running' and c.lease_owner = p_worker
     returning c.status into st;
+    if st = 'pending' then
+        -- Ring the doorbell as an INSERT does: workers look again and sleep
+        -- until the retry is due (bot.next_command_due) rather than until
+        -- their safety poll.
+        perform pg_notify('nezuko_commands', '');
+    end if;
     return st;
 end
 $$;

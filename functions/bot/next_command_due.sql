@@ -8,6 +8,10 @@ language sql stable security definer set search_path = pg_catalog, pg_temp as $$
     from nezuko.admin_commands c
     where c.status = 'pending'
       and (p_bots is null or c.bot_instance_id is null or c.bot_instance_id = any (p_bots))
+    -- no row (so null) when nothing is pending: greatest() skips the null
+    -- min() and would answer 0, "due now", and the worker would claim again
+    -- at once, forever
+    having count(*) > 0
 $$;
 comment on function bot.next_command_due(bigint[]) is
     'Seconds until the next pending command claimable for p_bots is due; null when none is pending.';

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,6 +27,10 @@ type Config struct {
 	LogLevel        slog.Level
 	ShutdownTimeout time.Duration
 	PublicURL       string // base URL for webhooks, optional
+	// DebugAddr, when set, is a second listener for operators and
+	// benchmarks: /debug/pprof/ and /debug/latency (the API handlers' own
+	// latency histogram and the pool's counters). Off by default.
+	DebugAddr string
 }
 
 // FromEnv reads the configuration. It fails on malformed values, not on
@@ -36,6 +42,7 @@ func FromEnv() (*Config, error) {
 		TelegramAPIURL:  strings.TrimRight(envOr("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
 		ShutdownTimeout: 10 * time.Second,
 		PublicURL:       strings.TrimRight(os.Getenv("NEZUKO_PUBLIC_URL"), "/"),
+		DebugAddr:       strings.TrimSpace(os.Getenv("NEZUKO_DEBUG_ADDR")),
 	}
 	for _, k := range strings.Split(os.Getenv("NEZUKO_FERNET_KEYS"), ",") {
 		if k = strings.TrimSpace(k); k != "" {
@@ -67,7 +74,33 @@ func (c *Config) PoolConfig() (*pgxpool.Config, error) {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL or DSN")
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "nezuko"
+	pc.ConnConfig.BuildContextWatcherHandler = keepConnOnCancel
 	return pc, nil
+}
+
+// keepConnOnCancel: when a query's context ends (an API client hung up,
+// serve is stopping), let a short statement finish and cancel a long one
+// with a cancel request, keeping the connection. pgx's default breaks the
+// connection at once, so every client that disconnects mid-request cost
+// the pool a connection and the next request a new backend (a connect and
+// cold caches: tens of ms on a busy machine). The deadline is the fallback
+// for a server that does not answer at all. Not for a connection that
+// waits with no statement running (LISTEN): a cancel request does not end
+// that wait; use BreakConnOnCancel there.
+func keepConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
+	return &pgconn.CancelRequestContextWatcherHandler{
+		Conn:               c,
+		CancelRequestDelay: 100 * time.Millisecond,
+		DeadlineDelay:      5 * time.Second,
+	}
+}
+
+// BreakConnOnCancel is pgx's default context handling (the connection is
+// closed as soon as the context ends), for connections made from
+// PoolConfig's ConnConfig that wait on the server with no statement
+// running, such as a LISTEN connection's WaitForNotification.
+func BreakConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
+	return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 }
 
 func envOr(k, def string) string {

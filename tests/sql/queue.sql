@@ -1,7 +1,7 @@
 -- The command queue in SQL: validation at INSERT, every transition as a
 -- function, SKIP LOCKED claims, backoff, rescue, cancel, grants.
 begin;
-select plan(48);
+select plan(49);
 
 -- Validation: plain INSERT and the API alike.
 select throws_ok(
@@ -121,6 +121,7 @@ select is(bot.fail_command((select max(id) from nezuko.admin_commands), 'w', 'ch
 
 -- Rescue: an expired lease goes back to pending, or to failed after its last attempt.
 delete from nezuko.admin_commands;
+select is(bot.next_command_due(null), null, 'nothing pending: null (the worker sleeps), not 0 (due now)');
 insert into nezuko.admin_commands (command_type, payload, max_attempts) values
     ('leave_group', '{"group_id": -1}', 3), ('leave_group', '{"group_id": -2}', 1), ('leave_group', '{"group_id": -3}', 3);
 do $$ begin perform bot.claim_commands('dead', '{}', 3, 30); end $$;

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgxlisten"
 
 	"github.com/nezuko-bot/nezuko/gobridge/config"
+	"github.com/nezuko-bot/nezuko/gobridge/latency"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
@@ -36,6 +37,8 @@ type app struct {
 	// bots (see serve_bot.go).
 	bots       *telegram.Executor
 	botManager *telegram.Manager
+	// latency is the API handlers' histogram, only with NEZUKO_DEBUG_ADDR.
+	latency *latency.Histogram
 }
 
 // listen registers h for NOTIFY channel (see pgxlisten: handlers run on the
@@ -62,9 +65,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer pool.Close()
 	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
+	if e.cfg.DebugAddr != "" {
+		a.latency = new(latency.Histogram)
+		a.run(func(ctx context.Context) error { return serveDebug(ctx, e.cfg.DebugAddr, a) })
+	}
 	a.listener = &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
-			return pgx.ConnectConfig(ctx, pool.Config().ConnConfig)
+			cc := pool.Config().ConnConfig // a copy
+			// A cancel request would not end a wait for notifications.
+			cc.BuildContextWatcherHandler = config.BreakConnOnCancel
+			return pgx.ConnectConfig(ctx, cc)
 		},
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
