@@ -145,7 +145,10 @@ bench-realtime *args: build
     #!/usr/bin/env bash
     set -euo pipefail
     ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-    DATABASE_URL="$(just _db-url)" NEZUKO_BIN={{bin}} go run ./tests/bench/realtime "$@"
+    export DATABASE_URL="$(just _db-url)"
+    go build -o bin/bench-realtime ./tests/bench/realtime
+    # one cpu cgroup for the cluster, the server and the clients (tests/bench/cgroup.sh)
+    NEZUKO_BIN={{bin}} tests/bench/with-cgroup.sh bin/bench-realtime "$@"
 
 # The enforcement loop against the fake Bot API: updates/s, decision latency
 # p50/p99 (cache hit and miss), heap over a soak (BENCH_SOAK_SECONDS, default 60).
@@ -153,8 +156,10 @@ bench-bot:
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
-    NEZUKO_BENCH=1 go test -count=1 -timeout 30m -run '^TestBenchBot$' -v ./tests/bench/botbench/ \
-        | sed -n '/^### /,/^machine:/p'
+    go test -c -o bin/bench-bot ./tests/bench/botbench/
+    # one cpu cgroup for the cluster and the benchmark (tests/bench/cgroup.sh)
+    NEZUKO_BENCH=1 tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 30m \
+        -test.run '^TestBenchBot$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
 # pgbench, 8 and 32 connections (wrk), as a markdown table.

@@ -39,64 +39,14 @@ admin_url=$DATABASE_URL
 bin=${NEZUKO_BIN:-bin/nezuko}
 work=$(mktemp -d)
 pids=()
-cg_cpu="" cg_acct="" cg_v2="" pg_pids=() pg_home="" pg_home_acct=""
 
 command -v wrk > /dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 command -v pgbench > /dev/null || { echo "pgbench is not installed (postgresql-client)" >&2; exit 1; }
 command -v jq > /dev/null || { echo "jq is not installed (apt-get install jq)" >&2; exit 1; }
 
-# --- one cpu cgroup for the whole benchmark -------------------------------
-postmaster_pid() { # the local cluster's postmaster, if DATABASE_URL is one
-    local dir pid
-    dir=$(psql -X -tAq "$admin_url" -c "show data_directory" 2> /dev/null) || return 1
-    [ -r "$dir/postmaster.pid" ] || return 1
-    pid=$(head -n 1 "$dir/postmaster.pid")
-    [ "$(cat "/proc/$pid/comm" 2> /dev/null)" = postgres ] || return 1
-    echo "$pid"
-}
-cg_move() { # dir pid... (a process may exit meanwhile)
-    local dir=$1 p
-    shift
-    for p in "$@"; do echo "$p" > "$dir/cgroup.procs" 2> /dev/null || true; done
-}
-cluster_pids() { echo "$1" $(ps -o pid= --ppid "$1"); }
-cg_setup() {
-    sched="autogroup $(cat /proc/sys/kernel/sched_autogroup_enabled 2> /dev/null || echo '?')"
-    [ "${BENCH_CGROUP:-1}" = 1 ] || { sched+=" (BENCH_CGROUP=0)"; return 0; }
-    [ "$(id -u)" = 0 ] || { sched+=" (not root: no cgroup)"; return 0; }
-    local pm name=nezuko-bench-$$
-    pm=$(postmaster_pid) || { sched+=" (the database is not a local cluster: no cgroup)"; return 0; }
-    if [ -d /sys/fs/cgroup/cpu ] && [ -w /sys/fs/cgroup/cpu ] && [ -f /sys/fs/cgroup/cpu/cgroup.procs ]; then
-        pg_home=/sys/fs/cgroup/cpu$(awk -F: '$2 == "cpu" || $2 ~ /(^|,)cpu(,|$)/ { print $3; exit }' "/proc/$pm/cgroup")
-        mkdir "/sys/fs/cgroup/cpu/$name" && cg_cpu=/sys/fs/cgroup/cpu/$name
-        if [ -d /sys/fs/cgroup/cpuacct ] && [ -w /sys/fs/cgroup/cpuacct ] && mkdir "/sys/fs/cgroup/cpuacct/$name" 2> /dev/null; then
-            cg_acct=/sys/fs/cgroup/cpuacct/$name
-            pg_home_acct=/sys/fs/cgroup/cpuacct$(awk -F: '$2 ~ /(^|,)cpuacct(,|$)/ { print $3; exit }' "/proc/$pm/cgroup")
-        fi
-    elif grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2> /dev/null && [ -w /sys/fs/cgroup ]; then
-        pg_home=/sys/fs/cgroup$(awk -F: '$1 == "0" { print $3; exit }' "/proc/$pm/cgroup")
-        mkdir "/sys/fs/cgroup/$name" && cg_cpu=/sys/fs/cgroup/$name && cg_v2=1
-    else
-        sched+=" (no writable cpu cgroup controller)"
-        return 0
-    fi
-    read -ra pg_pids <<< "$(cluster_pids "$pm")"
-    cg_move "$cg_cpu" $$ "${pg_pids[@]}"
-    [ -z "$cg_acct" ] || cg_move "$cg_acct" $$ "${pg_pids[@]}"
-    pg_pids=("$pm")
-    sched="one cpu cgroup for PostgreSQL, both servers, wrk and pgbench (autogroup does not apply)"
-}
-cg_teardown() {
-    [ -n "$cg_cpu" ] || return 0
-    local pm=${pg_pids[0]} root=${cg_cpu%/*} d
-    # the cluster back where it was, this shell back to the root, then remove
-    cg_move "${pg_home:-$root}" $(cluster_pids "$pm")
-    cg_move "$root" $$
-    [ -z "$cg_acct" ] || { cg_move "${pg_home_acct:-${cg_acct%/*}}" $(cluster_pids "$pm"); cg_move "${cg_acct%/*}" $$; }
-    for d in "$cg_cpu" $cg_acct; do
-        for _ in $(seq 50); do rmdir "$d" 2> /dev/null && break; cg_move "${d%/*}" $(cat "$d/cgroup.procs" 2> /dev/null); sleep 0.1; done
-    done
-}
+# one cpu cgroup for the whole benchmark (cg_setup / cg_teardown)
+CG_WHAT="both servers, wrk and pgbench"
+source tests/bench/cgroup.sh
 
 # CPU time (ns) of the whole machine and of the benchmark's cgroup
 cpu_snap() {
