@@ -1,7 +1,7 @@
 -- Property: over random logs written in several statements (in time order,
 -- backfilled out of order, null groups, private chats), every rollup-based
 -- answer equals a straightforward raw-scan query over the log written here,
--- and still does after retention deletes, random deletes and an UPDATE;
+-- and still does after retention deletes, random deletes and UPDATEs;
 -- and the incrementally kept rollups equal a rebuild from scratch.
 begin;
 select plan(36);
@@ -212,8 +212,12 @@ set group_id = case when group_id is null then -2 when random() < 0.5 then null 
     latency_ms = latency_ms * 3 + 1, cached = not cached,
     timestamp = case when random() < 0.3 then timestamp - interval '1 day' else timestamp end
 where random() < 0.15;
+update nezuko.api_call_log
+set method = case method when 'sendMessage' then 'deleteMessage' else 'sendMessage' end, success = not success,
+    chat_id = case when random() < 0.3 then -3 else chat_id end, latency_ms = latency_ms + 5
+where random() < 0.15;
 
-select * from pg_temp.check_all('after deletes and an update');
+select * from pg_temp.check_all('after deletes and updates');
 
 -- The incrementally kept rollups equal a rebuild from the log.
 create function pg_temp.rollups() returns table (k text, j jsonb) language sql as $$
