@@ -50,6 +50,8 @@ begin
     return null;
 end
 $$;
+comment on function triggers.api_call_log_rollup() is
+    'Statement-level trigger on api_call_log (argument +1: changed_rows added, -1: removed): folds the rows into api_call_hourly and api_call_hourly_all, once per statement.';
 
 create trigger analytics_rollup_insert after insert on nezuko.api_call_log
     referencing new table as changed_rows for each statement execute function triggers.api_call_log_rollup('+1');

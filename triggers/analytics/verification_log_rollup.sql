@@ -267,6 +267,8 @@ begin
     return null;
 end
 $$;
+comment on function triggers.verification_log_rollup() is
+    'Statement-level trigger on verification_log (argument +1: changed_rows added, -1: removed): folds the rows into the verification count and latency rollups and the first-seen tables, once per statement.';
 
 create trigger analytics_rollup_insert after insert on nezuko.verification_log
     referencing new table as changed_rows for each statement execute function triggers.verification_log_rollup('+1');
