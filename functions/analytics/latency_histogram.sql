@@ -4,18 +4,20 @@
 -- hourly rollup, and with p_daily whole UTC days). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (exact in UTC; in
--- other time zones a group's p95 is per UTC day).
+-- other time zones a group's p95 is per UTC day). The histogram rollups
+-- hold one row per day or hour with the buckets and counts as arrays
+-- (sql/012); they are unnested here into (bucket, n) rows.
 create function analytics.latency_histogram(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_daily boolean default false)
 returns table (hour timestamptz, bucket smallint, n bigint)
 language sql stable as $$
-    select r.day, r.bucket, r.n
-    from nezuko.verification_latency_daily_all r
+    select r.day, u.bucket, u.n
+    from nezuko.verification_latency_daily_all r, unnest(r.buckets, r.counts) as u(bucket, n)
     where p_group_id is null and p_daily
       and r.day >= analytics.day_ceil(analytics.hour_ceil(p_from)) and r.day < date_trunc('day', p_to, 'UTC')
     union all
-    select r.hour, r.bucket, r.n
-    from nezuko.verification_latency_hourly_all r
+    select r.hour, u.bucket, u.n
+    from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
     where p_group_id is null and r.hour >= analytics.hour_ceil(p_from) and r.hour <= p_to
       and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
            or r.hour >= date_trunc('day', p_to, 'UTC'))
@@ -29,8 +31,8 @@ language sql stable as $$
     union all
     -- One group: whole UTC days from the per-group daily histogram, the
     -- partial days at both ends of the window from the log (group index).
-    select r.day, r.bucket, r.n
-    from nezuko.verification_latency_daily r
+    select r.day, u.bucket, u.n
+    from nezuko.verification_latency_daily r, unnest(r.buckets, r.counts) as u(bucket, n)
     where p_group_id is not null and r.group_id = p_group_id
       and r.day >= analytics.day_ceil(p_from) and r.day < date_trunc('day', p_to, 'UTC')
     union all

@@ -1,8 +1,8 @@
 -- Property: over random logs written in several statements (in time order,
 -- backfilled out of order, null groups, private chats), every rollup-based
 -- answer equals a straightforward raw-scan query over the log written here,
--- and still does after retention deletes and random deletes; and the
--- incrementally kept rollups equal a rebuild from scratch.
+-- and still does after retention deletes, random deletes and UPDATEs;
+-- and the incrementally kept rollups equal a rebuild from scratch.
 begin;
 select plan(36);
 
@@ -204,8 +204,20 @@ delete from nezuko.verification_log where timestamp < now() - interval '60 days'
 delete from nezuko.verification_log where random() < 0.1;
 delete from nezuko.api_call_log where random() < 0.2;
 select pg_temp.add_rows(200, 2);
+-- A DBA's UPDATE of log rows (two rollup triggers: the new rows added, the
+-- old ones removed): other groups and statuses, slower, some a day earlier.
+update nezuko.verification_log
+set group_id = case when group_id is null then -2 when random() < 0.5 then null else -1 - (user_id % 4) end,
+    status = case status when 'verified' then 'restricted' else 'verified' end,
+    latency_ms = latency_ms * 3 + 1, cached = not cached,
+    timestamp = case when random() < 0.3 then timestamp - interval '1 day' else timestamp end
+where random() < 0.15;
+update nezuko.api_call_log
+set method = case method when 'sendMessage' then 'deleteMessage' else 'sendMessage' end, success = not success,
+    chat_id = case when random() < 0.3 then -3 else chat_id end, latency_ms = latency_ms + 5
+where random() < 0.15;
 
-select * from pg_temp.check_all('after deletes');
+select * from pg_temp.check_all('after deletes and updates');
 
 -- The incrementally kept rollups equal a rebuild from the log.
 create function pg_temp.rollups() returns table (k text, j jsonb) language sql as $$
