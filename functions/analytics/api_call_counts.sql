@@ -1,12 +1,6 @@
 -- analytics.api_call_counts: api_call_log counts per UTC hour, method and
 -- outcome for the window [p_from, p_to]; p_group_id narrows to calls into
 -- that chat. Rollups for whole hours, the raw log for the first partial hour.
--- In the raw-log branches the bounds are (select analytics.hour_ceil(...)),
--- an InitPlan computed once: written directly, the function (not inlinable:
--- it adds an interval) ran again for every row a lossy BRIN bitmap
--- rechecks, ~2 us each, 2-4 ms per call. The rollup branches keep the
--- direct call: the planner estimates their ranges from it (with an InitPlan
--- it scanned the whole window of hourly rows).
 create function analytics.api_call_counts(p_from timestamptz, p_to timestamptz, p_group_id bigint)
 returns table (hour timestamptz, method text, success boolean, n bigint, latency_sum bigint)
 language sql stable as $$
@@ -21,7 +15,7 @@ language sql stable as $$
     union all
     select date_trunc('hour', c.timestamp, 'UTC'), c.method, c.success, count(*), sum(c.latency_ms)
     from nezuko.api_call_log c
-    where c.timestamp >= p_from and c.timestamp < (select analytics.hour_ceil(p_from)) and c.timestamp <= p_to
+    where c.timestamp >= p_from and c.timestamp < analytics.hour_ceil(p_from) and c.timestamp <= p_to
       and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
       and (p_group_id is null or (c.chat_id = p_group_id and c.chat_id < 0))
     group by 1, 2, 3

@@ -7,12 +7,6 @@
 -- other time zones a group's p95 is per UTC day). The histogram rollups
 -- hold one row per day or hour with the buckets and counts as arrays
 -- (sql/012); they are unnested here into (bucket, n) rows.
--- In the raw-log branches the bounds are (select analytics.hour_ceil(...)),
--- an InitPlan computed once: written directly, the function (not inlinable:
--- it adds an interval) ran again for every row a lossy BRIN bitmap
--- rechecks, ~2 us each, 2-4 ms per call. The rollup branches keep the
--- direct call: the planner estimates their ranges from it (with an InitPlan
--- it scanned the whole window of hourly rows).
 create function analytics.latency_histogram(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_daily boolean default false)
 returns table (hour timestamptz, bucket smallint, n bigint)
@@ -31,7 +25,7 @@ language sql stable as $$
     select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
     from nezuko.verification_log v
     where p_group_id is null
-      and v.timestamp >= p_from and v.timestamp < (select analytics.hour_ceil(p_from)) and v.timestamp <= p_to
+      and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
       and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
     group by 1, 2
     union all
@@ -45,13 +39,13 @@ language sql stable as $$
     select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
     from nezuko.verification_log v
     where p_group_id is not null and v.group_id = p_group_id
-      and v.timestamp >= p_from and v.timestamp < least((select analytics.day_ceil(p_from)), p_to + interval '1 microsecond')
+      and v.timestamp >= p_from and v.timestamp < least(analytics.day_ceil(p_from), p_to + interval '1 microsecond')
     group by 1, 2
     union all
     select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
     from nezuko.verification_log v
     where p_group_id is not null and v.group_id = p_group_id
-      and v.timestamp >= greatest(date_trunc('day', p_to, 'UTC'), (select analytics.day_ceil(p_from))) and v.timestamp <= p_to
+      and v.timestamp >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(p_from)) and v.timestamp <= p_to
     group by 1, 2
 $$;
 comment on function analytics.latency_histogram(timestamptz, timestamptz, bigint, boolean) is

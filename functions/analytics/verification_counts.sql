@@ -10,12 +10,6 @@
 -- A row's hour is the start of its hour or day (in UTC).
 -- p_group_id null = all groups (read from the *_all rollups).
 -- A plain SQL function, so the planner inlines it into the caller.
--- In the raw-log branches the bounds are (select analytics.hour_ceil(...)),
--- an InitPlan computed once: written directly, the function (not inlinable:
--- it adds an interval) ran again for every row a lossy BRIN bitmap
--- rechecks, ~2 us each, 2-4 ms per call. The rollup branches keep the
--- direct call: the planner estimates their ranges from it (with an InitPlan
--- it scanned the whole window of hourly rows).
 create function analytics.verification_counts(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_daily boolean default false)
 returns table (hour timestamptz, status text, cached boolean, n bigint, latency_sum bigint,
@@ -45,7 +39,7 @@ language sql stable as $$
         count(*) filter (where v.latency_ms >= 100 and v.latency_ms < 200),
         count(*) filter (where v.latency_ms >= 200 and v.latency_ms < 500), count(*) filter (where v.latency_ms >= 500)
     from nezuko.verification_log v
-    where v.timestamp >= p_from and v.timestamp < (select analytics.hour_ceil(p_from)) and v.timestamp <= p_to
+    where v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
       -- A window starting on the hour has no partial hour: a one-time filter
       -- skips the scan (the BRIN index would still return the ranges around it).
       and p_from < analytics.hour_ceil(p_from)
