@@ -65,6 +65,7 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}
+{{ template "analytics/histogram_p95.sql" . }}
 {{ template "analytics/api_call_counts.sql" . }}
 {{ template "analytics/users_before.sql" . }}
 {{ template "demo/generate.sql" . }}

@@ -1,52 +1,58 @@
--- analytics.latency_histogram: latency histogram rows (UTC hour or day,
--- bucket of nezuko.latency_bucket, count) for the window [p_from, p_to].
+-- analytics.latency_histogram: latency histograms (UTC hour or day, the
+-- buckets of nezuko.latency_bucket in ascending order, their counts) for
+-- the window [p_from, p_to].
 -- All groups: as analytics.verification_counts (raw first partial hour,
 -- hourly rollup, and with p_daily whole UTC days). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (exact in UTC; in
--- other time zones a group's p95 is per UTC day). The histogram rollups
--- hold one row per day or hour with the buckets and counts as arrays
--- (sql/012); they are unnested here into (bucket, n) rows.
+-- other time zones a group's p95 is per UTC day). The rollups hold one row
+-- per day or hour with the buckets and counts as arrays (sql/012) and are
+-- returned as they are; rows from the log are made the same shape. Several
+-- rows may share an hour (a rollup hour and the raw partial hour).
 create function analytics.latency_histogram(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_daily boolean default false)
-returns table (hour timestamptz, bucket smallint, n bigint)
+returns table (hour timestamptz, buckets smallint[], counts bigint[])
 language sql stable as $$
-    select r.day, u.bucket, u.n
-    from nezuko.verification_latency_daily_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+    select r.day, r.buckets, r.counts
+    from nezuko.verification_latency_daily_all r
     where p_group_id is null and p_daily
       and r.day >= analytics.day_ceil(analytics.hour_ceil(p_from)) and r.day < date_trunc('day', p_to, 'UTC')
     union all
-    select r.hour, u.bucket, u.n
-    from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
     where p_group_id is null and r.hour >= analytics.hour_ceil(p_from) and r.hour <= p_to
       and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
            or r.hour >= date_trunc('day', p_to, 'UTC'))
     union all
-    select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
-    from nezuko.verification_log v
-    where p_group_id is null
-      and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
-      and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
-    group by 1, 2
-    union all
-    -- One group: whole UTC days from the per-group daily histogram, the
-    -- partial days at both ends of the window from the log (group index).
-    select r.day, u.bucket, u.n
-    from nezuko.verification_latency_daily r, unnest(r.buckets, r.counts) as u(bucket, n)
+    select r.day, r.buckets, r.counts
+    from nezuko.verification_latency_daily r
     where p_group_id is not null and r.group_id = p_group_id
       and r.day >= analytics.day_ceil(p_from) and r.day < date_trunc('day', p_to, 'UTC')
     union all
-    select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
-    from nezuko.verification_log v
-    where p_group_id is not null and v.group_id = p_group_id
-      and v.timestamp >= p_from and v.timestamp < least(analytics.day_ceil(p_from), p_to + interval '1 microsecond')
-    group by 1, 2
-    union all
-    select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
-    from nezuko.verification_log v
-    where p_group_id is not null and v.group_id = p_group_id
-      and v.timestamp >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(p_from)) and v.timestamp <= p_to
-    group by 1, 2
+    -- From the log: the first partial hour (all groups), or the partial
+    -- days at both ends of the window (one group, by its index).
+    select x.hour, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
+    from (
+        select date_trunc('hour', v.timestamp, 'UTC') as hour, nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
+        from nezuko.verification_log v
+        where p_group_id is null
+          and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
+          and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
+        group by 1, 2
+        union all
+        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
+        from nezuko.verification_log v
+        where p_group_id is not null and v.group_id = p_group_id
+          and v.timestamp >= p_from and v.timestamp < least(analytics.day_ceil(p_from), p_to + interval '1 microsecond')
+        group by 1, 2
+        union all
+        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
+        from nezuko.verification_log v
+        where p_group_id is not null and v.group_id = p_group_id
+          and v.timestamp >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(p_from)) and v.timestamp <= p_to
+        group by 1, 2
+    ) x
+    group by x.hour
 $$;
 comment on function analytics.latency_histogram(timestamptz, timestamptz, bigint, boolean) is
-    'Latency histogram per UTC hour (or UTC day with p_daily) over [p_from, p_to]: daily and hourly rollups, raw rows for the first partial hour.';
+    'Latency histograms per UTC hour (or UTC day with p_daily) over [p_from, p_to], as (buckets ascending, counts) arrays: daily and hourly rollups, raw rows for the partial hours.';

@@ -1,7 +1,8 @@
 -- api.get_latency_trend: average and 95th percentile latency over time.
 -- The p95 comes from the histogram rollup (nezuko.latency_bucket): the
--- bucket holding the exact nearest-rank p95 is found from exact counts,
--- and reported by its geometric middle, so the error is at most 4.9 %.
+-- bucket holding the exact nearest-rank p95 is found from exact counts
+-- (analytics.histogram_p95), and reported by its geometric middle, so the
+-- error is at most 4.9 %.
 create type api.latency_trend_point as (
     date        timestamptz,
     avg_latency numeric,
@@ -36,19 +37,25 @@ begin
         from analytics.verification_counts(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
         group by 1
     ), h as (
-        -- float8 counts: the running sums below are exact (integers under
-        -- 2^53) and several times cheaper than sum(bigint), which is numeric.
-        select date_trunc(v_g, r.hour at time zone v_tz) as l, r.bucket, sum(r.n::float8) as n
+        select date_trunc(v_g, r.hour at time zone v_tz) as l, r.buckets, r.counts
         from analytics.latency_histogram(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
-        group by 1, 2
+    ), k as (
+        select l, count(*) as rows from h group by l
     ), p as (
-        -- Nearest rank: the first bucket whose running count reaches 95 %.
-        select distinct on (l) l, nezuko.latency_bucket_value(bucket) as p95
-        from (select h.*, sum(n) over (partition by l order by bucket) as cum,
-                     sum(n) over (partition by l) as total
-              from h) x
-        where cum >= ceil(0.95 * total)
-        order by l, bucket
+        -- A bucket of the trend made of one histogram (every whole UTC day
+        -- of a daily UTC trend): its p95 from the arrays as they are.
+        select h.l, analytics.histogram_p95(h.buckets, h.counts) as p95
+        from h join k using (l)
+        where k.rows = 1
+        union all
+        -- Made of several (hours, partial days, other time zones): the
+        -- histograms added bucket by bucket first.
+        select m.l, analytics.histogram_p95(array_agg(m.bucket order by m.bucket), array_agg(m.n order by m.bucket))
+        from (select h.l, u.bucket, sum(u.n)::bigint as n
+              from h join k using (l), unnest(h.buckets, h.counts) as u(bucket, n)
+              where k.rows > 1
+              group by 1, 2) m
+        group by m.l
     ), s as (
         select b.local_start, b.bucket_start, coalesce(a.avg_latency, 0.0) as avg_latency, coalesce(p.p95, 0.0) as p95
         from analytics.buckets(v_from, v_to, v_g, v_tz) b
