@@ -85,3 +85,15 @@ func TestSeedRefusesLogsThatAlreadyHoldRowsUnlessAppending(t *testing.T) {
 		t.Fatalf("seed -rows -5: exit %d (%s), want 2", r.code, r.stderr)
 	}
 }
+
+// The debug listener has no authentication: serve refuses to bind it
+// anywhere but loopback, in one line, before it starts anything.
+func TestServeRefusesADebugListenerOtherMachinesCouldReach(t *testing.T) {
+	url := testdb.New(t)
+	for _, addr := range []string{"0.0.0.0:0", ":6060", "10.1.2.3:6060"} {
+		r := runNezuko(t, []string{"DATABASE_URL=" + url, "NEZUKO_HTTP_ADDR=127.0.0.1:0", "NEZUKO_DEBUG_ADDR=" + addr}, "serve")
+		if r.code != 1 || !strings.Contains(r.stderr, "loopback") || !singleLine(r.stderr) {
+			t.Fatalf("NEZUKO_DEBUG_ADDR=%s: exit %d, stderr %q: want 1 and one line asking for loopback", addr, r.code, r.stderr)
+		}
+	}
+}

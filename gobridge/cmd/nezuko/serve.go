@@ -66,6 +66,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
 	if e.cfg.DebugAddr != "" {
+		if err := loopbackOnly(e.cfg.DebugAddr); err != nil {
+			return err
+		}
 		a.latency = new(latency.Histogram)
 		a.run(func(ctx context.Context) error { return serveDebug(ctx, e.cfg.DebugAddr, a) })
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"time"
@@ -24,4 +26,17 @@ func serveDebug(ctx context.Context, addr string, a *app) error {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("GET /debug/latency", latency.Handler(a.latency, a.pool))
 	return server.ListenAndServe(ctx, addr, mux, time.Second, a.log.With("listener", "debug"))
+}
+
+// loopbackOnly refuses a debug address other machines could reach: the
+// listener has no authentication.
+func loopbackOnly(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("NEZUKO_DEBUG_ADDR %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return fmt.Errorf("NEZUKO_DEBUG_ADDR %q: the debug listener has no authentication; bind it to a loopback address (e.g. 127.0.0.1:6060)", addr)
 }
