@@ -1,13 +1,8 @@
 -- analytics.hour_ceil: the first UTC hour boundary at or after p_t. Rollup
 -- hours from here on are whole; the part of the window before it is read
 -- from the raw log (at most one hour of rows).
--- Stable, not immutable: it adds an interval and truncates in a named
--- zone (both stable in PostgreSQL), and declared immutable it could not be
--- inlined, so a raw-log scan ran it as a function call for every row its
--- BRIN bitmap rechecked (~2 us each). Inlined, the planner still evaluates
--- it for its estimates.
 create function analytics.hour_ceil(p_t timestamptz) returns timestamptz
-language sql stable parallel safe as $$
+language sql immutable parallel safe as $$
     select case when p_t = date_trunc('hour', p_t, 'UTC') then p_t
                 else date_trunc('hour', p_t, 'UTC') + interval '1 hour' end
 $$;
