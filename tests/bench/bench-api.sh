@@ -27,12 +27,13 @@
 # plain tasks, as on a machine without autogroup. The cluster is moved back
 # afterwards. BENCH_CGROUP=0 runs without it.
 #
-# Env: DATABASE_URL (admin URL; just sets it), NEZUKO_BIN, BENCH_SECONDS (5),
+# Env: DATABASE_URL (admin URL; just sets it), NEZUKO_BIN, BENCH_SECONDS (5), BENCH_ROUNDS (3),
 # BENCH_CGROUP (1), BENCH_CONNS ("8 32"), BENCH_WRK_THREADS (2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 secs=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-4} # even: each server runs first as often as second
 conns=${BENCH_CONNS:-8 32}
 threads=${BENCH_WRK_THREADS:-2}
 admin_url=$DATABASE_URL
@@ -162,22 +163,48 @@ SQL
 }
 
 echo
-echo "## bench-api ($(nproc) cores, ${secs}s per run, wrk -t$threads, loopback; $(date -u +%Y-%m-%dT%H:%MZ))"
+echo "## bench-api ($(nproc) cores, ${secs}s per run, nezuko and baseline alternating $rounds times each (medians), wrk -t$threads, loopback; $(date -u +%Y-%m-%dT%H:%MZ))"
 echo
 echo "Scheduling: $sched. Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 [ -n "$note" ] && { echo "Note: $note"; echo; }
 echo "| RPC | conns | server | req/s | p50 ms | p99 ms | max ms | handler p50 ms | handler p99 ms | new pool conns | other CPU | vs baseline |"
 echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for fn in "$light" "$heavy"; do
     for c in $conns; do
-        read -r b_rps b_p50 b_p99 b_max b_h50 b_h99 b_new b_oth < <(run_wrk "http://127.0.0.1:$base_port/v1/rpc/$fn" "$c" "http://127.0.0.1:$base_port/debug/latency")
-        read -r n_rps n_p50 n_p99 n_max n_h50 n_h99 n_new n_oth < <(run_wrk "http://127.0.0.1:$api_port/v1/rpc/$fn" "$c" "http://127.0.0.1:$debug_port/debug/latency")
+        # nezuko and the baseline alternate, $rounds times each (B N, N B, B N, ...), so a change of
+        # the machine's or the database's speed during the run hits both; each column is the median,
+        # and "vs baseline" is the geometric mean of the rounds' ratios, with as many rounds of each
+        # order (in a 3-round run at 2026-12-01 05:38 UTC the second run of each round was the
+        # slower one, whichever server it was: ratios 0.79, 1.03, 0.80).
+        declare -A col=()
+        ratios=""
+        for r in $(seq "$rounds"); do
+            order="base api"; [ $((r % 2)) = 0 ] && order="api base"
+            for who in $order; do
+                if [ "$who" = base ]; then
+                    read -r rps p50 p99 max h50 h99 new oth < <(run_wrk "http://127.0.0.1:$base_port/v1/rpc/$fn" "$c" "http://127.0.0.1:$base_port/debug/latency")
+                    k=b
+                else
+                    read -r rps p50 p99 max h50 h99 new oth < <(run_wrk "http://127.0.0.1:$api_port/v1/rpc/$fn" "$c" "http://127.0.0.1:$debug_port/debug/latency")
+                    k=n
+                fi
+                for f in rps p50 p99 max h50 h99 new; do col[$k.$f]+=" ${!f}"; done
+                col[$k.oth]+=" ${oth%\%}"
+                [ "$k" = n ] && n_last=$rps || b_last=$rps
+            done
+            ratios+="$(awk -v a="$n_last" -v b="$b_last" 'BEGIN { printf "%.2f", a / b }') "
+        done
+        for k in b n; do for f in rps p50 p99 max h50 h99 new oth; do col[$k.$f]=$(echo "${col[$k.$f]}" | median); done; done
         read -r g_tps g_p50 g_p99 g_max g_oth < <(run_pgbench "$fn" "$c")
+        b_rps=${col[b.rps]}
         ratio() { awk -v a="$1" -v b="$b_rps" 'BEGIN { printf "%.2fx", a / b }'; }
-        echo "| $fn | $c | nezuko (Huma) | $n_rps | $n_p50 | $n_p99 | $n_max | $n_h50 | $n_h99 | $n_new | $n_oth | $(ratio "$n_rps") |"
-        echo "| $fn | $c | baseline net/http+pgx | $b_rps | $b_p50 | $b_p99 | $b_max | $b_h50 | $b_h99 | $b_new | $b_oth | 1.00x |"
+        gmean=$(echo "$ratios" | awk '{ s = 0; for (i = 1; i <= NF; i++) s += log($i); printf "%.2fx", exp(s / NF) }')
+        echo "| $fn | $c | nezuko (Huma) | ${col[n.rps]} | ${col[n.p50]} | ${col[n.p99]} | ${col[n.max]} | ${col[n.h50]} | ${col[n.h99]} | ${col[n.new]} | ${col[n.oth]}% | $gmean (rounds: ${ratios% }) |"
+        echo "| $fn | $c | baseline net/http+pgx | $b_rps | ${col[b.p50]} | ${col[b.p99]} | ${col[b.max]} | ${col[b.h50]} | ${col[b.h99]} | ${col[b.new]} | ${col[b.oth]}% | 1.00x |"
         echo "| $fn | $c | pgbench pipelined | $g_tps | $g_p50 | $g_p99 | $g_max | - | - | - | $g_oth | $(ratio "$g_tps") |"
+        unset col
     done
 done
 echo
