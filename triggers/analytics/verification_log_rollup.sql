@@ -100,9 +100,10 @@ begin
     ), lh as (
         -- Histograms (sql/012): one row per day and group (per hour, per
         -- day over all groups) with the buckets and their counts as arrays;
-        -- an existing row gets the two histograms added bucket by bucket,
-        -- buckets back at 0 dropped. Returned n: the smallest count, so
-        -- below 0 is an error and 0 (empty arrays) deletes the row.
+        -- an existing row gets the two histograms added bucket by bucket
+        -- (nezuko.histogram_add, sql/013), buckets back at 0 dropped.
+        -- Returned n: the smallest count, so below 0 is an error and 0
+        -- (empty arrays) deletes the row.
         insert into nezuko.verification_latency_daily as r (day, group_id, buckets, counts)
         select day, group_id, array_agg(bucket order by bucket), array_agg(n order by bucket)
         from (select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00') as day, group_id, bucket,
@@ -110,11 +111,7 @@ begin
               from b group by 1, 2, 3) x
         group by 1, 2 order by group_id, day
         on conflict (group_id, day) do update set (buckets, counts) = (
-            select coalesce(array_agg(u.bucket order by u.bucket), '{}'), coalesce(array_agg(u.n order by u.bucket), '{}')
-            from (select x.bucket, sum(x.n)::bigint as n
-                  from (select * from unnest(r.buckets, r.counts)
-                        union all select * from unnest(excluded.buckets, excluded.counts)) as x(bucket, n)
-                  group by 1 having sum(x.n) <> 0) as u)
+            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 4 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), la as (
         insert into nezuko.verification_latency_hourly_all as r (hour, buckets, counts)
@@ -122,11 +119,7 @@ begin
         from (select hour, bucket, sum(n)::bigint as n from b group by 1, 2) x
         group by 1 order by 1
         on conflict (hour) do update set (buckets, counts) = (
-            select coalesce(array_agg(u.bucket order by u.bucket), '{}'), coalesce(array_agg(u.n order by u.bucket), '{}')
-            from (select x.bucket, sum(x.n)::bigint as n
-                  from (select * from unnest(r.buckets, r.counts)
-                        union all select * from unnest(excluded.buckets, excluded.counts)) as x(bucket, n)
-                  group by 1 having sum(x.n) <> 0) as u)
+            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 5 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), da as (
         insert into nezuko.verification_daily_all as r
@@ -146,11 +139,7 @@ begin
               from b group by 1, 2) x
         group by 1 order by 1
         on conflict (day) do update set (buckets, counts) = (
-            select coalesce(array_agg(u.bucket order by u.bucket), '{}'), coalesce(array_agg(u.n order by u.bucket), '{}')
-            from (select x.bucket, sum(x.n)::bigint as n
-                  from (select * from unnest(r.buckets, r.counts)
-                        union all select * from unnest(excluded.buckets, excluded.counts)) as x(bucket, n)
-                  group by 1 having sum(x.n) <> 0) as u)
+            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 7 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     )
     select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
