@@ -62,6 +62,8 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/pct.sql" . }}
 {{ template "analytics/hour_ceil.sql" . }}
 {{ template "analytics/day_ceil.sql" . }}
+{{ template "analytics/hour_floor.sql" . }}
+{{ template "analytics/head_from_rollup.sql" . }}
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}

@@ -1,14 +1,17 @@
 -- analytics.latency_histogram: latency histograms (UTC hour or day, the
 -- buckets of nezuko.latency_bucket in ascending order, their counts) for
 -- the window [p_from, p_to].
--- All groups: as analytics.verification_counts (raw first partial hour,
--- hourly rollup, and with p_daily whole UTC days). One group: whole UTC
+-- All groups: as analytics.verification_counts (hourly rollup, with
+-- p_daily whole UTC days, and the first partial hour from at most half an
+-- hour of raw rows: added, or subtracted from that hour's rollup as
+-- negative counts, which callers add up bucket by bucket). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (exact in UTC; in
 -- other time zones a group's p95 is per UTC day). The rollups hold one row
 -- per day or hour with the buckets and counts as arrays (sql/012) and are
 -- returned as they are; rows from the log are made the same shape. Several
--- rows may share an hour (a rollup hour and the raw partial hour).
+-- rows may share an hour (a rollup hour and the raw partial hour), and
+-- counts may be negative: add them up per hour and bucket.
 create function analytics.latency_histogram(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_daily boolean default false)
 returns table (hour timestamptz, buckets smallint[], counts bigint[])
@@ -29,6 +32,14 @@ language sql stable as $$
     where p_group_id is not null and r.group_id = p_group_id
       and r.day >= analytics.day_ceil(p_from) and r.day < date_trunc('day', p_to, 'UTC')
     union all
+    -- All groups, the first partial hour when it starts early in its hour
+    -- (analytics.head_from_rollup): the hour's rollup, minus its raw rows
+    -- before p_from (below).
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
+    where p_group_id is null and r.hour = analytics.hour_floor(p_from)
+      and analytics.head_from_rollup(p_from, p_to)
+    union all
     -- From the log: the first partial hour (all groups), or the partial
     -- days at both ends of the window (one group, by its index).
     select x.hour, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
@@ -37,7 +48,15 @@ language sql stable as $$
         from nezuko.verification_log v
         where p_group_id is null
           and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
-          and p_from < analytics.hour_ceil(p_from)  -- no partial hour: skip the scan
+          -- no partial hour, or one read from the rollup: skip the scan
+          and p_from < analytics.hour_ceil(p_from) and not analytics.head_from_rollup(p_from, p_to)
+        group by 1, 2
+        union all
+        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), -count(*)
+        from nezuko.verification_log v
+        where p_group_id is null
+          and v.timestamp >= analytics.hour_floor(p_from) and v.timestamp < p_from
+          and analytics.head_from_rollup(p_from, p_to)
         group by 1, 2
         union all
         select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
@@ -55,4 +74,4 @@ language sql stable as $$
     group by x.hour
 $$;
 comment on function analytics.latency_histogram(timestamptz, timestamptz, bigint, boolean) is
-    'Latency histograms per UTC hour (or UTC day with p_daily) over [p_from, p_to], as (buckets ascending, counts) arrays: daily and hourly rollups, raw rows for the partial hours.';
+    'Latency histograms per UTC hour (or UTC day with p_daily) over [p_from, p_to], as (buckets ascending, counts) arrays: daily and hourly rollups, raw rows for the partial hours. Several rows may share an hour and counts may be negative: add them up per hour and bucket.';

@@ -22,6 +22,9 @@ begin
         select r.method, sum(r.n)::bigint as n
         from analytics.api_call_counts(v_from, v_to, p_group_id) r
         group by r.method
+        -- A method called only before p_from in the window's first hour
+        -- sums to 0 (its rollup count minus its raw rows): not a row.
+        having sum(r.n) > 0
     ) m
     order by m.n desc, m.method;
 end

@@ -22,6 +22,7 @@ declare
     v_now timestamptz := now();
     v_tz text := analytics.time_zone(p_tz);
     v_midnight timestamptz := date_trunc('day', v_now at time zone v_tz) at time zone v_tz;
+    v_week_ago timestamptz := v_now - interval '7 days';
     v_interval interval := make_interval(secs => coalesce(
         (select (value::text)::int from nezuko.admin_config where key = 'heartbeat_interval_seconds'), 30));
 begin
@@ -32,7 +33,7 @@ begin
     select coalesce(sum(n), 0), analytics.pct(sum(n) filter (where status = 'verified'), sum(n)),
         analytics.pct(sum(n) filter (where cached), sum(n))
     into verifications_week, success_rate, cache_hit_rate
-    from analytics.verification_counts(v_now - interval '7 days', v_now, p_group_id, true);
+    from analytics.verification_counts(v_week_ago, v_now, p_group_id, true);
     select coalesce(max(floor(extract(epoch from v_now - s.started_at))::bigint), 0) into bot_uptime_seconds
     from (
         select started_at from nezuko.bot_status
