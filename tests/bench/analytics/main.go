@@ -212,7 +212,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 type ingest struct {
 	table           string
 	triggered, bare time.Duration
-	rollupOff       time.Duration // the same log table with its analytics rollup triggers disabled
+	triggersOff     time.Duration // the same log table with every trigger disabled
 	rows            int
 	deleteTime      time.Duration
 }
@@ -273,13 +273,14 @@ func measureIngest(ctx context.Context, conn *pgx.Conn, c config) ([]ingest, err
 					in.triggered += time.Since(start)
 				}
 			}
-			// The same statement into the same (large) log table with only
-			// its analytics rollup triggers off: the bare copy starts empty,
-			// so its indexes are small and cached; this isolates what the
-			// rollups cost. The rows are deleted again with the triggers
-			// still off, so the rollups stay equal to the log.
-			off := fmt.Sprintf(`alter table %s disable trigger analytics_rollup_insert, disable trigger analytics_rollup_delete`, logTable)
-			on := fmt.Sprintf(`alter table %s enable trigger analytics_rollup_insert, enable trigger analytics_rollup_delete`, logTable)
+			// The same statement into the same (large) log table with every
+			// trigger off: the bare copy starts empty, so its indexes are
+			// small and cached, while this is the log itself at its size,
+			// bare of triggers; the ratio isolates what the triggers cost.
+			// The rows are deleted again with the triggers still off, so the
+			// rollups stay equal to the log.
+			off := fmt.Sprintf(`alter table %s disable trigger user`, logTable)
+			on := fmt.Sprintf(`alter table %s enable trigger user`, logTable)
 			var before int64
 			if err := conn.QueryRow(ctx, fmt.Sprintf(`select coalesce(max(id), 0) from %s`, logTable)).Scan(&before); err != nil {
 				return nil, err
@@ -290,7 +291,7 @@ func measureIngest(ctx context.Context, conn *pgx.Conn, c config) ([]ingest, err
 			sql := fmt.Sprintf(`insert into %s (%s) select %s from %s where batch = %d`, logTable, t.cols, t.cols, t.src, b)
 			start := time.Now()
 			_, err := conn.Exec(ctx, sql)
-			in.rollupOff += time.Since(start)
+			in.triggersOff += time.Since(start)
 			if err == nil {
 				_, err = conn.Exec(ctx, fmt.Sprintf(`delete from %s where id > %d`, logTable, before))
 			}
@@ -298,7 +299,7 @@ func measureIngest(ctx context.Context, conn *pgx.Conn, c config) ([]ingest, err
 				err = err2
 			}
 			if err != nil {
-				return nil, fmt.Errorf("insert into %s with rollup triggers off: %w", logTable, err)
+				return nil, fmt.Errorf("insert into %s with every trigger off: %w", logTable, err)
 			}
 		}
 		out = append(out, in)
@@ -364,11 +365,11 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 	for _, r := range rs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), float64(r.raw)/float64(r.p50))
 	}
-	fmt.Fprintf(&b, "\n## Ingest: %d statements of %d rows per table, alternating with a bare copy of the table\n\n", c.batches, c.batch)
-	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table rows/s | ratio | same table, rollup triggers off rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(&b, "\n## Ingest: %d statements of %d rows per table, alternating with an empty bare copy of the table and with the same table with every trigger off\n\n", c.batches, c.batch)
+	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table rows/s | ratio | same table, every trigger off rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, in := range ins {
 		tr, br := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.bare.Seconds()
-		or := float64(in.rows) / in.rollupOff.Seconds()
+		or := float64(in.rows) / in.triggersOff.Seconds()
 		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f | %s ms for %d rows |\n", in.table, tr, br, tr/br, or, tr/or, ms(in.deleteTime), in.rows)
 	}
 	fmt.Fprintf(&b, "\nTargets: p95 ≤ 20 ms per RPC; ≥ 100× faster than the raw scan on 30d/90d windows; ingest ≥ 50k rows/s and ≥ 0.5× the bare table.\n")
