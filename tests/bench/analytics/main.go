@@ -3,11 +3,11 @@
 // api_call_log rows over 90 days by default) it times every api.get_* RPC
 // over repeated calls (p50, p95) next to the same answer computed by a
 // plain raw-scan query over the log, and the ingest rate of 10k-row INSERT
-// statements into the logs with every trigger installed next to a bare copy
-// of the table (same columns, indexes and defaults, no triggers, empty at
-// the start) and next to the same log table with only its analytics rollup
-// triggers disabled. Ratios are taken within one run, since the machine is
-// shared.
+// statements into the logs with every trigger installed next to the bare
+// table (the same log table with every trigger disabled: same rows, size and
+// indexes) and next to an empty bare copy of the table (same columns,
+// indexes and defaults, no triggers, empty at the start, so its indexes are
+// smaller). Ratios are taken within one run, since the machine is shared.
 package main
 
 import (
@@ -365,12 +365,13 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 	for _, r := range rs {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), float64(r.raw)/float64(r.p50))
 	}
-	fmt.Fprintf(&b, "\n## Ingest: %d statements of %d rows per table, alternating with an empty bare copy of the table and with the same table with every trigger off\n\n", c.batches, c.batch)
-	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table rows/s | ratio | same table, every trigger off rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	fmt.Fprintf(&b, "\n## Ingest: %d statements of %d rows per table, alternating with the same table with every trigger off and with an empty bare copy\n\n", c.batches, c.batch)
+	fmt.Fprintf(&b, "The bare table is the log itself with every trigger off: same rows, size and indexes, so the ratio is what the triggers cost. The empty copy (same indexes and defaults, no triggers, empty at the start) also has smaller, cached indexes.\n\n")
+	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table (same table, every trigger off) rows/s | ratio | empty bare copy rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, in := range ins {
-		tr, br := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.bare.Seconds()
-		or := float64(in.rows) / in.triggersOff.Seconds()
-		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f | %s ms for %d rows |\n", in.table, tr, br, tr/br, or, tr/or, ms(in.deleteTime), in.rows)
+		tr, or := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.triggersOff.Seconds()
+		br := float64(in.rows) / in.bare.Seconds()
+		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f | %s ms for %d rows |\n", in.table, tr, or, tr/or, br, tr/br, ms(in.deleteTime), in.rows)
 	}
 	fmt.Fprintf(&b, "\nTargets: p95 ≤ 20 ms per RPC; ≥ 100× faster than the raw scan on 30d/90d windows; ingest ≥ 50k rows/s and ≥ 0.5× the bare table.\n")
 	return b.String()
