@@ -64,6 +64,7 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/day_ceil.sql" . }}
 {{ template "analytics/hour_floor.sql" . }}
 {{ template "analytics/head_from_rollup.sql" . }}
+{{ template "analytics/rollup_from.sql" . }}
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}

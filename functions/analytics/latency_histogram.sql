@@ -1,10 +1,10 @@
 -- analytics.latency_histogram: latency histograms (UTC hour or day, the
 -- buckets of nezuko.latency_bucket in ascending order, their counts) for
 -- the window [p_from, p_to].
--- All groups: as analytics.verification_counts (hourly rollup, with
--- p_daily whole UTC days, and the first partial hour from at most half an
--- hour of raw rows: added, or subtracted from that hour's rollup as
--- negative counts, which callers add up bucket by bucket). One group: whole UTC
+-- All groups: as analytics.verification_counts (hourly rollup from
+-- analytics.rollup_from, with p_daily whole UTC days, and the raw rows
+-- between p_from and rollup_from: added, or subtracted from that hour's
+-- rollup as negative counts, which callers add up bucket by bucket). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (exact in UTC; in
 -- other time zones a group's p95 is per UTC day). The rollups hold one row
@@ -23,7 +23,7 @@ language sql stable as $$
     union all
     select r.hour, r.buckets, r.counts
     from nezuko.verification_latency_hourly_all r
-    where p_group_id is null and r.hour >= analytics.hour_ceil(p_from) and r.hour <= p_to
+    where p_group_id is null and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
       and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
            or r.hour >= date_trunc('day', p_to, 'UTC'))
     union all
@@ -32,31 +32,26 @@ language sql stable as $$
     where p_group_id is not null and r.group_id = p_group_id
       and r.day >= analytics.day_ceil(p_from) and r.day < date_trunc('day', p_to, 'UTC')
     union all
-    -- All groups, the first partial hour when it starts early in its hour
-    -- (analytics.head_from_rollup): the hour's rollup, minus its raw rows
-    -- before p_from (below).
-    select r.hour, r.buckets, r.counts
-    from nezuko.verification_latency_hourly_all r
-    where p_group_id is null and r.hour = analytics.hour_floor(p_from)
-      and analytics.head_from_rollup(p_from, p_to)
-    union all
-    -- From the log: the first partial hour (all groups), or the partial
-    -- days at both ends of the window (one group, by its index).
+    -- From the log: the raw rows between p_from and rollup_from (all
+    -- groups; subtracted when rollup_from is earlier), or the partial days
+    -- at both ends of the window (one group, by its index).
     select x.hour, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select date_trunc('hour', v.timestamp, 'UTC') as hour, nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
-        from nezuko.verification_log v
-        where p_group_id is null
-          and v.timestamp >= p_from and v.timestamp < analytics.hour_ceil(p_from) and v.timestamp <= p_to
-          -- no partial hour, or one read from the rollup: skip the scan
-          and p_from < analytics.hour_ceil(p_from) and not analytics.head_from_rollup(p_from, p_to)
-        group by 1, 2
-        union all
-        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), -count(*)
-        from nezuko.verification_log v
-        where p_group_id is null
-          and v.timestamp >= analytics.hour_floor(p_from) and v.timestamp < p_from
-          and analytics.head_from_rollup(p_from, p_to)
+        select date_trunc('hour', v.timestamp, 'UTC') as hour, nezuko.latency_bucket(v.latency_ms) as bucket,
+            sum(v.sign) as n
+        from (
+            select l.timestamp, l.latency_ms, 1 as sign
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp >= p_from and l.timestamp < analytics.hour_ceil(p_from) and l.timestamp <= p_to
+              and p_from < analytics.rollup_from(p_from, p_to)
+            union all
+            select l.timestamp, l.latency_ms, -1
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp >= analytics.hour_floor(p_from) and l.timestamp < p_from
+              and p_from > analytics.rollup_from(p_from, p_to)
+        ) v
         group by 1, 2
         union all
         select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
