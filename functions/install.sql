@@ -150,6 +150,9 @@ revoke execute on all functions in schema analytics, demo from public;
 -- Block: enforcement (bot).
 {{ template "bot/html_escape.sql" . }}
 {{ template "bot/settings.sql" . }}
+{{ template "bot/text.sql" . }}
+{{ template "bot/user_language.sql" . }}
+{{ template "bot/group_language.sql" . }}
 {{ template "bot/is_subscribed.sql" . }}
 {{ template "bot/mute_permissions.sql" . }}
 {{ template "bot/answer_for.sql" . }}
@@ -158,7 +161,6 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/send_call.sql" . }}
 {{ template "bot/channel_button_url.sql" . }}
 {{ template "bot/reply_call.sql" . }}
-{{ template "bot/help_text.sql" . }}
 {{ template "bot/merge_plans.sql" . }}
 {{ template "bot/store_answers.sql" . }}
 {{ template "bot/enforce_checks.sql" . }}
@@ -166,6 +168,12 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/prompt_call.sql" . }}
 {{ template "bot/enforce.sql" . }}
 {{ template "bot/migrate_group.sql" . }}
+{{ template "bot/command_protected_group.sql" . }}
+{{ template "bot/command_help.sql" . }}
+{{ template "bot/command_protect.sql" . }}
+{{ template "bot/command_unprotect.sql" . }}
+{{ template "bot/command_status.sql" . }}
+{{ template "bot/command_settings.sql" . }}
 {{ template "bot/on_command.sql" . }}
 {{ template "bot/on_message.sql" . }}
 {{ template "bot/on_callback.sql" . }}

@@ -14,6 +14,7 @@ declare
     v_checks jsonb := '[]';
     v_missing text[] := '{}';
     v_rows jsonb := '[]';
+    v_lang text;
 begin
     if v_chat is null or v_uid is null then
         raise exception 'malformed chat_join_request' using errcode = '22023';
@@ -23,6 +24,7 @@ begin
         return '{}';
     end if;
     s := bot.settings(g.params);
+    v_lang := bot.user_language(p_req->'from', s->>'language'); -- a private message: the requester's language
     if not (s->>'join_request_gating')::boolean then
         return '{}'; -- admins decide
     end if;
@@ -44,7 +46,8 @@ begin
             v_missing := v_missing || coalesce(r.title, '@' || r.username, r.channel_id::text);
             if bot.channel_button_url(r.invite_link, r.username) is not null then
                 v_rows := v_rows || jsonb_build_array(jsonb_build_array(jsonb_build_object(
-                    'text', left('Join ' || coalesce(r.title, r.username), 64),
+                    'text', left(bot.text('prompt.join_button', v_lang,
+                                          jsonb_build_object('channel', coalesce(r.title, r.username))), 64),
                     'url', bot.channel_button_url(r.invite_link, r.username))));
             end if;
         end if;
@@ -56,8 +59,9 @@ begin
     return jsonb_build_object('calls', jsonb_build_array(
         jsonb_build_object('method', 'declineChatJoinRequest', 'optional', true,
             'params', jsonb_build_object('chat_id', v_chat, 'user_id', v_uid)),
-        bot.send_call(v_dm, format('To join %s, first join: %s. Then send your request again.',
-            bot.html_escape(coalesce(g.title, 'the group')), bot.html_escape(array_to_string(v_missing, ', '))),
+        bot.send_call(v_dm, bot.text('join_request.declined', v_lang, jsonb_build_object(
+                'group', bot.html_escape(coalesce(g.title, bot.text('prompt.this_group', v_lang))),
+                'channels', bot.html_escape(array_to_string(v_missing, ', ')))),
             null, case when jsonb_array_length(v_rows) > 0 then jsonb_build_object('inline_keyboard', v_rows) end)));
 end
 $$;
