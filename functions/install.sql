@@ -162,7 +162,9 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/channel_button_url.sql" . }}
 {{ template "bot/reply_call.sql" . }}
 {{ template "bot/merge_plans.sql" . }}
+{{ template "bot/cache_membership.sql" . }}
 {{ template "bot/store_answers.sql" . }}
+{{ template "bot/enforced_settings.sql" . }}
 {{ template "bot/enforce_checks.sql" . }}
 {{ template "bot/release.sql" . }}
 {{ template "bot/prompt_call.sql" . }}
@@ -175,6 +177,8 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/command_status.sql" . }}
 {{ template "bot/command_settings.sql" . }}
 {{ template "bot/on_command.sql" . }}
+{{ template "bot/on_sender_chat.sql" . }}
+{{ template "bot/on_new_members.sql" . }}
 {{ template "bot/on_message.sql" . }}
 {{ template "bot/on_callback.sql" . }}
 {{ template "bot/on_chat_member.sql" . }}

@@ -96,17 +96,20 @@ begin
     end if;
     v_json := bot.answer_for(p_answers, 'getChat', v_chat, null)->'result';
     insert into nezuko.protected_groups (group_id, bot_instance_id, owner_id, title, username, enabled, params,
-                                         bot_rights, default_permissions, default_permissions_at, last_synced_at)
+                                         bot_rights, default_permissions, default_permissions_at, last_synced_at,
+                                         linked_chat_id, linked_chat_checked_at)
     values (v_chat, p_bot, v_uid, coalesce(v_json->>'title', p_msg->'chat'->>'title'), v_json->>'username', true,
             case when v_lang <> 'en' then jsonb_build_object('language', v_lang) else '{}' end,
             bot.answer_for(p_answers, 'getChatMember', v_chat, b.bot_user_id)->'result',
-            v_json->'permissions', case when v_json ? 'permissions' then now() end, now())
+            v_json->'permissions', case when v_json ? 'permissions' then now() end, now(),
+            (v_json->>'linked_chat_id')::bigint, case when v_json is not null then now() end)
     on conflict (group_id) do update
     set bot_instance_id = excluded.bot_instance_id, enabled = true, title = excluded.title,
         owner_id = coalesce(nezuko.protected_groups.owner_id, excluded.owner_id),
         username = excluded.username, bot_rights = excluded.bot_rights,
         default_permissions = excluded.default_permissions, default_permissions_at = excluded.default_permissions_at,
-        health = 'ok', health_reason = null, last_synced_at = now();
+        health = 'ok', health_reason = null, last_synced_at = now(),
+        linked_chat_id = excluded.linked_chat_id, linked_chat_checked_at = excluded.linked_chat_checked_at;
     foreach v_ref in array v_refs loop
         v_json := (select x->'result' from jsonb_array_elements(p_answers) x
                    where x->>'method' = 'getChat' and x->>'chat_ref' = v_ref limit 1);

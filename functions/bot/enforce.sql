@@ -6,20 +6,26 @@
 --   leave    the user left a linked channel: mute again (mode mute/both)
 --   recheck  the user joined a linked channel: unmute if now subscribed
 --   verify   the user pressed "I have joined": unmute if subscribed
+-- Whether it applies at all is bot.enforced_settings. Then: group admins are
+-- exempt (and not logged as restricted); a user no longer in the group is
+-- neither muted nor prompted; a user an admin already restricted is not
+-- muted by the bot (recorded as not muted, so the bot never lifts it).
+-- The prompt goes to the topic p_thread of a forum group. The prompt of a
+-- user the bot muted is never auto-deleted (they could not ask again).
 -- Writes verification_log (one row per channel) and group_restrictions.
 -- Returns {calls, record, verified, exempt, missing}.
 create function bot.enforce(p_bot bigint, p_group bigint, p_user jsonb, p_answers jsonb, p_kind text,
-                            p_message_id bigint, p_fresh boolean)
+                            p_message_id bigint, p_fresh boolean, p_thread bigint default null)
 returns jsonb
 language plpgsql as $$
 declare
     v_uid bigint := (p_user->>'id')::bigint;
-    g nezuko.protected_groups;
-    s jsonb;
+    s jsonb := bot.enforced_settings(p_bot, p_group, v_uid);
     r record;
     st jsonb;
     gst jsonb;
     gr nezuko.group_restrictions;
+    v_checked jsonb := '[]';
     v_missing jsonb := '[]';
     v_missing_ids bigint[] := '{}';
     v_calls jsonb := '[]';
@@ -30,15 +36,12 @@ declare
     v_until bigint := 0;
     v_prompt boolean;
 begin
-    select * into g from nezuko.protected_groups where group_id = p_group and bot_instance_id = p_bot;
-    if not found or not g.enabled then
-        return '{}';
+    if s is null then
+        return case when exists (select from nezuko.protected_groups
+                                 where group_id = p_group and bot_instance_id = p_bot and enabled)
+                    then '{"exempt": true}' else '{}' end;
     end if;
-    s := bot.settings(g.params);
     v_mode := s->>'mode';
-    if s->'whitelist' @> to_jsonb(v_uid) then
-        return '{"exempt": true}';
-    end if;
     for r in select c.* from nezuko.group_channel_links l join nezuko.enforced_channels c using (channel_id)
              where l.group_id = p_group order by c.channel_id loop
         st := bot.member_state(r.channel_id, v_uid, p_answers, p_fresh);
@@ -46,9 +49,7 @@ begin
             raise exception 'bot.enforce: membership of % in % is not known yet', v_uid, r.channel_id
                 using errcode = '55000', hint = 'call bot.enforce_checks first';
         end if;
-        perform bot.record_verification(v_uid, p_group, r.channel_id,
-                case when st ? 'error' then 'error' when (st->>'m')::boolean then 'verified' else 'restricted' end,
-                coalesce((st->>'latency')::int, 0), coalesce((st->>'cached')::boolean, false), st->>'error');
+        v_checked := v_checked || jsonb_build_object('channel_id', r.channel_id, 'st', st);
         if (st ? 'error' and s->>'fail_mode' = 'closed') or (not st ? 'error' and not (st->>'m')::boolean) then
             v_missing := v_missing || jsonb_build_object('id', r.channel_id,
                 'title', coalesce(r.title, '@' || r.username, r.channel_id::text),
@@ -58,6 +59,20 @@ begin
     end loop;
     select * into gr from nezuko.group_restrictions where group_id = p_group and user_id = v_uid;
 
+    if jsonb_array_length(v_missing) > 0 then
+        -- Missing a channel. Never restrict an admin (the creator, an
+        -- administrator) nor someone whose status we could not learn: a
+        -- wrong mute is worse than a missed one. Neither is a failed check.
+        gst := bot.member_state(p_group, v_uid, p_answers, false);
+        if gst ? 'error' or gst ? 'unknown' or gst->>'s' in ('creator', 'administrator') then
+            return jsonb_build_object('exempt', true, 'missing', v_missing);
+        end if;
+    end if;
+    perform bot.record_verification(v_uid, p_group, (c->>'channel_id')::bigint,
+            case when c->'st' ? 'error' then 'error' when (c->'st'->>'m')::boolean then 'verified' else 'restricted' end,
+            coalesce((c->'st'->>'latency')::int, 0), coalesce((c->'st'->>'cached')::boolean, false), c->'st'->>'error')
+    from jsonb_array_elements(v_checked) c;
+
     if jsonb_array_length(v_missing) = 0 then
         if gr.user_id is not null then
             return bot.release(p_bot, p_group, v_uid, p_answers) || '{"verified": true}';
@@ -65,31 +80,28 @@ begin
         return jsonb_build_object('calls', v_calls, 'verified', true);
     end if;
 
-    -- Missing a channel. Never restrict an admin (the creator, an
-    -- administrator) nor someone whose status we could not learn: a wrong
-    -- mute is worse than a missed one.
-    gst := bot.member_state(p_group, v_uid, p_answers, false);
-    if gst ? 'error' or gst ? 'unknown' or gst->>'s' in ('creator', 'administrator') then
-        return jsonb_build_object('exempt', true, 'missing', v_missing);
-    end if;
-    if p_kind in ('leave', 'recheck') and gst->>'s' in ('left', 'kicked') then
-        return '{}';
-    end if;
     if p_kind in ('recheck', 'verify') then
         update nezuko.group_restrictions set missing_channels = v_missing_ids
         where group_id = p_group and user_id = v_uid;
         return jsonb_build_object('missing', v_missing);
     end if;
-    if p_kind = 'leave' and v_mode = 'delete' then
-        return '{}'; -- delete mode acts on messages only; the cache now says "not subscribed"
-    end if;
-
     if p_kind = 'message' and v_mode in ('delete', 'both') and p_message_id is not null then
         v_calls := v_calls || jsonb_build_object('method', 'deleteMessage', 'optional', true, 'params',
             jsonb_build_object('chat_id', p_group, 'message_id', p_message_id));
     end if;
+    -- No longer in the group (left, kicked, or restricted and not a member):
+    -- nobody to mute or to prompt.
+    if not coalesce((gst->>'m')::boolean, false) then
+        return jsonb_build_object('calls', v_calls, 'missing', v_missing);
+    end if;
+    if p_kind = 'leave' and v_mode = 'delete' then
+        return '{}'; -- delete mode acts on messages only; the cache now says "not subscribed"
+    end if;
+
     v_mute := v_mode in ('mute', 'both')
-        and not coalesce(gr.muted and (gr.muted_until is null or gr.muted_until > now()), false);
+        and not coalesce(gr.muted and (gr.muted_until is null or gr.muted_until > now()), false)
+        -- restricted by an admin, not by this bot: theirs to lift, not ours
+        and not (gst->>'s' = 'restricted' and not coalesce(gr.muted, false));
     if v_mute then
         v_dur := (s->>'mute_duration_seconds')::int;
         if v_dur > 0 then
@@ -107,11 +119,11 @@ begin
     if v_prompt then
         v_record := v_record || jsonb_build_object('kind', 'prompt', 'group_id', p_group, 'user_id', v_uid,
                                                    'call', jsonb_array_length(v_calls));
-        if (s->>'auto_delete_seconds')::int > 0 then
+        if (s->>'auto_delete_seconds')::int > 0 and not v_mute and not coalesce(gr.muted, false) then
             v_record := v_record || jsonb_build_object('kind', 'autodelete', 'chat_id', p_group,
                 'call', jsonb_array_length(v_calls), 'seconds', (s->>'auto_delete_seconds')::int);
         end if;
-        v_calls := v_calls || bot.prompt_call(p_group, g.title, s, p_user, v_missing);
+        v_calls := v_calls || bot.prompt_call(p_group, s->>'_title', s, p_user, v_missing, p_thread);
     end if;
     insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, muted, muted_until, missing_channels, prompted_at)
     values (p_group, v_uid, p_bot, v_mute, case when v_until > 0 then to_timestamp(v_until) end, v_missing_ids,
@@ -125,4 +137,4 @@ begin
     return jsonb_build_object('calls', v_calls, 'record', v_record, 'missing', v_missing);
 end
 $$;
-grant execute on function bot.enforce(bigint, bigint, jsonb, jsonb, text, bigint, boolean) to nezuko_bridge;
+grant execute on function bot.enforce(bigint, bigint, jsonb, jsonb, text, bigint, boolean, bigint) to nezuko_bridge;

@@ -8,19 +8,13 @@ create function bot.enforce_checks(p_bot bigint, p_group bigint, p_user bigint, 
 returns jsonb
 language plpgsql stable as $$
 declare
-    g nezuko.protected_groups;
-    s jsonb;
+    s jsonb := bot.enforced_settings(p_bot, p_group, p_user);
     st jsonb;
     v_checks jsonb := '[]';
     v_missing boolean := false;
     r record;
 begin
-    select * into g from nezuko.protected_groups where group_id = p_group and bot_instance_id = p_bot;
-    if not found or not g.enabled then
-        return '[]';
-    end if;
-    s := bot.settings(g.params);
-    if s->'whitelist' @> to_jsonb(p_user) then
+    if s is null then
         return '[]';
     end if;
     for r in select l.channel_id from nezuko.group_channel_links l where l.group_id = p_group order by 1 loop
@@ -37,6 +31,7 @@ begin
         return v_checks;
     end if;
     if v_missing then
+        -- Is the user an admin (never restricted), and still in the group?
         if bot.member_state(p_group, p_user, p_answers, false) ? 'unknown' then
             return jsonb_build_array(jsonb_build_object('chat_id', p_group, 'user_id', p_user));
         end if;

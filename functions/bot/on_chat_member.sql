@@ -3,7 +3,9 @@
 -- a join unmutes the user at once in every linked group where this bot
 -- restricted them (prompt removed); a leave applies the rule again in every
 -- linked group the user is in. In a protected group: a join is checked like
--- a first message (setting verify_on_join); leaving it removes the prompt.
+-- a first message (setting verify_on_join); leaving it removes the prompt;
+-- a mute lifted by someone other than the bot clears the bot's record.
+-- The membership cache is written by bot.cache_membership.
 create function bot.on_chat_member(p_bot bigint, p_cm jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -19,7 +21,7 @@ declare
     v_group bigint;
     v_checks jsonb := '[]';
     v_res jsonb := '{}';
-    v_ttl integer;
+    v_gr nezuko.group_restrictions;
 begin
     if v_chat is null or v_uid is null or v_new is null then
         raise exception 'malformed chat_member update' using errcode = '22023';
@@ -28,16 +30,9 @@ begin
         return '{}';
     end if;
     -- Telegram just told us the user's status here: that is a fresh answer.
-    if v_new in ('creator', 'administrator', 'member', 'restricted', 'left', 'kicked')
-       and (exists (select from nezuko.enforced_channels where channel_id = v_chat)
-            or exists (select from nezuko.protected_groups where group_id = v_chat)) then
-        v_ttl := bot.config_int(case when v_now then 'membership_cache_ttl_positive_seconds'
-                                     else 'membership_cache_ttl_negative_seconds' end, 60);
-        insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, checked_at, expires_at)
-        values (v_chat, v_uid, v_new, v_now, now(), now() + make_interval(secs => v_ttl))
-        on conflict (channel_id, user_id) do update
-        set member_status = excluded.member_status, is_member = excluded.is_member,
-            checked_at = excluded.checked_at, expires_at = excluded.expires_at;
+    if exists (select from nezuko.enforced_channels where channel_id = v_chat)
+       or exists (select from nezuko.protected_groups where group_id = v_chat) then
+        perform bot.cache_membership(v_chat, v_uid, v_new, (p_cm->'new_chat_member'->>'is_member')::boolean);
     end if;
 
     if v_type = 'channel' then
@@ -56,6 +51,22 @@ begin
             return '{}';
         end if;
     elsif v_type in ('group', 'supergroup') then
+        -- A restriction lifted by someone else (an admin unmuted by hand):
+        -- the bot's record goes, so the next message is enforced again.
+        if p_cm->'old_chat_member'->>'status' = 'restricted'
+           and (v_new in ('creator', 'administrator', 'member')
+                or (v_new = 'restricted' and coalesce((p_cm->'new_chat_member'->>'can_send_messages')::boolean, false)))
+           and not exists (select from nezuko.bot_instances where id = p_bot and bot_user_id = (p_cm->'from'->>'id')::bigint) then
+            delete from nezuko.group_restrictions
+            where group_id = v_chat and user_id = v_uid and bot_instance_id = p_bot and muted
+            returning * into v_gr;
+            if v_gr.prompt_message_id is not null then
+                delete from nezuko.bot_scheduled_deletions where chat_id = v_chat and message_id = v_gr.prompt_message_id;
+                return jsonb_build_object('calls', jsonb_build_array(jsonb_build_object('method', 'deleteMessage',
+                    'optional', true, 'params', jsonb_build_object('chat_id', v_chat, 'message_id', v_gr.prompt_message_id))));
+            end if;
+            return '{}';
+        end if;
         if v_now and not v_was and exists (
                 select from nezuko.protected_groups
                 where group_id = v_chat and bot_instance_id = p_bot and enabled
@@ -91,7 +102,7 @@ begin
         return jsonb_build_object('checks', (select jsonb_agg(distinct c) from jsonb_array_elements(v_checks) c));
     end if;
     foreach v_group in array coalesce(v_groups, '{}') loop
-        v_res := bot.merge_plans(v_res, bot.enforce(p_bot, v_group, v_user, p_answers, v_kind, null, false));
+        v_res := bot.merge_plans(v_res, bot.enforce(p_bot, v_group, v_user, p_answers, v_kind, null, false, null));
     end loop;
     return v_res;
 end

@@ -157,6 +157,7 @@ var methods = map[string]method{
 	"answerCallbackQuery":    typed((*bot.Bot).AnswerCallbackQuery),
 	"restrictChatMember":     typed((*bot.Bot).RestrictChatMember),
 	"banChatMember":          typed((*bot.Bot).BanChatMember),
+	"banChatSenderChat":      typed((*bot.Bot).BanChatSenderChat),
 	"unbanChatMember":        typed((*bot.Bot).UnbanChatMember),
 	"approveChatJoinRequest": typed((*bot.Bot).ApproveChatJoinRequest),
 	"declineChatJoinRequest": typed((*bot.Bot).DeclineChatJoinRequest),

@@ -132,7 +132,7 @@ func (w *botWorld) protectFor(botID, group int64, params string, channels ...int
 		on conflict (group_id) do update set bot_instance_id = excluded.bot_instance_id, params = excluded.params`, group, botID, params)
 	for _, c := range channels {
 		name := map[int64]string{chanA: "chan_a", chanB: "chan_b"}[c]
-		w.exec(`insert into nezuko.enforced_channels (channel_id, username, title) values ($1, $2, $3) on conflict do nothing`,
+		w.exec(`insert into nezuko.enforced_channels (channel_id, username, title, last_synced_at) values ($1, $2, $3, now()) on conflict do nothing`,
 			c, name, "Channel "+strings.ToUpper(name[len(name)-1:]))
 		w.exec(`insert into nezuko.group_channel_links (group_id, channel_id) values ($1, $2) on conflict do nothing`, group, c)
 	}
