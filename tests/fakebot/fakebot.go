@@ -45,6 +45,17 @@ type Chat struct {
 	Username    string
 	Permissions map[string]any // default member permissions (groups)
 	Members     map[int64]*Member
+	// LinkedChatID is the discussion channel of a group (or the group of a
+	// channel), as getChat's linked_chat_id.
+	LinkedChatID int64
+	// InviteLink is the primary invite link getChat shows to admins.
+	InviteLink string
+	// IsForum: a supergroup with topics; Topics are its open thread ids.
+	// A message sent with message_thread_id needs a forum and that topic.
+	IsForum bool
+	Topics  map[int64]bool
+	// BannedSenderChats: chats banned from writing here (banChatSenderChat).
+	BannedSenderChats map[int64]bool
 	nextMsgID   int64
 	messages    map[int64]bool
 }
@@ -162,6 +173,26 @@ func (s *Server) AddChat(id int64, typ, title, username string) *Chat {
 	}
 	s.chats[id] = c
 	return c
+}
+
+// UpdateChat changes a chat's scripted facts (forum topics, linked chat,
+// invite link) under the server's lock.
+func (s *Server) UpdateChat(chatID int64, f func(c *Chat)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chats[chatID]
+	if c == nil {
+		panic(fmt.Sprintf("fakebot: UpdateChat on unknown chat %d", chatID))
+	}
+	f(c)
+}
+
+// SenderChatBanned says whether banChatSenderChat banned sender in chat.
+func (s *Server) SenderChatBanned(chatID, sender int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.chats[chatID]
+	return c != nil && c.BannedSenderChats[sender]
 }
 
 // SetMember scripts what getChatMember answers for (chat, user).
@@ -676,6 +707,15 @@ func (s *Server) dispatch(b *Bot, method string, p map[string]any) (any, *apiErr
 		if c.Permissions != nil {
 			out["permissions"] = c.Permissions
 		}
+		if c.LinkedChatID != 0 {
+			out["linked_chat_id"] = c.LinkedChatID
+		}
+		if c.IsForum {
+			out["is_forum"] = true
+		}
+		if c.InviteLink != "" && s.isAdmin(b, c, "") {
+			out["invite_link"] = c.InviteLink
+		}
 		return out, nil
 	case "getChatMember":
 		c, e := s.chatParam(p)
@@ -807,6 +847,29 @@ func (s *Server) dispatch(b *Bot, method string, p map[string]any) (any, *apiErr
 		} else if m := c.Members[uid]; m != nil && m.Status == "kicked" {
 			c.Members[uid] = &Member{Status: "left"}
 		}
+		return true, nil
+	case "banChatSenderChat":
+		c, e := s.chatParam(p)
+		if e != nil {
+			return nil, e
+		}
+		if e := s.access(b, c); e != nil {
+			return nil, e
+		}
+		sender, ok, e := integer(p, "sender_chat_id")
+		if e != nil {
+			return nil, e
+		}
+		if !ok || sender == 0 {
+			return nil, bad("sender_chat_id is empty")
+		}
+		if !s.isAdmin(b, c, "can_restrict_members") {
+			return nil, bad("not enough rights to ban chat")
+		}
+		if c.BannedSenderChats == nil {
+			c.BannedSenderChats = map[int64]bool{}
+		}
+		c.BannedSenderChats[sender] = true
 		return true, nil
 	case "approveChatJoinRequest", "declineChatJoinRequest":
 		c, e := s.chatParam(p)
@@ -992,6 +1055,13 @@ func (s *Server) sendMessage(b *Bot, method string, p map[string]any) (any, *api
 			return nil, bad("not enough rights to send text messages to the chat")
 		}
 	}
+	thread, hasThread, e := integer(p, "message_thread_id")
+	if e != nil {
+		return nil, e
+	}
+	if hasThread && thread != 0 && (!c.IsForum || !c.Topics[thread]) {
+		return nil, bad("message thread not found")
+	}
 	var mid int64
 	if method == "editMessageText" {
 		id, ok, e := integer(p, "message_id")
@@ -1009,6 +1079,10 @@ func (s *Server) sendMessage(b *Bot, method string, p map[string]any) (any, *api
 	}
 	out := map[string]any{"message_id": mid, "date": time.Now().Unix(), "chat": s.chatJSON(c), "text": text,
 		"from": s.users[b.ID]}
+	if hasThread && thread != 0 {
+		out["message_thread_id"] = thread
+		out["is_topic_message"] = true
+	}
 	if rm, ok := p["reply_markup"]; ok {
 		out["reply_markup"] = rm
 	}
