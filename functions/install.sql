@@ -99,9 +99,11 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "api/types/bot_instance.sql" . }}
 {{ template "api/types/admin_user.sql" . }}
 {{ template "api/types/api_token.sql" . }}
+{{ template "api/types/group_setting.sql" . }}
 {{ template "api/list_groups.sql" . }}
 {{ template "api/get_group.sql" . }}
 {{ template "api/update_group.sql" . }}
+{{ template "api/list_group_settings.sql" . }}
 {{ template "api/list_channels.sql" . }}
 {{ template "api/link_channel.sql" . }}
 {{ template "api/unlink_channel.sql" . }}
