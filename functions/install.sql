@@ -169,6 +169,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/enforced_settings.sql" . }}
 {{ template "bot/enforce_checks.sql" . }}
 {{ template "bot/release.sql" . }}
+{{ template "bot/release_group.sql" . }}
 {{ template "bot/prompt_call.sql" . }}
 {{ template "bot/enforce.sql" . }}
 {{ template "bot/migrate_group.sql" . }}

@@ -37,7 +37,6 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: realtime.
 
 -- Block: enforcement (bot).
-{{ template "bot/sync_linked_channel.sql" . }}
 -- End block: enforcement (bot).
 
 revoke execute on all functions in schema triggers from public;

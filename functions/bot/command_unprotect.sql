@@ -8,9 +8,8 @@ declare
     g nezuko.protected_groups := bot.command_protected_group(p_bot, p_msg);
     v_lang text := bot.group_language(v_chat, p_msg->'from');
     v_checks jsonb := p_checks;
-    v_res jsonb := '{}';
-    v_n integer := 0;
-    r record;
+    v_res jsonb;
+    v_n integer;
 begin
     if g.group_id is not null and exists (select from nezuko.group_restrictions where group_id = v_chat and muted)
        and bot.group_permissions(v_chat, p_answers) is null then
@@ -22,13 +21,11 @@ begin
     if g.group_id is null then
         return bot.reply_call(p_msg, bot.text('group.not_protected', v_lang));
     end if;
-    for r in select user_id from nezuko.group_restrictions where group_id = v_chat loop
-        v_res := bot.merge_plans(v_res, bot.release(p_bot, v_chat, r.user_id, p_answers));
-        v_n := v_n + 1;
-    end loop;
+    v_res := bot.release_group(p_bot, v_chat, p_answers);
+    v_n := (v_res->>'released')::int;
     delete from nezuko.group_channel_links where group_id = v_chat;
     update nezuko.protected_groups set enabled = false where group_id = v_chat;
-    return bot.merge_plans(v_res, bot.reply_call(p_msg, bot.text('unprotect.done', v_lang, jsonb_build_object('count', v_n))));
+    return bot.merge_plans(v_res - 'released', bot.reply_call(p_msg, bot.text('unprotect.done', v_lang, jsonb_build_object('count', v_n))));
 end
 $$;
 grant execute on function bot.command_unprotect(bigint, jsonb, jsonb, jsonb, text) to nezuko_bridge;
