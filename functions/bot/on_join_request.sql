@@ -1,6 +1,7 @@
 -- bot.on_join_request: with join_request_gating, a request to join is
 -- approved only for a subscriber of every linked channel; anyone else is
--- declined and told (privately) which channels to join first.
+-- declined and told (privately, in their language) which channels to join
+-- first. A whitelisted user is approved without a check.
 create function bot.on_join_request(p_bot bigint, p_req jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -27,6 +28,11 @@ begin
     v_lang := bot.user_language(p_req->'from', s->>'language'); -- a private message: the requester's language
     if not (s->>'join_request_gating')::boolean then
         return '{}'; -- admins decide
+    end if;
+    if bot.enforced_settings(p_bot, v_chat, v_uid) is null then
+        -- whitelisted: nothing to check
+        return jsonb_build_object('calls', jsonb_build_array(jsonb_build_object('method', 'approveChatJoinRequest',
+            'optional', true, 'params', jsonb_build_object('chat_id', v_chat, 'user_id', v_uid))));
     end if;
     for r in select l.channel_id from nezuko.group_channel_links l where l.group_id = v_chat order by 1 loop
         if bot.member_state(r.channel_id, v_uid, p_answers, false) ? 'unknown' then
