@@ -19,7 +19,6 @@ declare
     v_group bigint;
     v_checks jsonb := '[]';
     v_res jsonb := '{}';
-    v_ttl integer;
 begin
     if v_chat is null or v_uid is null or v_new is null then
         raise exception 'malformed chat_member update' using errcode = '22023';
@@ -31,13 +30,7 @@ begin
     if v_new in ('creator', 'administrator', 'member', 'restricted', 'left', 'kicked')
        and (exists (select from nezuko.enforced_channels where channel_id = v_chat)
             or exists (select from nezuko.protected_groups where group_id = v_chat)) then
-        v_ttl := bot.config_int(case when v_now then 'membership_cache_ttl_positive_seconds'
-                                     else 'membership_cache_ttl_negative_seconds' end, 60);
-        insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, checked_at, expires_at)
-        values (v_chat, v_uid, v_new, v_now, now(), now() + make_interval(secs => v_ttl))
-        on conflict (channel_id, user_id) do update
-        set member_status = excluded.member_status, is_member = excluded.is_member,
-            checked_at = excluded.checked_at, expires_at = excluded.expires_at;
+        perform bot.cache_membership(v_chat, v_uid, v_new, v_now);
     end if;
 
     if v_type = 'channel' then
