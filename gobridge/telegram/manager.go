@@ -200,4 +200,3 @@ func (m *Manager) reload(ctx context.Context) error {
 	m.webhooks = hooks
 	return nil
 }
-
