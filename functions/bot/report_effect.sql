@@ -5,7 +5,8 @@
 --   429 (too_many_requests)  → pending again after retry_after; never
 --                              dropped, the attempt not counted;
 --   5xx, timeout, network    → pending again after a backoff with jitter
---                              (2^attempt s ± 25 %), until effect_max_attempts;
+--                              (2^attempt / 4 s, at most 60 s, ± 25 %), until
+--                              effect_max_attempts;
 --   anything else, or out of attempts → failed: its outcome applied as a
 --                              failure, and an admin log (an event) says so.
 -- Returns the next due effect of the same chat, already claimed for
@@ -47,7 +48,7 @@ begin
     elsif v_transient and e.attempts < e.max_attempts then
         update nezuko.bot_effects x
         set status = 'pending', lease_owner = null, lease_expires_at = null, calling_at = null,
-            run_after = now() + make_interval(secs => least(300, 2 ^ e.attempts) * (0.75 + random() / 2)),
+            run_after = now() + make_interval(secs => least(60, 0.25 * 2 ^ e.attempts) * (0.75 + random() / 2)),
             error_type = v_type, error_code = (p_result->>'error_code')::integer,
             description = left(p_result->>'description', 500)
         where x.id = p_id;

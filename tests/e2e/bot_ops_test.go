@@ -286,7 +286,7 @@ func TestBotDemotedOrRemovedShowsInGroupAndChannelHealth(t *testing.T) {
 func TestTelegramServerErrorsAreRetriedUntilTheActionLands(t *testing.T) {
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
-	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 5, Code: 502, Description: "Bad Gateway"})
+	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 3, Code: 502, Description: "Bad Gateway"})
 	w.serve()
 	w.processed(w.bot.Push(w.message(groupID, userID, "x")))
 	if len(w.okCalls("restrictChatMember", groupID, userID)) != 1 {
