@@ -187,6 +187,16 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/on_chat_member.sql" . }}
 {{ template "bot/on_join_request.sql" . }}
 {{ template "bot/on_my_chat_member.sql" . }}
+{{ template "bot/enqueue_effects.sql" . }}
+{{ template "bot/apply_outcome.sql" . }}
+{{ template "bot/note_group_rights.sql" . }}
+{{ template "bot/claim_effects.sql" . }}
+{{ template "bot/next_effect_due.sql" . }}
+{{ template "bot/effect_calling.sql" . }}
+{{ template "bot/renew_effect_leases.sql" . }}
+{{ template "bot/release_effects.sql" . }}
+{{ template "bot/rescue_effects.sql" . }}
+{{ template "bot/report_effect.sql" . }}
 {{ template "bot/decide.sql" . }}
 {{ template "bot/handle_update.sql" . }}
 {{ template "bot/record_verification.sql" . }}

@@ -1,8 +1,10 @@
--- bot.decide: routes an update to its handler and turns the partial
--- decision into a plan: checks to answer first (resumed by
--- bot.resume_update with the update in the state), or calls to make and
--- bot.finish_update to record them. An update that needs no call is marked
--- processed right here, in the same transaction as its effect.
+-- bot.decide: routes an update to its handler. While the handler still
+-- needs facts only Telegram has, the answer is a plan of checks (resumed by
+-- bot.resume_update with the update in the state). Once it has decided, the
+-- Bot API calls it wants are written as effects (bot.enqueue_effects) and
+-- the update is marked processed, both in this transaction, and the answer
+-- is an empty plan: the bridge acknowledges the update after the commit and
+-- never waits for Telegram to carry the calls out.
 create function bot.decide(p_bot bigint, p_update jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -29,13 +31,14 @@ begin
         return jsonb_build_object('checks', v_res->'checks', 'resume', 'bot.resume_update',
             'state', jsonb_build_object('update', p_update, 'answers', coalesce(p_answers, '[]')));
     end if;
-    if jsonb_array_length(coalesce(v_res->'calls', '[]')) = 0 then
-        insert into nezuko.processed_updates (bot_instance_id, update_id) values (p_bot, v_update_id)
-        on conflict do nothing;
-        return '{}';
+    -- Decided: the calls become durable effects in this same transaction,
+    -- and the update is processed (a redelivery has no second effect).
+    if jsonb_array_length(coalesce(v_res->'calls', '[]')) > 0 then
+        perform bot.enqueue_effects(p_bot, v_res, 'update:' || v_update_id);
     end if;
-    return jsonb_build_object('calls', v_res->'calls', 'finish', 'bot.finish_update',
-        'state', jsonb_build_object('update_id', v_update_id, 'record', coalesce(v_res->'record', '[]')));
+    insert into nezuko.processed_updates (bot_instance_id, update_id) values (p_bot, v_update_id)
+    on conflict do nothing;
+    return '{}';
 end
 $$;
 grant execute on function bot.decide(bigint, jsonb, jsonb) to nezuko_bridge;

@@ -1,7 +1,9 @@
--- bot.due_deletions: claims this bot's messages whose auto-delete time has
--- come and returns the plan that deletes them; a prompt among them is
--- forgotten by its group_restrictions row.
-create function bot.due_deletions(p_bot bigint, p_limit integer default 100) returns jsonb
+-- bot.due_deletions: this bot's messages whose auto-delete time has come
+-- become deleteMessage effects (their chat's lane, due now); returns how
+-- many. The bridge asks every second for the bots whose effects it runs.
+-- A prompt among them is forgotten by its group_restrictions row, so the
+-- member's next message posts it again (bot.enforce).
+create function bot.due_deletions(p_bot bigint, p_limit integer default 100) returns integer
 language sql as $$
     with due as (
         delete from nezuko.bot_scheduled_deletions d
@@ -16,9 +18,9 @@ language sql as $$
         update nezuko.group_restrictions gr set prompt_message_id = null
         from due where gr.group_id = due.chat_id and gr.prompt_message_id = due.message_id
     )
-    select case when count(*) = 0 then '{}'::jsonb else jsonb_build_object('calls', jsonb_agg(
-        jsonb_build_object('method', 'deleteMessage', 'optional', true,
-                           'params', jsonb_build_object('chat_id', chat_id, 'message_id', message_id)))) end
+    select coalesce(sum(bot.enqueue_effects(p_bot, jsonb_build_object('calls', jsonb_build_array(
+        jsonb_build_object('method', 'deleteMessage',
+                           'params', jsonb_build_object('chat_id', chat_id, 'message_id', message_id)))), 'deletion')), 0)::integer
     from due
 $$;
 grant execute on function bot.due_deletions(bigint, integer) to nezuko_bridge;

@@ -1,8 +1,9 @@
--- bot.finish_update: after an update's calls were made: marks the update
--- processed (so a redelivery has no second effect) and records what the
--- calls returned: the prompt's message_id (deleted on unmute), a mute that
--- Telegram refused (not recorded as muted), an unmute Telegram refused
--- (the restriction put back on file), messages to auto-delete.
+-- bot.finish_update: the finish step of a plan run synchronously by the
+-- executor (the command queue's re-verify, bot.resume_reverify): marks the
+-- update processed when the state names one, and applies each call's
+-- answer to the member's state exactly as an effect's answer is applied
+-- (bot.apply_outcome). Updates from Telegram never come here: their calls
+-- are effects (bot.decide).
 create function bot.finish_update(p_bot bigint, p_state jsonb, p_results jsonb) returns void
 language plpgsql as $$
 declare
@@ -16,39 +17,7 @@ begin
     for r in select x from jsonb_array_elements(coalesce(p_state->'record', '[]')) x loop
         res := p_results->((r->>'call')::int);
         continue when res is null;
-        case r->>'kind'
-        when 'prompt' then
-            if (res->>'ok')::boolean then
-                update nezuko.group_restrictions set prompt_message_id = (res->'result'->>'message_id')::bigint
-                where group_id = (r->>'group_id')::bigint and user_id = (r->>'user_id')::bigint;
-            end if;
-        when 'mute' then
-            if not (res->>'ok')::boolean then
-                update nezuko.group_restrictions set muted = false, muted_until = null
-                where group_id = (r->>'group_id')::bigint and user_id = (r->>'user_id')::bigint;
-            end if;
-        when 'unmute' then
-            -- Telegram refused the unmute: keep the user on file as muted by
-            -- this bot, so the next check (button, channel join) retries.
-            if not (res->>'ok')::boolean then
-                insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, muted)
-                values ((r->>'group_id')::bigint, (r->>'user_id')::bigint, p_bot, true)
-                on conflict (group_id, user_id) do update set muted = true;
-                insert into nezuko.admin_logs (level, logger, message, attributes, bot_instance_id)
-                values ('ERROR', 'bot', 'unmute refused by Telegram; the user stays on file to retry',
-                        jsonb_build_object('group_id', r->'group_id', 'user_id', r->'user_id',
-                                           'error', res->>'description'), p_bot);
-            end if;
-        when 'autodelete' then
-            if (res->>'ok')::boolean then
-                insert into nezuko.bot_scheduled_deletions (chat_id, message_id, bot_instance_id, delete_at)
-                values ((r->>'chat_id')::bigint, (res->'result'->>'message_id')::bigint, p_bot,
-                        now() + make_interval(secs => (r->>'seconds')::int))
-                on conflict do nothing;
-            end if;
-        else
-            null;
-        end case;
+        perform bot.apply_outcome(p_bot, jsonb_build_array(r - 'call'), res);
     end loop;
 end
 $$;

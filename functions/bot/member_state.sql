@@ -25,7 +25,9 @@ begin
     end if;
     select * into c from nezuko.membership_cache
     where channel_id = p_chat and user_id = p_user and expires_at > now();
-    if found then
+    if found and c.error_type is not null then
+        return jsonb_build_object('error', c.error_type, 'cached', true, 'latency', 0);
+    elsif found then
         return jsonb_build_object('s', c.member_status, 'm', c.is_member, 'cached', true, 'latency', 0);
     end if;
     return '{"unknown": true}';

@@ -30,9 +30,10 @@ begin
         return '{}';
     end if;
     -- Telegram just told us the user's status here: that is a fresh answer.
-    if exists (select from nezuko.enforced_channels where channel_id = v_chat)
-       or exists (select from nezuko.protected_groups where group_id = v_chat) then
-        perform bot.cache_membership(v_chat, v_uid, v_new, (p_cm->'new_chat_member'->>'is_member')::boolean);
+    if v_new in ('creator', 'administrator', 'member', 'restricted', 'left', 'kicked')
+       and (exists (select from nezuko.enforced_channels where channel_id = v_chat)
+            or exists (select from nezuko.protected_groups where group_id = v_chat)) then
+        perform bot.cache_membership(v_chat, v_uid, v_new, v_now);
     end if;
 
     if v_type = 'channel' then

@@ -1,5 +1,5 @@
 -- bot.store_answers: keeps what Telegram just said: membership answers go to
--- the cache (positive or negative TTL from admin_config), a group's default
+-- the cache (bot.cache_membership: positive, negative or error TTL), a group's default
 -- permissions to protected_groups, and a channel the bot cannot check marks
 -- the channel and every group linked to it unhealthy (and healthy again once
 -- a check succeeds), so /status and the dashboard say why.
@@ -9,8 +9,6 @@ declare
     a jsonb;
     v_chat bigint;
     v_err text;
-    v_ttl_pos integer := bot.config_int('membership_cache_ttl_positive_seconds', 600);
-    v_ttl_neg integer := bot.config_int('membership_cache_ttl_negative_seconds', 60);
     v_member boolean;
     v_status text;
 begin
@@ -31,12 +29,7 @@ begin
                 continue;
             end if;
             v_member := bot.is_subscribed(v_status, (a->>'is_member')::boolean);
-            insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, checked_at, expires_at)
-            values (v_chat, (a->>'user_id')::bigint, v_status, v_member, now(),
-                    now() + make_interval(secs => case when v_member then v_ttl_pos else v_ttl_neg end))
-            on conflict (channel_id, user_id) do update
-            set member_status = excluded.member_status, is_member = excluded.is_member,
-                checked_at = excluded.checked_at, expires_at = excluded.expires_at;
+            perform bot.cache_membership(v_chat, (a->>'user_id')::bigint, v_status, v_member);
             -- A channel that answers is checkable again.
             update nezuko.enforced_channels set health = 'ok', health_reason = null, bot_is_admin = true
             where channel_id = v_chat and health <> 'ok';
@@ -48,6 +41,8 @@ begin
                                   where l.group_id = g.group_id and c.health <> 'ok');
             end if;
         elsif v_err in ('bot_not_admin', 'chat_not_found', 'bot_kicked', 'bot_not_member', 'not_enough_rights') then
+            -- Remembered briefly: the next messages of the group do not ask again.
+            perform bot.cache_membership(v_chat, (a->>'user_id')::bigint, null, null, v_err);
             update nezuko.enforced_channels
             set health = 'error', bot_is_admin = false,
                 health_reason = format('the bot cannot see the members of this channel (%s): make it an admin there', v_err)

@@ -89,6 +89,15 @@ func (h *Heartbeat) SetStatus(status string) {
 	}
 }
 
+// Kick writes a beat now, with the current status and counters (SQL may
+// change the status from what the counters say).
+func (h *Heartbeat) Kick() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
 // Stop ends the heartbeat and waits until offline is written.
 func (h *Heartbeat) Stop() {
 	h.cancel()

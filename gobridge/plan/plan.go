@@ -1,10 +1,11 @@
 // Package plan is the contract between SQL and the Go executor: SQL decides,
 // Go carries out. A bot.* function returns a Plan as jsonb; the executor
-// answers its membership checks (through the cache rules), hands the answers
-// back to SQL when the plan asks for it, and makes its Bot API calls in
-// order. Both the enforcement bot and the command-queue worker run plans
-// through the same executor, so rate limits, retries on 429 and the
-// api_call_log accounting apply to every call.
+// answers its membership checks (through the cache rules) and hands the
+// answers back to SQL. An update's decision returns no calls: SQL writes them
+// as durable effects (nezuko.bot_effects) that the effect runner carries out
+// and reports one by one (a CallResult each). The command-queue worker still
+// runs a plan's calls in order through the same executor, so rate limits,
+// 429 handling and api_call_log accounting apply to every call.
 package plan
 
 import "encoding/json"
@@ -73,4 +74,6 @@ type CallResult struct {
 	ErrorCode   int             `json:"error_code,omitempty"`
 	Description string          `json:"description,omitempty"`
 	ErrorType   string          `json:"error_type,omitempty"`
+	// RetryAfter is a 429's retry_after in seconds.
+	RetryAfter int `json:"retry_after,omitempty"`
 }

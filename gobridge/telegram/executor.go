@@ -51,12 +51,97 @@ type Executor struct {
 	// until ctx ends, so no action is dropped while Telegram is unreachable:
 	// give Run a ctx with a deadline (a lease) to bound it.
 	MaxTransientRetries int
+	// OnTrouble, when set, is told (quickly, without blocking) when Telegram
+	// gives a bot a transient error or refuses its token.
+	OnTrouble func(botID int64)
 }
+
+// callTimeout bounds one effect's call: a hung request is a timeout, retried
+// by SQL's backoff, and never holds its chat for the HTTP client's 70 s.
+const callTimeout = 20 * time.Second
+
+// checkRetries bounds the retries of a membership check on 5xx or network
+// errors: after them the check is answered as failed, and the group's
+// fail_mode decides (intake never waits for Telegram to come back).
+const checkRetries = 2
 
 type botConn struct {
 	client *Client
 	limits *limits
 	sealed string // the token_encrypted it was made from
+	health health
+}
+
+// healthWindow is how far back Health looks: a bot is judged on the last
+// minute of Telegram's answers.
+const healthWindow = time.Minute
+
+// health remembers Telegram's bad answers to one bot over the last
+// healthWindow; SQL (bot.heartbeat) decides what they mean.
+type health struct {
+	mu           sync.Mutex
+	transient    []time.Time // 429, 5xx, timeouts, network
+	unauthorized []time.Time // 401 anywhere, 403 on getUpdates: the token is refused
+	lastError    string
+}
+
+func (h *health) note(method string, err error) (trouble bool) {
+	if err == nil {
+		return false
+	}
+	var ae *APIError
+	now := time.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch t := ErrorType(err); {
+	case t == "unauthorized" || (method == "getUpdates" && errors.As(err, &ae) && ae.Code == 403):
+		h.unauthorized = append(prune(h.unauthorized, now), now)
+	case t == "too_many_requests" || t == "server_error" || t == "timeout" || t == "network":
+		h.transient = append(prune(h.transient, now), now)
+	default:
+		return false // a refusal about one chat or message says nothing of the bot's health
+	}
+	h.lastError = method + ": " + err.Error()
+	return true
+}
+
+// prune drops the times older than healthWindow (and keeps at most 1,000).
+func prune(ts []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && (now.Sub(ts[i]) > healthWindow || len(ts)-i >= 1000) {
+		i++
+	}
+	return append(ts[:0], ts[i:]...)
+}
+
+// Health says how Telegram answered bot id over the last minute:
+// {transient, unauthorized, last_error}, the heartbeat's "telegram" metadata.
+func (e *Executor) Health(id int64) map[string]any {
+	e.mu.Lock()
+	b := e.bots[id]
+	e.mu.Unlock()
+	if b == nil {
+		return nil
+	}
+	h := &b.health
+	now := time.Now()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.transient, h.unauthorized = prune(h.transient, now), prune(h.unauthorized, now)
+	out := map[string]any{"window_seconds": int(healthWindow / time.Second),
+		"transient": len(h.transient), "unauthorized": len(h.unauthorized)}
+	if len(h.transient)+len(h.unauthorized) > 0 && h.lastError != "" {
+		out["last_error"] = h.lastError
+	}
+	return out
+}
+
+// noteHealth counts an answer and tells OnTrouble at once about a bad one,
+// so the heartbeat reports it without waiting for its interval.
+func (e *Executor) noteHealth(botID int64, b *botConn, method string, err error) {
+	if b.health.note(method, err) && e.OnTrouble != nil {
+		e.OnTrouble(botID)
+	}
 }
 
 type callRow struct {
@@ -297,7 +382,7 @@ func (e *Executor) check(ctx context.Context, botID int64, b *botConn, c plan.Ch
 	}
 	pj, _ := json.Marshal(params)
 	start := time.Now()
-	res, err := e.do(ctx, botID, b, r.Method, pj, c.ChatID, c.UserID)
+	res, err := e.do(ctx, botID, b, r.Method, pj, c.ChatID, c.UserID, checkRetries)
 	r.LatencyMS = time.Since(start).Milliseconds()
 	if err != nil {
 		r.ErrorType = ErrorType(err)
@@ -327,25 +412,53 @@ func (e *Executor) check(ctx context.Context, botID int64, b *botConn, c plan.Ch
 }
 
 func (e *Executor) call(ctx context.Context, botID int64, b *botConn, c plan.Call) plan.CallResult {
+	chatID, userID := callIDs(c.Params)
+	res, err := e.do(ctx, botID, b, c.Method, c.Params, chatID, userID, e.MaxTransientRetries)
+	r := callResult(c.Method, res, err)
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("Bot API call failed", "bot_instance_id", botID, "method", c.Method, "chat_id", chatID,
+			"error_type", r.ErrorType, "err", err)
+	}
+	return r
+}
+
+// callOnce makes one attempt of an effect's call (the rate limit is the
+// caller's): no retry here, since SQL decides what an answer means and
+// when to try again (bot.report_effect).
+func (e *Executor) callOnce(ctx context.Context, botID int64, b *botConn, c plan.Call) plan.CallResult {
+	chatID, userID := callIDs(c.Params)
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := b.client.Call(ctx, c.Method, c.Params)
+	e.record(botID, b, c.Method, chatID, userID, start, err)
+	r := callResult(c.Method, res, err)
+	if err != nil {
+		e.log.Debug("Bot API call failed", "bot_instance_id", botID, "method", c.Method, "chat_id", chatID,
+			"error_type", r.ErrorType, "err", err)
+	}
+	return r
+}
+
+func callIDs(params json.RawMessage) (chatID, userID int64) {
 	var ids struct {
 		ChatID json.RawMessage `json:"chat_id"`
 		UserID int64           `json:"user_id"`
 	}
-	_ = json.Unmarshal(c.Params, &ids)
-	chatID, _ := strconv.ParseInt(string(ids.ChatID), 10, 64)
-	res, err := e.do(ctx, botID, b, c.Method, c.Params, chatID, ids.UserID)
-	r := plan.CallResult{Method: c.Method, OK: err == nil, Result: res}
+	_ = json.Unmarshal(params, &ids)
+	chatID, _ = strconv.ParseInt(string(ids.ChatID), 10, 64)
+	return chatID, ids.UserID
+}
+
+func callResult(method string, res json.RawMessage, err error) plan.CallResult {
+	r := plan.CallResult{Method: method, OK: err == nil, Result: res}
 	if err != nil {
 		r.ErrorType = ErrorType(err)
 		var ae *APIError
 		if errors.As(err, &ae) {
-			r.ErrorCode, r.Description = ae.Code, ae.Description
+			r.ErrorCode, r.Description, r.RetryAfter = ae.Code, ae.Description, ae.RetryAfter
 		} else {
 			r.Description = err.Error()
-		}
-		if ctx.Err() == nil {
-			e.log.Warn("Bot API call failed", "bot_instance_id", botID, "method", c.Method, "chat_id", chatID,
-				"error_type", r.ErrorType, "err", err)
 		}
 	}
 	return r
@@ -354,20 +467,15 @@ func (e *Executor) call(ctx context.Context, botID int64, b *botConn, c plan.Cal
 // do makes one call behind the rate limiter. A 429 pauses the whole bot
 // for retry_after and the call is made again: never dropped. Network errors
 // and 5xx are retried with backoff (see MaxTransientRetries).
-func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method string, params json.RawMessage, chatID, userID int64) (json.RawMessage, error) {
+func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method string, params json.RawMessage, chatID, userID int64, maxRetries int) (json.RawMessage, error) {
 	backoff := e.RetryBackoff
 	for attempt := 0; ; attempt++ {
-		if err := b.limits.global.wait(ctx); err != nil {
+		if err := b.limits.wait(ctx, chatID, method); err != nil {
 			return nil, err
-		}
-		if chatID != 0 && postsIntoChat(method) {
-			if err := b.limits.chat(chatID).wait(ctx); err != nil {
-				return nil, err
-			}
 		}
 		start := time.Now()
 		res, err := b.client.Call(ctx, method, params)
-		e.record(botID, method, chatID, userID, start, err)
+		e.record(botID, b, method, chatID, userID, start, err)
 		if err == nil {
 			return res, nil
 		}
@@ -377,17 +485,14 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code == 429 {
 			ra := time.Duration(max(ae.RetryAfter, 1)) * time.Second
-			b.limits.global.pause(time.Now().Add(ra))
-			if chatID != 0 && postsIntoChat(method) {
-				b.limits.chat(chatID).pause(time.Now().Add(ra))
-			}
+			b.limits.pause(chatID, method, time.Now().Add(ra))
 			e.log.Warn("Telegram asked to slow down: pausing this bot", "bot_instance_id", botID, "method", method,
 				"retry_after_s", ae.RetryAfter)
 			continue
 		}
 		var re *RequestError
 		retryable := !errors.As(err, &re) && (!errors.As(err, &ae) || ae.Code >= 500)
-		if !retryable || (e.MaxTransientRetries > 0 && attempt >= e.MaxTransientRetries) {
+		if !retryable || (maxRetries > 0 && attempt >= maxRetries) {
 			return nil, err
 		}
 		if attempt == 3 {
@@ -404,7 +509,8 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 	}
 }
 
-func (e *Executor) record(botID int64, method string, chatID, userID int64, start time.Time, err error) {
+func (e *Executor) record(botID int64, b *botConn, method string, chatID, userID int64, start time.Time, err error) {
+	e.noteHealth(botID, b, method, err)
 	row := callRow{BotInstanceID: botID, Method: method, Success: err == nil,
 		LatencyMS: time.Since(start).Milliseconds(), TS: start}
 	if chatID != 0 {
@@ -472,15 +578,16 @@ func (e *Executor) FlushLoop(ctx context.Context) error {
 	}
 }
 
-// Decided is SQL's first answer for one update of a batch.
+// Decided is SQL's first answer for one update of a batch: an empty plan
+// (decided: its effects are committed) or checks to answer first.
 type Decided struct {
-	Plan      plan.Plan
-	Malformed string // non-empty: SQL refused the update as malformed
+	Plan plan.Plan
 }
 
 // DecideBatch hands a whole batch of raw updates (each valid JSON) to
-// bot.handle_updates: one round trip, one commit. Updates that need no
-// call are done when it returns; the others' plans are to be Run.
+// bot.handle_updates: one round trip, one commit. Updates decided there
+// (their effects written) are done when it returns; the others' plans ask
+// for checks (ResumeBatch).
 func (e *Executor) DecideBatch(ctx context.Context, botID int64, raws []json.RawMessage) ([]Decided, error) {
 	size := 2
 	for _, r := range raws {
@@ -505,14 +612,6 @@ func (e *Executor) DecideBatch(ctx context.Context, botID int64, raws []json.Raw
 	}
 	out := make([]Decided, len(items))
 	for i, it := range items {
-		var m struct {
-			Malformed string `json:"malformed"`
-		}
-		_ = json.Unmarshal(it, &m)
-		if m.Malformed != "" {
-			out[i].Malformed = m.Malformed
-			continue
-		}
 		if err := json.Unmarshal(it, &out[i].Plan); err != nil {
 			return nil, fmt.Errorf("plan %d does not decode: %w", i, err)
 		}

@@ -117,6 +117,26 @@ func (l *limits) chat(id int64) *limiter {
 	return c
 }
 
+// wait blocks until a call of method into chat may go out: first the
+// chat's own slot (for methods that post into it), then the bot's global one.
+func (l *limits) wait(ctx context.Context, chat int64, method string) error {
+	if chat != 0 && postsIntoChat(method) {
+		if err := l.chat(chat).wait(ctx); err != nil {
+			return err
+		}
+	}
+	return l.global.wait(ctx)
+}
+
+// pause holds back every call of the bot until `until` (a 429's
+// retry_after), and the chat's posts too.
+func (l *limits) pause(chat int64, method string, until time.Time) {
+	l.global.pause(until)
+	if chat != 0 && postsIntoChat(method) {
+		l.chat(chat).pause(until)
+	}
+}
+
 // postsIntoChat: the methods Telegram's per-group message limit applies to.
 func postsIntoChat(method string) bool {
 	switch method {

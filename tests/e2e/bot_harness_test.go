@@ -197,14 +197,16 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// processed waits until the update is committed as processed, or was
-// acknowledged with nothing to do.
+// processed waits until the update's decision is committed and the
+// effects it wrote have run (done, failed or unknown: none left pending).
 func (w *botWorld) processed(updateID int64) {
 	w.t.Helper()
 	waitFor(w.t, fmt.Sprintf("update %d processed", updateID), func() bool {
 		var ok bool
 		_ = w.pool.QueryRow(context.Background(),
-			"select exists (select from nezuko.processed_updates where bot_instance_id = $1 and update_id = $2)",
+			`select exists (select from nezuko.processed_updates where bot_instance_id = $1 and update_id = $2)
+			    and not exists (select from nezuko.bot_effects where bot_instance_id = $1
+			                    and source = 'update:' || $2::bigint and status in ('pending', 'running'))`,
 			w.botID, updateID).Scan(&ok)
 		return ok
 	})

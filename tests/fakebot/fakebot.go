@@ -88,6 +88,36 @@ type Call struct {
 	Body   string // the response
 }
 
+type slowCall struct {
+	method string
+	count  int
+	delay  time.Duration
+}
+
+// Slow makes the next count calls of method take effect at once but answer
+// only after delay (as when Telegram is slow, or the answer is lost with a
+// client that stops waiting): the call is recorded and carried out either way.
+func (s *Server) Slow(method string, count int, delay time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.slow = append(s.slow, &slowCall{method: method, count: count, delay: delay})
+}
+
+func (s *Server) takeSlow(method string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, sc := range s.slow {
+		if sc.method == method {
+			sc.count--
+			if sc.count <= 0 {
+				s.slow = append(s.slow[:i:i], s.slow[i+1:]...)
+			}
+			return sc.delay
+		}
+	}
+	return 0
+}
+
 // Fault is an injected failure for the next Count calls of Method ("" = any).
 type Fault struct {
 	Method      string
@@ -102,6 +132,7 @@ type Server struct {
 	URL string
 
 	mu     sync.Mutex
+	slow   []*slowCall
 	bots   map[string]*Bot
 	chats  map[int64]*Chat
 	users  map[int64]map[string]any // known users
@@ -431,6 +462,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if hook != nil {
 		hook(call)
+	}
+	if d := s.takeSlow(method); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-s.closed:
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -30,19 +30,24 @@ create temp table p1 as select bot.resume_update(1, bot.handle_update(1, (select
 select is((select p->'checks'->0->>'chat_id' from p1), '-500', 'a missing channel asks whether the user is a group admin');
 create temp table p2 as select bot.resume_update(1, (select p->'state' from p1),
     '[{"chat_id": -500, "user_id": 42, "status": "member"}]') as p;
-select is((select jsonb_path_query_array(p, '$.calls[*].method') from p2),
-          '["deleteMessage", "restrictChatMember", "sendMessage"]', 'mode both: delete, mute, prompt');
-select ok((select p->'calls'->2->'params'->>'text' like '%Channel B%' and p->'calls'->2->'params'->>'text' not like '%Channel A%' from p2),
+-- Decided: the calls are effects in the outbox, written in the decision's
+-- transaction (bot.decide); the plan itself is empty.
+create temp table fx as select array_agg(method order by id) as methods,
+    (array_agg(params order by id))[3] as prompt, (array_agg(outcome order by id))[3] as prompt_outcome
+    from nezuko.bot_effects where source = 'update:10';
+select is((select methods from fx), array['deleteMessage', 'restrictChatMember', 'sendMessage'], 'mode both: delete, mute, prompt');
+select ok((select prompt->>'text' like '%Channel B%' and prompt->>'text' not like '%Channel A%' from fx),
           'the prompt names only the missing channel');
-select ok((select p->'calls'->2->'params'->>'text' like '%&lt;Eve&gt;%' from p2), 'the user''s name is escaped');
-select is((select p->'calls'->2->'params'->'reply_markup'->'inline_keyboard'->-1->0->>'callback_data' from p2), 'nzv:42',
+select ok((select prompt->>'text' like '%&lt;Eve&gt;%' from fx), 'the user''s name is escaped');
+select is((select prompt->'reply_markup'->'inline_keyboard'->-1->0->>'callback_data' from fx), 'nzv:42',
           'the verify button is bound to the user');
 select is((select count(*)::int from nezuko.verification_log where user_id = 42), 2, 'one verification_log row per channel');
 select is((select muted from nezuko.group_restrictions where group_id = -500 and user_id = 42), true, 'the mute is recorded');
 select is((select member_status from nezuko.membership_cache where channel_id = -1002 and user_id = 42), 'left', 'answers are cached');
 
--- Finish marks it processed: a redelivery does nothing.
-select bot.finish_update(1, (select p->'state' from p2), '[{"ok": true}, {"ok": true}, {"ok": true, "result": {"message_id": 900}}]');
+-- The decision marked it processed: a redelivery does nothing. Telegram's
+-- answer to the prompt keeps its id.
+select bot.apply_outcome(1, (select prompt_outcome from fx), '{"ok": true, "result": {"message_id": 900}}');
 select is(bot.handle_update(1, (select j from u)), '{"duplicate": true}', 'a redelivered update has no second effect');
 select is((select prompt_message_id from nezuko.group_restrictions where user_id = 42), 900::bigint, 'the prompt''s id is kept to delete it later');
 

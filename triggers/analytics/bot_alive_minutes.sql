@@ -1,6 +1,7 @@
 -- triggers.bot_alive_minutes: bot_status keeps only the latest heartbeat;
 -- this records, per statement, the UTC minutes each heartbeat vouches for
--- (from the heartbeat to two heartbeat intervals later, after which a bot
+-- of a bot that is online (healthy: not degraded, error or offline), from
+-- the heartbeat to two heartbeat intervals later (after which a bot
 -- counts as down), so api.get_bot_health can tell uptime over 7 days.
 -- Resolution is one minute: a bot that stops is counted alive up to the
 -- end of the minute its heartbeat expires in.
@@ -20,7 +21,7 @@ begin
         date_trunc('minute', s.last_heartbeat, 'UTC'),
         s.last_heartbeat + 2 * v_interval - interval '1 microsecond',
         interval '1 minute') m
-    where s.status not in ('offline', 'error')
+    where s.status = 'online' -- degraded and error are not healthy time
     order by 1
     on conflict (minute) do nothing;
     return null;

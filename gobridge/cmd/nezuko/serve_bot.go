@@ -6,11 +6,30 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nezuko-bot/nezuko/gobridge/api"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
+// effectsDoorbell wakes the effect runner on NOTIFY nezuko_effects and
+// after every (re)connect of the listener.
+type effectsDoorbell struct{ f *telegram.Effects }
+
+func (d effectsDoorbell) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	d.f.Wake()
+	return nil
+}
+
+func (d effectsDoorbell) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	d.f.Wake()
+	return nil
+}
+
 // attachBots runs every active bot of bot_instances in this process
-// (polling or webhook) and serves POST /telegram/{bot}/webhook.
+// (polling or webhook), their effect outbox, and serves
+// POST /telegram/{bot}/webhook.
 // a.bots is the executor the command-queue worker runs its plans through;
 // a.botManager.OnBotStart is where a per-bot heartbeat hooks in.
 func attachBots(a *app) error {
@@ -22,7 +41,12 @@ func attachBots(a *app) error {
 		a.log.Warn("NEZUKO_FERNET_KEYS is not set: no bot can run (their tokens cannot be decrypted)")
 	}
 	exec := telegram.NewExecutor(a.pool, a.log, a.cfg.TelegramAPIURL, keys)
-	m := &telegram.Manager{Pool: a.pool, Log: a.log, Exec: exec}
+	effects := &telegram.Effects{Exec: exec, Log: a.log}
+	m := &telegram.Manager{Pool: a.pool, Log: a.log, Exec: exec, Effects: effects, Problem: api.WriteProblem}
+	// The outbox's doorbell: a decision of another process (a webhook taken
+	// in elsewhere, an API change) or a retry now due. After a reconnect the
+	// runner looks again (notifications may have been missed meanwhile).
+	a.listen(telegram.EffectsChannel, effectsDoorbell{effects})
 	// Test and operator knobs (durations such as 500ms): how often
 	// bot_instances is re-read and getUpdates' long-poll timeout.
 	if d, err := time.ParseDuration(os.Getenv("NEZUKO_BOT_RELOAD")); err == nil && d > 0 {

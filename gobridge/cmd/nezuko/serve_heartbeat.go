@@ -18,6 +18,7 @@ func attachHeartbeats(a *app) {
 		mu      sync.Mutex
 		handled = map[int64]*atomic.Int64{}
 		beats   = map[*heartbeat.Heartbeat]struct{}{}
+		live    = map[int64]*heartbeat.Heartbeat{}
 	)
 	counter := func(id int64) *atomic.Int64 {
 		mu.Lock()
@@ -36,12 +37,29 @@ func attachHeartbeats(a *app) {
 			prev(id, took)
 		}
 	}
+	// Telegram's answers decide the bot's health (SQL: bot.heartbeat); a
+	// bad answer rings the heartbeat at once instead of at its interval.
+	kicked := map[int64]time.Time{}
+	a.bots.OnTrouble = func(id int64) {
+		mu.Lock()
+		hb := live[id]
+		due := time.Since(kicked[id]) >= time.Second // at most one early beat a second
+		if due {
+			kicked[id] = time.Now()
+		}
+		mu.Unlock()
+		if hb != nil && due {
+			hb.Kick()
+		}
+	}
 	a.botManager.OnBotStart = func(ctx context.Context, id int64) {
 		c := counter(id)
 		hb, err := heartbeat.Start(ctx, a.pool, id, heartbeat.Options{
-			Version:  version,
-			Log:      a.log,
-			Counters: func() map[string]any { return map[string]any{"updates_handled": c.Load()} },
+			Version: version,
+			Log:     a.log,
+			Counters: func() map[string]any {
+				return map[string]any{"updates_handled": c.Load(), "telegram": a.bots.Health(id)}
+			},
 		})
 		if err != nil {
 			a.log.Warn("heartbeat: cannot start", "bot_instance_id", id, "err", err)
@@ -50,11 +68,15 @@ func attachHeartbeats(a *app) {
 		hb.SetStatus(heartbeat.Online)
 		mu.Lock()
 		beats[hb] = struct{}{}
+		live[id] = hb
 		mu.Unlock()
 		<-ctx.Done()
 		hb.Stop() // writes offline
 		mu.Lock()
 		delete(beats, hb)
+		if live[id] == hb {
+			delete(live, id)
+		}
 		mu.Unlock()
 	}
 	// On shutdown the bots' contexts end with serve's; wait for every

@@ -1,0 +1,230 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/plan"
+)
+
+// intake is the one way updates come in, polled (a getUpdates batch) or by
+// webhook (a batch of one). The whole batch is decided in SQL
+// (bot.handle_updates: one round trip, one commit); plans that need
+// membership facts have their checks answered and are resumed, a round at a
+// time for the whole batch (bot.resume_updates). Each commit writes the
+// decisions' effects (the Bot API calls) with them, so once intake returns
+// nil every update is received: acknowledge it. Intake never waits for the
+// effects themselves: the effect runner carries them out, chat by chat.
+//
+// It returns the offset that confirms the batch. An error means nothing
+// may be acknowledged (the batch comes again; processed updates are
+// skipped as duplicates by SQL). If SQL refuses the batch as a whole, the
+// updates are taken one by one, so one malformed update is logged and
+// skipped rather than stalling every group.
+func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage) (int64, error) {
+	received := time.Now()
+	var next int64
+	valid := make([]json.RawMessage, 0, len(ups))
+	for _, raw := range ups {
+		var head struct {
+			UpdateID *int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == nil {
+			m.Log.Error("malformed update skipped", "bot_instance_id", botID, "bytes", len(raw))
+			continue
+		}
+		next = max(next, *head.UpdateID+1)
+		valid = append(valid, raw)
+	}
+	if len(valid) == 0 {
+		return next, nil
+	}
+	defer m.Effects.Wake()
+	decided, err := m.decide(ctx, botID, valid)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		m.Log.Warn("batch decision failed; taking the updates one by one", "bot_instance_id", botID, "err", err)
+		for _, raw := range valid {
+			if err := m.one(ctx, botID, raw); err != nil {
+				return 0, err
+			}
+			m.handled(botID, received)
+		}
+		return next, nil
+	}
+	var open []int // plans still asking for checks
+	for i, d := range decided {
+		if len(d.Plan.Checks) > 0 {
+			open = append(open, i)
+		} else {
+			m.handled(botID, received)
+		}
+	}
+	for round := 0; len(open) > 0; round++ {
+		if round >= maxRounds {
+			return 0, fmt.Errorf("updates still ask for checks after %d rounds", maxRounds)
+		}
+		plans := make([]plan.Plan, len(open))
+		for j, i := range open {
+			plans[j] = decided[i].Plan
+		}
+		resumed, err := m.Exec.ResumeBatch(ctx, botID, plans)
+		if err != nil {
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			// Those not decided yet are taken one by one (the decided ones
+			// are skipped by SQL as duplicates).
+			m.Log.Warn("batch resume failed; taking the updates one by one", "bot_instance_id", botID, "err", err)
+			for _, i := range open {
+				if err := m.one(ctx, botID, valid[i]); err != nil {
+					return 0, err
+				}
+				m.handled(botID, received)
+			}
+			return next, nil
+		}
+		still := open[:0]
+		for j, i := range open {
+			decided[i].Plan = resumed[j]
+			if len(resumed[j].Checks) > 0 {
+				still = append(still, i)
+			} else {
+				m.handled(botID, received)
+			}
+		}
+		open = still
+	}
+	return next, nil
+}
+
+func (m *Manager) handled(botID int64, received time.Time) {
+	if m.OnUpdate != nil {
+		m.OnUpdate(botID, time.Since(received))
+	}
+}
+
+// one decides a single update (checks answered in rounds) until it is
+// committed, or SQL refuses it as malformed (logged and skipped), or SQL
+// keeps refusing it (a bug: logged as an error and skipped after a few
+// attempts, so one update cannot stall every group). An error means the
+// update is not committed and must not be acknowledged.
+func (m *Manager) one(ctx context.Context, botID int64, raw []byte) error {
+	backoff := 200 * time.Millisecond
+	sqlErrors := 0
+	for {
+		err := m.Exec.HandleUpdate(ctx, botID, raw)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrMalformed):
+			m.Log.Error("malformed update skipped", "bot_instance_id", botID, "err", err, "bytes", len(raw))
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case IsSQLError(err):
+			if sqlErrors++; sqlErrors >= 3 {
+				m.Log.Error("update skipped: SQL refused it 3 times", "bot_instance_id", botID, "err", err, "bytes", len(raw))
+				return nil
+			}
+		case backoff > 5*time.Second:
+			return err // the database is away: the caller retries the batch later
+		}
+		m.Log.Warn("update not taken in yet, retrying", "bot_instance_id", botID, "err", err)
+		sleep(ctx, backoff)
+		backoff *= 2
+	}
+}
+
+// decide splits a batch into up to 4 parts by chat (so one chat's updates
+// stay in one part, in order) and decides the parts concurrently: one SQL
+// call and one commit per part.
+func (m *Manager) decide(ctx context.Context, botID int64, valid []json.RawMessage) ([]Decided, error) {
+	parts := min(4, m.Workers, (len(valid)+24)/25)
+	if parts <= 1 {
+		return m.Exec.DecideBatch(ctx, botID, valid)
+	}
+	idx := make([][]int, parts)
+	for i, raw := range valid {
+		h := fnv32(laneKey(raw)) % uint32(parts)
+		idx[h] = append(idx[h], i)
+	}
+	out := make([]Decided, len(valid))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		if len(idx[p]) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			raws := make([]json.RawMessage, len(idx[p]))
+			for j, i := range idx[p] {
+				raws[j] = valid[i]
+			}
+			d, err := m.Exec.DecideBatch(ctx, botID, raws)
+			if err != nil {
+				errs[p] = err
+				return
+			}
+			for j, i := range idx[p] {
+				out[i] = d[j]
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		// Parts that succeeded are committed; deciding their updates again
+		// is harmless (processed ones are skipped as duplicates).
+		return nil, err
+	}
+	return out, nil
+}
+
+func fnv32(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// laneKey orders updates of one chat (and of one user in a channel).
+func laneKey(raw []byte) string {
+	var u map[string]json.RawMessage
+	if json.Unmarshal(raw, &u) != nil {
+		return ""
+	}
+	for _, k := range []string{"message", "edited_message", "chat_member", "my_chat_member", "chat_join_request"} {
+		if v, ok := u[k]; ok {
+			var x struct {
+				Chat struct {
+					ID int64 `json:"id"`
+				} `json:"chat"`
+			}
+			_ = json.Unmarshal(v, &x)
+			return "c" + strconv.FormatInt(x.Chat.ID, 10)
+		}
+	}
+	if v, ok := u["callback_query"]; ok {
+		var x struct {
+			Message struct {
+				Chat struct {
+					ID int64 `json:"id"`
+				} `json:"chat"`
+			} `json:"message"`
+		}
+		_ = json.Unmarshal(v, &x)
+		return "c" + strconv.FormatInt(x.Message.Chat.ID, 10)
+	}
+	return ""
+}
