@@ -37,6 +37,7 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 -- End block: realtime.
 
 -- Block: enforcement (bot).
+{{ template "bot/release_disabled_group.sql" . }}
 -- End block: enforcement (bot).
 
 revoke execute on all functions in schema triggers from public;

@@ -346,3 +346,28 @@ func TestAnAnonymousAdminsProtectNeverRecordsGroupAnonymousBotAsOwner(t *testing
 		t.Fatal("GroupAnonymousBot recorded as the linking admin")
 	}
 }
+
+func TestDisablingAGroupThroughTheAPIReleasesEveryoneTheBotRestricted(t *testing.T) {
+	w := newBotWorld(t)
+	w.protect(groupID, `{"mode":"mute"}`, chanA)
+	w.serve()
+	w.muted(groupID, userID)
+	w.muted(groupID, user2ID)
+	waitFor(t, "both prompts on file", func() bool {
+		return w.scalar("select count(*) from nezuko.group_restrictions where prompt_message_id is not null") == "2"
+	})
+	w.exec(`select api.update_group($1, false)`, groupID)
+	for _, u := range []int64{userID, user2ID} {
+		waitFor(t, fmt.Sprintf("user %d unmuted", u), func() bool {
+			r := w.okCalls("restrictChatMember", groupID, u)
+			return len(r) == 2 && perms(t, r[1])["can_send_messages"]
+		})
+		if m := w.fake.MemberOf(groupID, u); m.Status != "member" {
+			t.Fatalf("user %d is %s after the group was disabled", u, m.Status)
+		}
+	}
+	waitFor(t, "both prompts deleted", func() bool { return len(w.okCalls("deleteMessage", groupID, 0)) == 2 })
+	if got := w.scalar("select count(*) from nezuko.group_restrictions"); got != "0" {
+		t.Fatalf("%s restrictions left on file", got)
+	}
+}
