@@ -6,7 +6,7 @@
 -- executors from taking the same row. The claim counts as an attempt.
 create function bot.claim_effects(p_worker text, p_bots bigint[], p_limit integer, p_lease_seconds integer default null)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
-               repeatable boolean, attempts integer)
+               repeatable boolean, attempts integer, created_at timestamptz)
 language sql volatile as $$
     with heads as (
         select distinct on (e.bot_instance_id, e.chat_id) e.id, e.status, e.run_after
@@ -24,7 +24,7 @@ language sql volatile as $$
             order by x.id
             limit greatest(p_limit, 0)
             for update skip locked))
-        returning e.id, e.bot_instance_id, e.chat_id, e.method, e.params, e.repeatable, e.attempts
+        returning e.id, e.bot_instance_id, e.chat_id, e.method, e.params, e.repeatable, e.attempts, e.created_at
     )
     select * from claimed order by id
 $$;

@@ -14,7 +14,7 @@
 -- row. Returns no row either when p_worker no longer holds p_id.
 create function bot.report_effect(p_id bigint, p_worker text, p_result jsonb)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
-               repeatable boolean, attempts integer)
+               repeatable boolean, attempts integer, created_at timestamptz)
 language plpgsql volatile as $$
 declare
     e nezuko.bot_effects;
@@ -84,7 +84,7 @@ begin
                     and y.status in ('pending', 'running')
                   order by y.id limit 1)
       and x.status = 'pending' and x.run_after <= now()
-    returning x.id, x.bot_instance_id, x.chat_id, x.method, x.params, x.repeatable, x.attempts;
+    returning x.id, x.bot_instance_id, x.chat_id, x.method, x.params, x.repeatable, x.attempts, x.created_at;
 end
 $$;
 comment on function bot.report_effect(bigint, text, jsonb) is
