@@ -2,7 +2,9 @@
 -- per chat: the head (lowest id) of each chat's unfinished effects, when it
 -- is pending and due. A chat whose head is running, or waiting for its
 -- retry, yields nothing, so effects of one chat never overtake each other,
--- and a chat that waits never holds up another. SKIP LOCKED keeps two
+-- and a chat that waits never holds up another. Calls into no chat (chat_id
+-- 0: a callback query's answer) need no order: every due one may be taken,
+-- so one slow answer never holds up the others. SKIP LOCKED keeps two
 -- executors from taking the same row. The claim counts as an attempt.
 --
 -- The chats are found by a skip scan of bot_effects_lane_idx (one probe per
@@ -18,7 +20,7 @@ language sql volatile as $$
         from unnest(p_bots) as b(bot)
         cross join lateral (
             select e.chat_id from nezuko.bot_effects e
-            where e.bot_instance_id = b.bot and e.status in ('pending', 'running')
+            where e.bot_instance_id = b.bot and e.status in ('pending', 'running') and e.chat_id <> 0
             order by e.chat_id limit 1) first
         union all
         select l.bot, next.chat_id
@@ -35,6 +37,11 @@ language sql volatile as $$
             where e.bot_instance_id = l.bot and e.chat_id = l.chat_id and e.status in ('pending', 'running')
             order by e.id limit 1) h
         where h.status = 'pending' and h.run_after <= now()
+        union all
+        select c.id from (
+            select e.id from nezuko.bot_effects e
+            where e.bot_instance_id = any (p_bots) and e.chat_id = 0 and e.status = 'pending' and e.run_after <= now()
+            order by e.bot_instance_id, e.chat_id, e.id limit greatest(p_limit, 0)) c
     ), claimed as (
         update nezuko.bot_effects e
         set status = 'running', attempts = e.attempts + 1, lease_owner = p_worker, calling_at = null,

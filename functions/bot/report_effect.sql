@@ -74,13 +74,14 @@ begin
                     e.bot_instance_id);
         end if;
     end if;
-    -- The chat's next effect, claimed for the same worker when due.
+    -- The chat's next effect, claimed for the same worker when due (calls
+    -- into no chat have no order: the claim loop takes them).
     return query
     update nezuko.bot_effects x
     set status = 'running', attempts = x.attempts + 1, lease_owner = p_worker, calling_at = null,
         lease_expires_at = now() + make_interval(secs => bot.config_int('effect_lease_seconds', 30))
     where x.id = (select y.id from nezuko.bot_effects y
-                  where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id
+                  where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id and e.chat_id <> 0
                     and y.status in ('pending', 'running')
                   order by y.id limit 1)
       and x.status = 'pending' and x.run_after <= now()
