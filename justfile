@@ -151,15 +151,19 @@ bench-realtime *args: build
     NEZUKO_BIN={{bin}} tests/bench/with-cgroup.sh bin/bench-realtime "$@"
 
 # The enforcement loop against the fake Bot API: updates/s, decision latency
-# p50/p99 (cache hit and miss), heap over a soak (BENCH_SOAK_SECONDS, default 60).
-bench-bot:
+# p50/p99 (cache hit and miss), effect latency (decision → Telegram's answer)
+# at steady 2,000 and 500 updates/s, a quiet group's mute delay while another
+# is backlogged, the effect executor's throughput, heap over a soak
+# (BENCH_SOAK_SECONDS, default 300), and a kill -9 of `nezuko serve` during a
+# soak with every effect counted (BENCH_KILL_SOAK_SECONDS, default 60).
+bench-bot: build
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
     go test -c -o bin/bench-bot ./tests/bench/botbench/
     # one cpu cgroup for the cluster and the benchmark (tests/bench/cgroup.sh)
-    NEZUKO_BENCH=1 tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 30m \
-        -test.run '^TestBenchBot$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p'
+    NEZUKO_BENCH=1 NEZUKO_BIN={{bin}} tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 40m \
+        -test.run '^TestBench(Bot|EffectsKillSoak)$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p;/--- FAIL/,+3p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
 # pgbench, 8 and 32 connections (wrk), as a markdown table.

@@ -189,7 +189,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/on_my_chat_member.sql" . }}
 {{ template "bot/enqueue_effects.sql" . }}
 {{ template "bot/apply_outcome.sql" . }}
-{{ template "bot/note_group_rights.sql" . }}
+{{ template "bot/note_group_health.sql" . }}
 {{ template "bot/claim_effects.sql" . }}
 {{ template "bot/next_effect_due.sql" . }}
 {{ template "bot/effect_calling.sql" . }}

@@ -7,7 +7,8 @@ declare
     r api.bot_instance;
 begin
     select b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active, b.update_mode,
-           bot.live_status(s.status, s.last_heartbeat), s.last_heartbeat,
+           bot.live_status(s.status, s.last_heartbeat),
+           case when s.status in ('degraded', 'error') then s.status_reason end, s.last_heartbeat,
            (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
            b.created_at, b.updated_at
     into r

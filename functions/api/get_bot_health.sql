@@ -52,7 +52,7 @@ begin
 end
 $$;
 comment on function api.get_bot_health(bigint) is $$Bot health over the last 7 days, as scores 0-100 (one decimal) and one overall score.
-- uptime_percent: share of the 7 days in which some bot had a fresh heartbeat (status not offline/error, younger than two heartbeat intervals), at minute resolution from the heartbeat history; at least 100 when history is empty but a bot is online with a heartbeat under 2 minutes old.
+- uptime_percent: share of the 7 days in which some bot was healthy: a fresh heartbeat (younger than two heartbeat intervals) with status online (degraded, error and offline time is not uptime), at minute resolution from the heartbeat history; at least 100 when history is empty but a bot is online with a heartbeat under 2 minutes old.
 - cache_efficiency: cached % of verifications; success_rate: verified %; error_rate: error %; avg_latency_ms.
 - latency_score from avg_latency_ms: <50 ms 100, <100 90, <200 75, <500 50, else 25 (100 when there were no verifications).
 - overall_score = 0.35 uptime + 0.30 success + 0.20 latency_score + 0.10 cache_efficiency + 0.05 (100 - error_rate).

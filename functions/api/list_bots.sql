@@ -14,7 +14,8 @@ begin
     perform nezuko.check_page(p_limit, p_offset, 500);
     select (select count(*) from nezuko.bot_instances b where p_active is null or b.is_active = p_active),
            coalesce((select array_agg(row(b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active,
-                                          b.update_mode, bot.live_status(s.status, s.last_heartbeat), s.last_heartbeat,
+                                          b.update_mode, bot.live_status(s.status, s.last_heartbeat),
+                                          case when s.status in ('degraded', 'error') then s.status_reason end, s.last_heartbeat,
                                           (select count(*) from nezuko.protected_groups g where g.bot_instance_id = b.id),
                                           b.created_at, b.updated_at)::api.bot_instance order by b.id)
                      from (select * from nezuko.bot_instances b where p_active is null or b.is_active = p_active

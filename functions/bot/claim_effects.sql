@@ -2,29 +2,57 @@
 -- per chat: the head (lowest id) of each chat's unfinished effects, when it
 -- is pending and due. A chat whose head is running, or waiting for its
 -- retry, yields nothing, so effects of one chat never overtake each other,
--- and a chat that waits never holds up another. SKIP LOCKED keeps two
+-- and a chat that waits never holds up another. Calls into no chat (chat_id
+-- 0: a callback query's answer) need no order: every due one may be taken,
+-- so one slow answer never holds up the others. SKIP LOCKED keeps two
 -- executors from taking the same row. The claim counts as an attempt.
+--
+-- The chats are found by a skip scan of bot_effects_lane_idx (one probe per
+-- chat with unfinished effects, then one for its head), not by reading every
+-- unfinished row: a raid that leaves 100,000 prompts waiting in one group
+-- costs a claim two index probes for that group, not 100,000 rows.
 create function bot.claim_effects(p_worker text, p_bots bigint[], p_limit integer, p_lease_seconds integer default null)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
-               repeatable boolean, attempts integer)
+               repeatable boolean, attempts integer, created_at timestamptz)
 language sql volatile as $$
-    with heads as (
-        select distinct on (e.bot_instance_id, e.chat_id) e.id, e.status, e.run_after
-        from nezuko.bot_effects e
-        where e.status in ('pending', 'running') and e.bot_instance_id = any (p_bots)
-        order by e.bot_instance_id, e.chat_id, e.id
+    with recursive lanes as (
+        select b.bot, first.chat_id
+        from unnest(p_bots) as b(bot)
+        cross join lateral (
+            select e.chat_id from nezuko.bot_effects e
+            where e.bot_instance_id = b.bot and e.status in ('pending', 'running') and e.chat_id <> 0
+            order by e.chat_id limit 1) first
+        union all
+        select l.bot, next.chat_id
+        from lanes l
+        cross join lateral (
+            select e.chat_id from nezuko.bot_effects e
+            where e.bot_instance_id = l.bot and e.status in ('pending', 'running') and e.chat_id > l.chat_id
+            order by e.chat_id limit 1) next
+    ), heads as (
+        select h.id
+        from lanes l
+        cross join lateral (
+            select e.id, e.status, e.run_after from nezuko.bot_effects e
+            where e.bot_instance_id = l.bot and e.chat_id = l.chat_id and e.status in ('pending', 'running')
+            order by e.id limit 1) h
+        where h.status = 'pending' and h.run_after <= now()
+        union all
+        select c.id from (
+            select e.id from nezuko.bot_effects e
+            where e.bot_instance_id = any (p_bots) and e.chat_id = 0 and e.status = 'pending' and e.run_after <= now()
+            order by e.bot_instance_id, e.chat_id, e.id limit greatest(p_limit, 0)) c
     ), claimed as (
         update nezuko.bot_effects e
         set status = 'running', attempts = e.attempts + 1, lease_owner = p_worker, calling_at = null,
             lease_expires_at = now() + make_interval(secs => coalesce(p_lease_seconds, bot.config_int('effect_lease_seconds', 30)))
         where e.id = any (array(
             select x.id from nezuko.bot_effects x
-            where x.id in (select h.id from heads h where h.status = 'pending' and h.run_after <= now())
-              and x.status = 'pending'
+            where x.id in (select heads.id from heads) and x.status = 'pending'
             order by x.id
             limit greatest(p_limit, 0)
             for update skip locked))
-        returning e.id, e.bot_instance_id, e.chat_id, e.method, e.params, e.repeatable, e.attempts
+        returning e.id, e.bot_instance_id, e.chat_id, e.method, e.params, e.repeatable, e.attempts, e.created_at
     )
     select * from claimed order by id
 $$;

@@ -17,7 +17,7 @@ begin
     if jsonb_typeof(coalesce(p_plan->'calls', '[]')) <> 'array' then
         raise exception 'bot.enqueue_effects: calls must be an array' using errcode = '22023';
     end if;
-    insert into nezuko.bot_effects (bot_instance_id, chat_id, method, params, outcome, repeatable, max_attempts, source)
+    insert into nezuko.bot_effects (bot_instance_id, chat_id, method, params, outcome, repeatable, max_attempts, source, created_at)
     select p_bot,
            case when jsonb_typeof(c.call->'params'->'chat_id') = 'number' then (c.call->'params'->>'chat_id')::bigint else 0 end,
            c.call->>'method',
@@ -28,7 +28,8 @@ begin
            -- answer are idempotent on Telegram.
            not (c.call->>'method' ~ '^(send|copy|forward)'),
            bot.config_int('effect_max_attempts', 6),
-           coalesce(p_source, 'api')
+           coalesce(p_source, 'api'),
+           clock_timestamp() -- near the decision's commit: effect latency runs from here
     from jsonb_array_elements(coalesce(p_plan->'calls', '[]')) with ordinality as c(call, ord)
     order by c.ord;
     get diagnostics n = row_count;

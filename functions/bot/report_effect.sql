@@ -14,7 +14,7 @@
 -- row. Returns no row either when p_worker no longer holds p_id.
 create function bot.report_effect(p_id bigint, p_worker text, p_result jsonb)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
-               repeatable boolean, attempts integer)
+               repeatable boolean, attempts integer, created_at timestamptz)
 language plpgsql volatile as $$
 declare
     e nezuko.bot_effects;
@@ -36,7 +36,7 @@ begin
             lease_expires_at = null, error_type = null, error_code = null, description = null
         where x.id = p_id;
         perform bot.apply_outcome(e.bot_instance_id, e.outcome, p_result);
-        perform bot.note_group_rights(e.bot_instance_id, e.chat_id, e.method, p_result);
+        perform bot.note_group_health(e.bot_instance_id, e.chat_id, e.method, p_result);
     elsif v_type = 'too_many_requests' then
         update nezuko.bot_effects x
         set status = 'pending', attempts = greatest(x.attempts - 1, 0), lease_owner = null, lease_expires_at = null,
@@ -61,7 +61,7 @@ begin
             description = left(p_result->>'description', 500)
         where x.id = p_id;
         perform bot.apply_outcome(e.bot_instance_id, e.outcome, p_result);
-        perform bot.note_group_rights(e.bot_instance_id, e.chat_id, e.method, p_result);
+        perform bot.note_group_health(e.bot_instance_id, e.chat_id, e.method, p_result);
         -- Expected refusals (a message already gone, a callback too old) are
         -- not worth an alarm; anything else is.
         if v_type not in ('message_not_found', 'query_too_old') then
@@ -74,17 +74,18 @@ begin
                     e.bot_instance_id);
         end if;
     end if;
-    -- The chat's next effect, claimed for the same worker when due.
+    -- The chat's next effect, claimed for the same worker when due (calls
+    -- into no chat have no order: the claim loop takes them).
     return query
     update nezuko.bot_effects x
     set status = 'running', attempts = x.attempts + 1, lease_owner = p_worker, calling_at = null,
         lease_expires_at = now() + make_interval(secs => bot.config_int('effect_lease_seconds', 30))
     where x.id = (select y.id from nezuko.bot_effects y
-                  where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id
+                  where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id and e.chat_id <> 0
                     and y.status in ('pending', 'running')
                   order by y.id limit 1)
       and x.status = 'pending' and x.run_after <= now()
-    returning x.id, x.bot_instance_id, x.chat_id, x.method, x.params, x.repeatable, x.attempts;
+    returning x.id, x.bot_instance_id, x.chat_id, x.method, x.params, x.repeatable, x.attempts, x.created_at;
 end
 $$;
 comment on function bot.report_effect(bigint, text, jsonb) is

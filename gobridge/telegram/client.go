@@ -75,6 +75,8 @@ func ErrorType(err error) string {
 	case strings.Contains(d, "message to delete not found"), strings.Contains(d, "message can't be deleted"),
 		strings.Contains(d, "message to edit not found"):
 		return "message_not_found"
+	case strings.Contains(d, "query is too old"), strings.Contains(d, "query id is invalid"):
+		return "query_too_old"
 	case strings.Contains(d, "can't parse entities"):
 		return "bad_markup"
 	case strings.Contains(d, "upgraded to a supergroup"), ae.MigrateTo != 0:

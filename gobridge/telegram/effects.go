@@ -29,6 +29,7 @@ type effect struct {
 	Params     json.RawMessage
 	Repeatable bool
 	Attempts   int
+	Created    time.Time
 }
 
 // Effects carries out the effect outbox (nezuko.bot_effects) of the bots
@@ -50,6 +51,10 @@ type Effects struct {
 	Lanes int
 	// Drain is how long a stopping runner lets calls in flight finish.
 	Drain time.Duration
+	// OnAnswer, when set, is told of every answer: the effect's method, its
+	// latency from the decision that wrote it to Telegram's answer, and
+	// whether Telegram said OK (benchmarks, metrics).
+	OnAnswer func(botID int64, method string, latency time.Duration, ok bool)
 
 	mu    sync.Mutex
 	owned map[int64]bool
@@ -221,7 +226,7 @@ func (f *Effects) Run(ctx context.Context) {
 
 func (f *Effects) claim(ctx context.Context, bots []int64, n int) ([]*effect, *float64, error) {
 	b := &pgx.Batch{}
-	b.Queue("select id, bot_instance_id, chat_id, method, params, repeatable, attempts from bot.claim_effects($1, $2, $3)",
+	b.Queue("select id, bot_instance_id, chat_id, method, params, repeatable, attempts, created_at from bot.claim_effects($1, $2, $3)",
 		f.Worker, bots, n)
 	b.Queue("select bot.next_effect_due($1)", bots)
 	br := f.Exec.pool.SendBatch(ctx, b)
@@ -243,7 +248,7 @@ func (f *Effects) claim(ctx context.Context, bots []int64, n int) ([]*effect, *f
 
 func scanEffect(r pgx.CollectableRow) (*effect, error) {
 	e := &effect{}
-	return e, r.Scan(&e.ID, &e.Bot, &e.Chat, &e.Method, &e.Params, &e.Repeatable, &e.Attempts)
+	return e, r.Scan(&e.ID, &e.Bot, &e.Chat, &e.Method, &e.Params, &e.Repeatable, &e.Attempts, &e.Created)
 }
 
 // lane runs one chat's effects, one after the other, until SQL hands back
@@ -286,6 +291,9 @@ func (f *Effects) one(ctx, callCtx context.Context, e *effect) (*effect, bool) {
 		}
 	}
 	res := f.Exec.callOnce(callCtx, e.Bot, b, plan.Call{Method: e.Method, Params: e.Params})
+	if f.OnAnswer != nil {
+		f.OnAnswer(e.Bot, e.Method, time.Since(e.Created), res.OK)
+	}
 	if res.RetryAfter > 0 {
 		b.limits.pause(e.Chat, e.Method, time.Now().Add(time.Duration(res.RetryAfter)*time.Second))
 	}
@@ -299,7 +307,7 @@ func (f *Effects) report(ctx context.Context, e *effect, res plan.CallResult) (*
 	body, _ := json.Marshal(res)
 	backoff := 100 * time.Millisecond
 	for {
-		rows, err := f.Exec.pool.Query(ctx, "select id, bot_instance_id, chat_id, method, params, repeatable, attempts from bot.report_effect($1, $2, $3)",
+		rows, err := f.Exec.pool.Query(ctx, "select id, bot_instance_id, chat_id, method, params, repeatable, attempts, created_at from bot.report_effect($1, $2, $3)",
 			e.ID, f.Worker, string(body))
 		var next []*effect
 		if err == nil {

@@ -199,6 +199,9 @@ func TestPersistentServerErrorsFailOneEffectVisiblyWithoutStallingTheChat(t *tes
 	if got := w.scalar("select count(*) from nezuko.admin_logs where logger = 'effects' and level = 'ERROR'"); got != "1" {
 		t.Fatalf("admin_logs ERROR rows for the failed effect: %s", got)
 	}
+	if got := w.scalar("select health || ': ' || health_reason from nezuko.protected_groups where group_id = $1", groupID); !strings.HasPrefix(got, "warning: Telegram kept failing: deleteMessage") {
+		t.Fatalf("group health after the failed effect: %s", got)
+	}
 }
 
 func TestARevokedTokenTurnsTheBotToError(t *testing.T) {

@@ -4,7 +4,7 @@
 -- refusals fail and are kept; an interrupted send ends as unknown, never
 -- sent twice; failed membership checks are cached; health follows answers.
 begin;
-select plan(47);
+select plan(48);
 
 insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
 values (4242, 'effects_bot', 'x', sha256('4242'::bytea));
@@ -145,6 +145,12 @@ select is(bot.member_state(-1009, 7, '[]', false), '{"error": "bot_not_admin", "
 select ok((select expires_at between now() + interval '29 seconds' and now() + interval '31 seconds'
            from nezuko.membership_cache where channel_id = -1009 and user_id = 7),
     'for membership_cache_ttl_error_seconds');
+
+-- Calls into no chat (callback answers) have no order: all due ones are claimed at once.
+select bot.enqueue_effects((select id from b), '{"calls": [{"method": "answerCallbackQuery", "params": {"callback_query_id": "1"}},
+                                                          {"method": "answerCallbackQuery", "params": {"callback_query_id": "2"}}]}');
+select is((select count(*)::int from bot.claim_effects('w1', array[(select id from b)], 10, 30) where chat_id = 0), 2,
+    'chatless effects are claimed together, never one behind another');
 
 -- Health follows Telegram's answers.
 select is(bot.heartbeat((select id from b), 'online', now(), null, 'i1', '{"telegram": {"transient": 0, "unauthorized": 1, "last_error": "getUpdates: 401 Unauthorized"}}'), 30,

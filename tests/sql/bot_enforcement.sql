@@ -30,25 +30,26 @@ create temp table p1 as select bot.resume_update(1, bot.handle_update(1, (select
 select is((select p->'checks'->0->>'chat_id' from p1), '-500', 'a missing channel asks whether the user is a group admin');
 create temp table p2 as select bot.resume_update(1, (select p->'state' from p1),
     '[{"chat_id": -500, "user_id": 42, "status": "member"}]') as p;
--- Decided: the calls are effects in the outbox, written in the decision's
--- transaction (bot.decide); the plan itself is empty.
-create temp table fx as select array_agg(method order by id) as methods,
-    (array_agg(params order by id))[3] as prompt, (array_agg(outcome order by id))[3] as prompt_outcome
-    from nezuko.bot_effects where source = 'update:10';
-select is((select methods from fx), array['deleteMessage', 'restrictChatMember', 'sendMessage'], 'mode both: delete, mute, prompt');
-select ok((select prompt->>'text' like '%Channel B%' and prompt->>'text' not like '%Channel A%' from fx),
+select is((select jsonb_agg(method order by id) from nezuko.bot_effects where source = 'update:10'),
+          '["deleteMessage", "restrictChatMember", "sendMessage"]', 'mode both: delete, mute, prompt, as effects of the decision');
+create temp table prompt as select params from nezuko.bot_effects where source = 'update:10' and method = 'sendMessage';
+select ok((select params->>'text' like '%Channel B%' and params->>'text' not like '%Channel A%' from prompt),
           'the prompt names only the missing channel');
-select ok((select prompt->>'text' like '%&lt;Eve&gt;%' from fx), 'the user''s name is escaped');
-select is((select prompt->'reply_markup'->'inline_keyboard'->-1->0->>'callback_data' from fx), 'nzv:42',
+select ok((select params->>'text' like '%&lt;Eve&gt;%' from prompt), 'the user''s name is escaped');
+select is((select params->'reply_markup'->'inline_keyboard'->-1->0->>'callback_data' from prompt), 'nzv:42',
           'the verify button is bound to the user');
 select is((select count(*)::int from nezuko.verification_log where user_id = 42), 2, 'one verification_log row per channel');
-select is((select muted from nezuko.group_restrictions where group_id = -500 and user_id = 42), true, 'the mute is recorded');
+select is((select muted::text || ':' || (muted_at is null)::text from nezuko.group_restrictions where group_id = -500 and user_id = 42),
+          'true:true', 'the mute is recorded as an intent, not yet confirmed');
 select is((select member_status from nezuko.membership_cache where channel_id = -1002 and user_id = 42), 'left', 'answers are cached');
 
--- The decision marked it processed: a redelivery does nothing. Telegram's
--- answer to the prompt keeps its id.
-select bot.apply_outcome(1, (select prompt_outcome from fx), '{"ok": true, "result": {"message_id": 900}}');
+-- The decision marked it processed: a redelivery does nothing.
 select is(bot.handle_update(1, (select j from u)), '{"duplicate": true}', 'a redelivered update has no second effect');
+-- Telegram's answers, one effect at a time, move the state.
+create temp table e1 as select * from bot.claim_effects('t', array[1::bigint], 10);
+create temp table e2 as select * from bot.report_effect((select id from e1), 't', '{"ok": true, "result": true}');
+create temp table e3 as select * from bot.report_effect((select id from e2), 't', '{"ok": true, "result": true}');
+select bot.report_effect((select id from e3), 't', '{"ok": true, "result": {"message_id": 900}}');
 select is((select prompt_message_id from nezuko.group_restrictions where user_id = 42), 900::bigint, 'the prompt''s id is kept to delete it later');
 
 select throws_ok($$select bot.handle_update(1, '{"message": {}}')$$, '22023', null, 'an update without update_id is refused with 22023');

@@ -8,9 +8,11 @@ create type api.bot_instance as (
     is_active boolean,
     update_mode text,
     status text,
+    status_reason text,
     last_heartbeat timestamptz,
     group_count bigint,
     created_at timestamptz,
     updated_at timestamptz
 );
 comment on type api.bot_instance is 'A registered Telegram bot with its last heartbeat. The token is never part of it.';
+comment on column api.bot_instance.status_reason is 'Why the bot is degraded or in error (Telegram refused its token, repeated 429/5xx/timeouts); null when online or offline.';

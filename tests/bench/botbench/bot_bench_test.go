@@ -9,6 +9,7 @@ package botbench
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -127,8 +128,15 @@ func TestBenchBot(t *testing.T) {
 	must(`update nezuko.admin_config set value = '1000' where key = 'rate_limit_global_per_second'`)
 
 	rec := &recorder{done: make(chan struct{})}
-	exec := telegram.NewExecutor(pool, slog.New(slog.NewTextHandler(io.Discard, nil)), fake.URL, []*fernet.Key{&k})
-	m := &telegram.Manager{Pool: pool, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Exec: exec,
+	eff := &recorder{done: make(chan struct{})} // effect latency: decision → Telegram's answer
+	quiet := log()
+	exec := telegram.NewExecutor(pool, quiet, fake.URL, []*fernet.Key{&k})
+	effects := &telegram.Effects{Exec: exec, Log: quiet, OnAnswer: func(id int64, method string, d time.Duration, ok bool) {
+		if ok && method == "deleteMessage" {
+			eff.add(id, d)
+		}
+	}}
+	m := &telegram.Manager{Pool: pool, Log: quiet, Exec: exec, Effects: effects,
 		Workers: workers, PollTimeout: time.Second, Reload: time.Second, OnUpdate: rec.add}
 	go m.Run(ctx)
 
@@ -213,6 +221,191 @@ func TestBenchBot(t *testing.T) {
 	phit50, phit99 := paced(pacedHit, true)
 	pmiss50, pmiss99 := paced(pacedMiss, false)
 
+	// Effects. Groups in mode delete whose non-subscribers were already
+	// prompted: each of their messages is decided into exactly one effect
+	// (deleteMessage), so the effect latency below is the outbox's own
+	// (decision committed → Telegram's answer), not a per-chat rate limit.
+	effGroups := make([]int64, nGroups)
+	for g := range effGroups {
+		gid := firstGrp - 1000 - int64(g)
+		effGroups[g] = gid
+		fake.AddChat(gid, "supergroup", "E", "")
+		fake.SetMember(gid, botUser, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+		must(`insert into nezuko.protected_groups (group_id, bot_instance_id, title, params) values ($1, $2, 'E', '{"mode": "delete"}')`, gid, botID)
+		must(`insert into nezuko.group_channel_links (group_id, channel_id) values ($1, $2)`, gid, channel)
+	}
+	// steadyEffects offers rate updates/s for 4 s; share of them (in %) come
+	// from non-subscribers (one delete each), the rest from subscribers
+	// (none); cached: every answer is in the membership cache (else one
+	// getChatMember for the channel and one for the group, per update).
+	steadyEffects := func(rate, share int, cached bool) (time.Duration, time.Duration, time.Duration, time.Duration, int) {
+		total := rate * 4
+		first := nextUser + 1
+		nonSub := map[int64]bool{}
+		for i := 0; i < total; i++ {
+			nextUser++
+			gid := effGroups[i%nGroups]
+			if i%100 < share {
+				nonSub[nextUser] = true
+				fake.SetMember(gid, nextUser, fakebot.Member{Status: "member"})
+				must(`insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, prompted_at) values ($1, $2, $3, now())`, gid, nextUser, botID)
+			} else {
+				fake.SetMember(channel, nextUser, fakebot.Member{Status: "member"})
+			}
+		}
+		if cached {
+			must(`insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, expires_at)
+				select $1, u, case when r.user_id is null then 'member' else 'left' end, r.user_id is null, now() + interval '1 hour'
+				from generate_series($2::bigint, $3::bigint) u left join nezuko.group_restrictions r on r.user_id = u`, channel, first, nextUser)
+			must(`insert into nezuko.membership_cache (channel_id, user_id, member_status, is_member, expires_at)
+				select r.group_id, r.user_id, 'member', true, now() + interval '1 hour'
+				from nezuko.group_restrictions r where r.user_id between $1 and $2`, first, nextUser)
+		}
+		rec.reset(total)
+		eff.reset(len(nonSub))
+		per := rate / 100
+		for i := 0; i < total; i += per {
+			t0 := time.Now()
+			for j := i; j < min(i+per, total); j++ {
+				gid := effGroups[j%nGroups]
+				b.Push(map[string]any{"message": map[string]any{"message_id": fake.NewMessageID(gid), "date": 0, "text": "hello",
+					"chat": map[string]any{"id": gid, "type": "supergroup"},
+					"from": map[string]any{"id": first + int64(j), "is_bot": false, "first_name": "U"}}})
+			}
+			time.Sleep(time.Until(t0.Add(10 * time.Millisecond)))
+		}
+		for _, r := range []*recorder{rec, eff} {
+			select {
+			case <-r.done:
+			case <-time.After(2 * time.Minute):
+				t.Fatalf("steady effects run: %d of %d", len(r.lat), r.want)
+			}
+		}
+		rec.mu.Lock()
+		eff.mu.Lock()
+		defer rec.mu.Unlock()
+		defer eff.mu.Unlock()
+		return pct(rec.lat, 0.50), pct(rec.lat, 0.99), pct(eff.lat, 0.50), pct(eff.lat, 0.99), len(eff.lat)
+	}
+	type effRow struct {
+		name               string
+		d50, d99, e50, e99 time.Duration
+		effects            int
+	}
+	var effRows []effRow
+	for _, c := range []struct {
+		name        string
+		rate, share int
+		cached      bool
+	}{
+		{"cache hit, steady 2000 updates/s, 25 % non-subscribers", 2000, 25, true},
+		{"cache miss, steady 500 updates/s, all non-subscribers", 500, 100, false},
+	} {
+		d50, d99, e50, e99, n := steadyEffects(c.rate, c.share, c.cached)
+		effRows = append(effRows, effRow{c.name, d50, d99, e50, e99, n})
+	}
+
+	// A quiet group's mute while another group is backlogged: 300
+	// non-subscribers write in the busy group at once (mode mute: a mute and
+	// a prompt each; the prompts wait for the group's 20/min), then one
+	// non-subscriber every 100 ms in the quiet groups (40 of them in turn,
+	// so each stays within its own 20 prompts a minute: quiet); the delay
+	// runs from the update being queued to Telegram receiving the mute.
+	busy, calm := effGroups[0], effGroups[1:41]
+	isCalm := map[string]bool{}
+	for _, g := range calm {
+		isCalm[strconv.FormatInt(g, 10)] = true
+	}
+	must(`update nezuko.protected_groups set params = '{"mode": "mute"}' where group_id = any ($1)`, effGroups[:41])
+	must(`update nezuko.admin_config set value = '20' where key = 'rate_limit_per_chat_per_minute'`)
+	var qmu sync.Mutex
+	queued := map[int64]time.Time{}
+	var delays []time.Duration
+	fake.OnCall(func(c fakebot.Call) {
+		if c.Method != "restrictChatMember" || c.Status != 200 || !isCalm[fmt.Sprint(c.Params["chat_id"])] {
+			return
+		}
+		u, _ := strconv.ParseInt(fmt.Sprint(c.Params["user_id"]), 10, 64)
+		qmu.Lock()
+		if t0, ok := queued[u]; ok {
+			delays = append(delays, c.Time.Sub(t0))
+			delete(queued, u)
+		}
+		qmu.Unlock()
+	})
+	burst := 300
+	for i := 0; i < burst; i++ {
+		nextUser++
+		fake.SetMember(busy, nextUser, fakebot.Member{Status: "member"})
+		b.Push(map[string]any{"message": map[string]any{"message_id": fake.NewMessageID(busy), "date": 0, "text": "spam",
+			"chat": map[string]any{"id": busy, "type": "supergroup"},
+			"from": map[string]any{"id": nextUser, "is_bot": false, "first_name": "B"}}})
+	}
+	time.Sleep(2 * time.Second) // the burst decided; its prompts now wait for the busy group's slots
+	var backlogLeft int
+	samples := env("BENCH_QUIET_SAMPLES", 200)
+	for i := 0; i < samples; i++ {
+		nextUser++
+		g := calm[i%len(calm)]
+		fake.SetMember(g, nextUser, fakebot.Member{Status: "member"})
+		qmu.Lock()
+		queued[nextUser] = time.Now()
+		qmu.Unlock()
+		b.Push(map[string]any{"message": map[string]any{"message_id": fake.NewMessageID(g), "date": 0, "text": "spam",
+			"chat": map[string]any{"id": g, "type": "supergroup"},
+			"from": map[string]any{"id": nextUser, "is_bot": false, "first_name": "Q"}}})
+		time.Sleep(100 * time.Millisecond)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		qmu.Lock()
+		left := len(queued)
+		qmu.Unlock()
+		if left == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = pool.QueryRow(ctx, `select count(*) from nezuko.bot_effects where chat_id = $1 and status in ('pending', 'running')`, busy).Scan(&backlogLeft)
+	fake.OnCall(nil)
+	qmu.Lock()
+	quietDelays := append([]time.Duration(nil), delays...)
+	lostQuiet := len(queued)
+	qmu.Unlock()
+
+	// The executor alone: 20,000 deleteMessage effects over 200 chats
+	// written at once (as decisions would), limits lifted so that the
+	// runner, not Telegram's rate, is measured.
+	must(`delete from nezuko.bot_effects where status in ('pending', 'running')`)
+	must(`update nezuko.admin_config set max_value = 100000, value = '100000' where key = 'rate_limit_global_per_second'`)
+	must(`update nezuko.admin_config set value = '600' where key = 'rate_limit_per_chat_per_minute'`)
+	exec.SetLimits(100000, 600)
+	nThru := env("BENCH_EFFECTS", 20000)
+	var thruCalls []map[string]any
+	for i := 0; i < nThru; i++ {
+		gid := firstGrp - 5000 - int64(i%200)
+		if i < 200 {
+			fake.AddChat(gid, "supergroup", "T", "")
+			fake.SetMember(gid, botUser, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
+		}
+		thruCalls = append(thruCalls, map[string]any{"method": "deleteMessage",
+			"params": map[string]any{"chat_id": gid, "message_id": fake.NewMessageID(gid)}})
+	}
+	eff.reset(nThru)
+	thruStart := time.Now()
+	for i := 0; i < nThru; i += 1000 {
+		j, _ := json.Marshal(map[string]any{"calls": thruCalls[i:min(i+1000, nThru)]})
+		must(`select bot.enqueue_effects($1, $2::jsonb, 'bench')`, botID, string(j))
+	}
+	select {
+	case <-eff.done:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("executor throughput: %d of %d effects answered", len(eff.lat), nThru)
+	}
+	thruRate := float64(nThru) / time.Since(thruStart).Seconds()
+	must(`update nezuko.admin_config set value = '1000', max_value = 1000 where key = 'rate_limit_global_per_second'`)
+	must(`update nezuko.admin_config set value = '20' where key = 'rate_limit_per_chat_per_minute'`)
+
 	// Soak: a steady stream on the cache-hit path, heap sampled.
 	soak := time.Duration(env("BENCH_SOAK_SECONDS", 300)) * time.Second
 	rate := env("BENCH_SOAK_RATE", 500)
@@ -257,12 +450,25 @@ func TestBenchBot(t *testing.T) {
 	fmt.Printf("| cache miss, steady %d updates/s offered | | %.1f ms | %.1f ms | |\n", pacedMiss, ms1(pmiss50), ms1(pmiss99))
 	fmt.Printf("| soak %s at %d updates/s (cache hit), %d updates | | | | heap after GC %.1f MB → %.1f MB (each minute: %s MB; peak %.1f MB) |\n",
 		soak, rate, total, mb(heap0), mb(heap1), strings.Join(perMinute, ", "), mb(peak))
+	fmt.Printf("\n### effects (`just bench-bot`): decision committed → Telegram's answer, %d groups in mode delete\n\n", nGroups)
+	fmt.Println("| run | decision p50 | decision p99 | effects | effect latency p50 | effect p99 |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range effRows {
+		fmt.Printf("| %s | %.1f ms | %.1f ms | %d | %.1f ms | %.1f ms |\n", r.name, ms1(r.d50), ms1(r.d99), r.effects, ms1(r.e50), ms1(r.e99))
+	}
+	fmt.Printf("\n| quiet group's mute while another group holds a backlog | samples | p50 | p99 | max | not muted | busy group's effects still waiting |\n")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Printf("| %d non-subscribers at once in the busy group, then 1 per 100 ms in 40 quiet ones in turn | %d | %.1f ms | %.1f ms | %.1f ms | %d | %d |\n",
+		burst, len(quietDelays), ms1(pct(quietDelays, 0.5)), ms1(pct(quietDelays, 0.99)), ms1(pct(quietDelays, 1)), lostQuiet, backlogLeft)
+	fmt.Printf("\n| effect executor alone (rate limits lifted) | effects | effects/s |\n| --- | ---: | ---: |\n| deleteMessage over 200 chats, written at once | %d | %.0f |\n", nThru, thruRate)
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("\nBacklog rows: %d updates queued at once, latency from getUpdates' answer to the effect committed (so it includes queueing behind the batch). Steady rows: the same measure with updates arriving in 10 ms bursts.\n", n)
 	fmt.Printf("machine: %d CPUs shared with other jobs (load average %s), Go %s, %s/%s\n", runtime.NumCPU(), strings.TrimSpace(string(load)), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	cancel()
 	time.Sleep(300 * time.Millisecond)
 }
+
+func log() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func ms1(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func mb(b uint64) float64         { return float64(b) / (1 << 20) }
