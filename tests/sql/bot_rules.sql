@@ -1,7 +1,7 @@
 -- Enforcement rules as pure decisions: an update (or answers) in, a
 -- partial decision out (bot.decide's handlers), nothing sent.
 begin;
-select plan(15);
+select plan(18);
 
 insert into nezuko.bot_instances (id, bot_user_id, username, token_encrypted, token_sha256)
 overriding system value values (1, 99, 'tbot', 'sealed', sha256('t'));
@@ -65,6 +65,21 @@ select is((select muted from nezuko.group_restrictions where user_id = 45), fals
 select is(bot.enforce(1, -500, '{"id": 46}', '[{"chat_id": -1001, "user_id": 46, "status": "left"},
                                                {"chat_id": -500, "user_id": 46, "status": "restricted", "is_member": false}]',
                       'join', null, false)->'calls', '[]', 'no prompt for someone restricted and no longer a member');
+
+-- Item 7: disabling a group releases everyone the bot restricted, as effects.
+insert into nezuko.group_restrictions (group_id, user_id, bot_instance_id, muted, prompt_message_id) values (-500, 47, 1, true, 901);
+update nezuko.protected_groups set default_permissions = '{"can_send_messages": true}', default_permissions_at = now() - interval '1 day';
+update nezuko.protected_groups set enabled = false where group_id = -500;
+select is((select jsonb_agg(jsonb_build_object('method', method, 'user_id', params->'user_id', 'perms', params->'permissions') order by id)
+           from nezuko.bot_effects where source = 'group_disabled:-500' and (params->>'user_id' = '47' or params->>'message_id' = '901')),
+          '[{"method": "restrictChatMember", "user_id": 47, "perms": {"can_send_messages": true}},
+            {"method": "deleteMessage", "user_id": null, "perms": null}]',
+          'disabling a group unmutes to its stored default permissions and deletes the prompt, as effects');
+select is((select count(*)::int from nezuko.group_restrictions where group_id = -500), 0, 'and forgets every restriction there');
+
+-- Reinstalling the code packages must not lose the params CHECK (it lives in schema nezuko).
+select ok(exists (select from pg_constraint where conrelid = 'nezuko.protected_groups'::regclass and contype = 'c'
+                  and pg_get_constraintdef(oid) like '%check_group_params%'), 'the params CHECK is in place');
 
 select * from finish();
 rollback;
