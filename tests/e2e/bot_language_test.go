@@ -58,6 +58,7 @@ func noEnglish(t *testing.T, what, text string, words []string) {
 }
 
 func TestProtectByASpanishAdminMakesASpanishGroupWhosePromptAndButtonsHaveNoEnglish(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.UpdateChat(chanA, func(c *fakebot.Chat) { c.Title = "Canal Uno" })
 	w.fake.UpdateChat(groupID, func(c *fakebot.Chat) { c.Title = "Grupo de Prueba" })
@@ -94,6 +95,7 @@ func TestProtectByASpanishAdminMakesASpanishGroupWhosePromptAndButtonsHaveNoEngl
 }
 
 func TestCallbackAnswersUseThePressersLanguage(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"language":"pt"}`, chanA)
 	w.serve()
@@ -114,6 +116,7 @@ func TestCallbackAnswersUseThePressersLanguage(t *testing.T) {
 }
 
 func TestSettingsLanguageSwitchesEveryReplyAndRefusesALanguageWithoutTexts(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()

@@ -36,6 +36,7 @@ func asChat(u map[string]any, sender int64, senderType string) map[string]any {
 func msgID(u map[string]any) int64 { return u["message"].(map[string]any)["message_id"].(int64) }
 
 func TestMessagesSentAsAChatAreExemptOnlyForTheGroupItsLinkedChannelAndWhitelistedChannels(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.AddChat(linkedChanID, "channel", "Discussion Channel", "")
 	w.fake.AddChat(otherChanID, "channel", "Spam Channel", "")
@@ -87,6 +88,7 @@ func TestMessagesSentAsAChatAreExemptOnlyForTheGroupItsLinkedChannelAndWhitelist
 }
 
 func TestJoinedServiceMessagesStartTheSameCheckAsAChatMemberJoin(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"both"}`, chanA)
 	w.fake.SetMember(chanA, user2ID, fakebot.Member{Status: "member"})
@@ -112,6 +114,7 @@ func TestJoinedServiceMessagesStartTheSameCheckAsAChatMemberJoin(t *testing.T) {
 }
 
 func TestExemptMembersAreNotLoggedAsRestricted(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.SetMember(groupID, user2ID, fakebot.Member{Status: "administrator"})
 	w.protect(groupID, `{"mode":"both"}`, chanA)
@@ -128,6 +131,7 @@ func TestExemptMembersAreNotLoggedAsRestricted(t *testing.T) {
 }
 
 func TestEditingAnOldCommandMessageDoesNotRunTheCommandAgain(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -150,6 +154,7 @@ func TestEditingAnOldCommandMessageDoesNotRunTheCommandAgain(t *testing.T) {
 }
 
 func TestTheBotNeverLiftsARestrictionItDidNotMake(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	// An admin already took this member's media rights away.
@@ -181,6 +186,7 @@ func TestTheBotNeverLiftsARestrictionItDidNotMake(t *testing.T) {
 }
 
 func TestAMuteLiftedOutsideTheBotClearsItsRecordAndTheNextMessageIsEnforced(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.serve()
@@ -201,6 +207,7 @@ func TestAMuteLiftedOutsideTheBotClearsItsRecordAndTheNextMessageIsEnforced(t *t
 }
 
 func TestVerifyButtonInADisabledGroupUnmutesInsteadOfRefusing(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.serve()
@@ -221,6 +228,7 @@ func TestVerifyButtonInADisabledGroupUnmutesInsteadOfRefusing(t *testing.T) {
 }
 
 func TestBotDemotedInAGroupForgetsWhomItRestrictedAndDeletesItsPrompts(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.serve()
@@ -241,6 +249,7 @@ func TestBotDemotedInAGroupForgetsWhomItRestrictedAndDeletesItsPrompts(t *testin
 }
 
 func TestNoPromptForAMemberNoLongerInTheGroup(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	for _, m := range []fakebot.Member{{Status: "left"}, {Status: "kicked"}, {Status: "restricted", IsMember: false}} {
 		t.Run(m.Status, func(t *testing.T) {
 			w := newBotWorld(t)
@@ -263,6 +272,7 @@ func TestNoPromptForAMemberNoLongerInTheGroup(t *testing.T) {
 }
 
 func TestAnAutoDeletedPromptIsPostedAgainOnTheNextMessage(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.exec(`update nezuko.admin_config set value = '1' where key = 'prompt_repeat_seconds'`)
 	w.protect(groupID, `{"mode":"delete","auto_delete_seconds":1}`, chanA)
@@ -283,6 +293,7 @@ func TestAnAutoDeletedPromptIsPostedAgainOnTheNextMessage(t *testing.T) {
 }
 
 func TestAMutedMembersPromptIsNeverAutoDeleted(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute","auto_delete_seconds":1}`, chanA)
 	w.serve()
@@ -294,6 +305,7 @@ func TestAMutedMembersPromptIsNeverAutoDeleted(t *testing.T) {
 }
 
 func TestInForumGroupsThePromptGoesToTheTopicTheMemberWroteIn(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.UpdateChat(groupID, func(c *fakebot.Chat) { c.IsForum = true; c.Topics = map[int64]bool{77: true} })
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
@@ -309,6 +321,7 @@ func TestInForumGroupsThePromptGoesToTheTopicTheMemberWroteIn(t *testing.T) {
 }
 
 func TestAChannelLinkedByIDThroughTheAPIIsSyncedAtOnce(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	const privChan int64 = -1002000000042
 	w.fake.AddChat(privChan, "channel", "Private Channel", "")
@@ -329,6 +342,7 @@ func TestAChannelLinkedByIDThroughTheAPIIsSyncedAtOnce(t *testing.T) {
 }
 
 func TestAnAnonymousAdminsProtectNeverRecordsGroupAnonymousBotAsOwner(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.serve()
 	u := asChat(w.message(groupID, 0, "/protect @chan_a"), groupID, "supergroup")
@@ -348,6 +362,7 @@ func TestAnAnonymousAdminsProtectNeverRecordsGroupAnonymousBotAsOwner(t *testing
 }
 
 func TestDisablingAGroupThroughTheAPIReleasesEveryoneTheBotRestricted(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.serve()
