@@ -242,9 +242,10 @@ func TestAMissingRightTurnsTheGroupToErrorAndStatusSaysSo(t *testing.T) {
 	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 1, Code: 400, Description: "Bad Request: not enough rights to restrict/unrestrict chat member"})
 	w.serve()
 	w.processed(w.bot.Push(w.message(groupID, userID, "spam")))
-	if got := w.scalar("select health || ': ' || health_reason from nezuko.protected_groups where group_id = $1", groupID); !strings.Contains(got, `error: the bot lacks the right "Ban users"`) {
-		t.Fatalf("group health: %s", got)
-	}
+	waitFor(t, "the group's health to name the missing right", func() bool {
+		return strings.Contains(w.scalar("select health || ': ' || health_reason from nezuko.protected_groups where group_id = $1", groupID),
+			`error: the bot lacks the right "Ban users"`)
+	})
 	w.processed(w.bot.Push(w.message(groupID, adminID, "/status")))
 	replies := w.okCalls("sendMessage", groupID, 0)
 	if len(replies) == 0 || !strings.Contains(fmt.Sprint(replies[len(replies)-1].Params["text"]), "Ban users") {

@@ -135,8 +135,11 @@ select bot.report_effect((select id from c7), 'w1', '{"ok": false, "error_code":
 select is((select status from nezuko.bot_effects where id = (select id from c7)), 'failed', 'a refusal is not retried');
 select ok((select muted from nezuko.group_restrictions where group_id = -1002 and user_id = 8) = false,
     'a refused mute leaves the member not on file as muted');
+select bot.log_api_calls(jsonb_build_array(jsonb_build_object('bot_instance_id', (select id from b), 'method', 'restrictChatMember',
+    'chat_id', -1002, 'user_id', 8, 'success', false, 'latency_ms', 40, 'error_type', 'not_enough_rights',
+    'description', 'Bad Request: not enough rights to restrict/unrestrict chat member', 'ts', now())));
 select results_eq($$select health, health_reason like 'the bot lacks the right "Ban users"%' from nezuko.protected_groups where group_id = -1002$$,
-    $$values ('error', true)$$, 'group health turns to error naming the missing right');
+    $$values ('error', true)$$, 'the refusal, logged, turns the group''s health to error naming the missing right');
 
 -- Failed membership checks are cached for membership_cache_ttl_error_seconds.
 select bot.store_answers('[{"chat_id": -1009, "user_id": 7, "error_type": "bot_not_admin", "error": "member list is inaccessible"}]');
