@@ -2,6 +2,8 @@
 -- (p_results = [{"id": 1, "result": {...}}, ...]). Commands whose result needs
 -- no decision (no failed call, not a sync) are completed set-based; the rest
 -- go through bot.complete_command one by one. Returns the ids completed.
+-- A command rescued as 'unknown' while its worker could not reach the
+-- database is settled by that worker's late report like a running one.
 create function bot.complete_commands(p_worker text, p_results jsonb) returns setof bigint
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -21,20 +23,20 @@ begin
     end if;
     -- Locked in id order, as bot.renew_command_leases does: the two never deadlock.
     locked := array(select c.id from nezuko.admin_commands c
-                    where c.id = any (ids) and c.status = 'running' and c.lease_owner = p_worker
+                    where c.id = any (ids) and c.status in ('running', 'unknown') and c.lease_owner = p_worker
                     order by c.id
                     for update);
     return query
     update nezuko.admin_commands c
     set status = 'completed', result = results -> c.id::text, error = null, finished_at = now(),
-        lease_owner = null, lease_expires_at = null
+        lease_owner = null, lease_expires_at = null, dispatched_at = null
     where c.id = any (locked)
       and c.command_type not in ('sync_group', 'sync_channel')
       and not jsonb_path_exists(results -> c.id::text, '$.calls[*] ? (@.ok == false)')
     returning c.id;
     for r in
         select c.id from nezuko.admin_commands c
-        where c.id = any (locked) and c.status = 'running' and c.lease_owner = p_worker
+        where c.id = any (locked) and c.status in ('running', 'unknown') and c.lease_owner = p_worker
         order by c.id
     loop
         if bot.complete_command(r.id, p_worker, results -> r.id::text) = 'completed' then
