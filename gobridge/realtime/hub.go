@@ -294,7 +294,11 @@ func (h *hub) drop(c *client, head uint64) {
 	// Reset rather than close gracefully: what the kernel still holds for
 	// this client is discarded now instead of waiting for a reader that
 	// does not read.
-	if tc, ok := c.conn.(*net.TCPConn); ok {
+	conn := c.conn
+	if u, ok := conn.(interface{ NetConn() net.Conn }); ok { // the server's wrapper
+		conn = u.NetConn()
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
 	h.log.Info("realtime: disconnected a client that fell behind",

@@ -98,7 +98,7 @@ func documentRealtime(rt *realtime.Service) []func(huma.API) {
 // realtime relay.
 func apiAuthenticator(a *app) realtime.Authenticator {
 	return func(ctx context.Context, r *http.Request) (string, *int64, error) {
-		p, err := api.Authenticate(ctx, a.pool, r)
+		p, err := api.Authenticate(ctx, a.events, r)
 		if errors.Is(err, api.ErrUnauthenticated) {
 			return "", nil, realtime.ErrUnauthenticated
 		}

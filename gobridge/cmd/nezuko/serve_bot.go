@@ -21,8 +21,8 @@ func attachBots(a *app) error {
 	if len(keys) == 0 {
 		a.log.Warn("NEZUKO_FERNET_KEYS is not set: no bot can run (their tokens cannot be decrypted)")
 	}
-	exec := telegram.NewExecutor(a.pool, a.log, a.cfg.TelegramAPIURL, keys)
-	m := &telegram.Manager{Pool: a.pool, Log: a.log, Exec: exec}
+	exec := telegram.NewExecutor(a.work, a.log, a.cfg.TelegramAPIURL, keys)
+	m := &telegram.Manager{Pool: a.work, Log: a.log, Exec: exec}
 	// Test and operator knobs (durations such as 500ms): how often
 	// bot_instances is re-read and getUpdates' long-poll timeout.
 	if d, err := time.ParseDuration(os.Getenv("NEZUKO_BOT_RELOAD")); err == nil && d > 0 {

@@ -33,7 +33,7 @@ func attachRealtime(a *app) (*realtime.Service, error) {
 		opts.ClientBuffer = n
 	}
 	// The API's authenticator: the same rules as every /v1 request.
-	rt := realtime.New(a.pool, a.log, apiAuthenticator(a), opts)
+	rt := realtime.New(a.events, a.log, apiAuthenticator(a), opts)
 	a.listen(realtime.NotifyChannel, rt)
 	a.run(rt.Run)
 	rt.Attach(a.srv.Mux)
