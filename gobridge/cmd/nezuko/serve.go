@@ -22,8 +22,8 @@ import (
 // runServe: routes on srv.Mux, NOTIFY handlers on listener (one LISTEN
 // connection for the whole process), and background loops in background.
 type app struct {
-	cfg       *config.Config
-	log       *slog.Logger
+	cfg *config.Config
+	log *slog.Logger
 	// Three pools, so that no kind of work starves another (config.Pools):
 	// pool serves the REST API, work the bots, the command queue and the
 	// heartbeats, events the realtime relay, SSE and the admin_logs sink.
