@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/semaphore"
 )
 
 // Options tune the relay. Zero values take the defaults.
@@ -32,6 +33,17 @@ type Options struct {
 	Writers int
 	// PruneEvery is how often the outbox is pruned (default 5 min).
 	PruneEvery time.Duration
+	// StreamsPerToken caps the streams one API token (with the tickets it
+	// minted) may hold open at once (default 16): 429 beyond.
+	StreamsPerToken int
+	// ReplayMemory is the budget, in bytes, of all replays being rendered
+	// at once (default 32 MiB). A replay reads the tables in pages of at
+	// most replayPageBytes, each held against the budget until the client
+	// has taken it; replays wait for budget rather than grow the heap.
+	ReplayMemory int64
+	// RevokeCheck is how often the tokens behind open streams are checked;
+	// streams of a revoked token are closed (default 2 s).
+	RevokeCheck time.Duration
 }
 
 func (o *Options) defaults() {
@@ -46,6 +58,16 @@ func (o *Options) defaults() {
 	}
 	if o.PruneEvery <= 0 {
 		o.PruneEvery = 5 * time.Minute
+	}
+	if o.StreamsPerToken <= 0 {
+		o.StreamsPerToken = 16
+	}
+	if o.ReplayMemory <= 0 {
+		o.ReplayMemory = 32 << 20
+	}
+	o.ReplayMemory = max(o.ReplayMemory, replayPageBytes+64<<10)
+	if o.RevokeCheck <= 0 {
+		o.RevokeCheck = 2 * time.Second
 	}
 }
 
@@ -86,6 +108,8 @@ type Service struct {
 
 	ring *ring
 	hub  *hub
+	// replayBudget holds ReplayMemory bytes, taken page by page by replays.
+	replayBudget *semaphore.Weighted
 
 	mu      sync.Mutex // guards headKey together with ring appends
 	headKey Key
@@ -114,6 +138,8 @@ func New(pool *pgxpool.Pool, log *slog.Logger, auth Authenticator, opts Options)
 		ring:  newRing(ringSize),
 		ready: make(chan struct{}),
 		wake:  make(chan struct{}, 1),
+
+		replayBudget: semaphore.NewWeighted(opts.ReplayMemory),
 	}
 	s.hub = newHub(s.ring, log, opts)
 	return s
@@ -179,6 +205,8 @@ func (s *Service) Run(ctx context.Context) error {
 	defer timer.Stop()
 	prune := time.NewTicker(s.opts.PruneEvery)
 	defer prune.Stop()
+	revoke := time.NewTicker(s.opts.RevokeCheck)
+	defer revoke.Stop()
 	blockedDelay := 2 * time.Millisecond
 	errDelay := 100 * time.Millisecond
 	failing := false
@@ -190,6 +218,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-prune.C:
 			s.prune(ctx)
+			continue
+		case <-revoke.C:
+			s.closeRevoked(ctx)
 			continue
 		}
 		more, blocked, err := s.poll(ctx)
@@ -316,6 +347,31 @@ func (s *Service) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		s.log.Debug("realtime: pruned outbox", "rows", n)
+	}
+}
+
+// closeRevoked closes the streams whose API token no longer authenticates
+// (revoked by logout or an admin, expired, account deactivated).
+func (s *Service) closeRevoked(ctx context.Context) {
+	ids := s.hub.openTokens()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "select auth.invalid_tokens($1)", ids)
+	var bad []int64
+	if err == nil {
+		bad, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("realtime: checking the tokens of open streams", "err", err)
+		}
+		return
+	}
+	if n := s.hub.revoke(bad); n > 0 {
+		s.log.Info("realtime: closing the streams of revoked tokens", "streams", n, "tokens", len(bad))
 	}
 }
 
