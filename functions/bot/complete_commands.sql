@@ -1,5 +1,8 @@
 -- bot.complete_commands: bot.complete_command for a batch, in one round trip
--- (p_results = [{"id": 1, "result": {...}}, ...]). Commands whose result needs
+-- (p_results = [{"id": 1, "result": {...}, "attempt": 2}, ...]). With
+-- "attempt", a result counts only for that attempt: a report retried after
+-- its answer was lost in a restart cannot finish a later attempt of the
+-- same command by the same worker. Commands whose result needs
 -- no decision (no failed call, not a sync) are completed set-based; the rest
 -- go through bot.complete_command one by one. Returns the ids completed.
 -- A command rescued as 'unknown' while its worker could not reach the
@@ -9,14 +12,16 @@ language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
 declare
     ids bigint[];
     results jsonb;
+    tries jsonb;
     locked bigint[];
     r record;
 begin
     -- Results keyed by id in one jsonb object: each row finds its result by
     -- key, with no join whose plan could go quadratic on stale statistics.
     select array_agg((e ->> 'id')::bigint order by (e ->> 'id')::bigint),
-           jsonb_object_agg(e ->> 'id', coalesce(e -> 'result', '{}'))
-    into ids, results
+           jsonb_object_agg(e ->> 'id', coalesce(e -> 'result', '{}')),
+           jsonb_object_agg(e ->> 'id', coalesce(e -> 'attempt', 'null'))
+    into ids, results, tries
     from jsonb_array_elements(p_results) e;
     if ids is null then
         return;
@@ -24,6 +29,7 @@ begin
     -- Locked in id order, as bot.renew_command_leases does: the two never deadlock.
     locked := array(select c.id from nezuko.admin_commands c
                     where c.id = any (ids) and c.status in ('running', 'unknown') and c.lease_owner = p_worker
+                      and (tries -> c.id::text = 'null' or c.attempts = (tries ->> c.id::text)::integer)
                     order by c.id
                     for update);
     return query

@@ -75,8 +75,9 @@ type Worker struct {
 }
 
 type result struct {
-	id  int64
-	res json.RawMessage
+	id      int64
+	attempt int
+	res     json.RawMessage
 }
 
 // New returns a worker for cfg.
@@ -326,7 +327,7 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 			if len(res) == 0 {
 				res = json.RawMessage("{}")
 			}
-			w.done <- result{c.ID, res}
+			w.done <- result{c.ID, c.Attempt, res}
 			return
 		}
 		w.release(c.ID)
@@ -334,10 +335,15 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 	}
 	defer w.release(c.ID)
 	retry := !IsPermanent(err)
+	var maybeDone *bool // null: SQL decides from dispatched_at
+	if IsNotDispatched(err) {
+		f := false
+		maybeDone = &f
+	}
 	var st *string
 	ferr := w.report(func(ctx context.Context) error {
-		return w.cfg.Pool.QueryRow(ctx, "select bot.fail_command($1, $2, $3, $4)",
-			c.ID, w.cfg.Name, err.Error(), retry).Scan(&st)
+		return w.cfg.Pool.QueryRow(ctx, "select bot.fail_command($1, $2, $3, $4, $5, $6)",
+			c.ID, w.cfg.Name, err.Error(), retry, maybeDone, c.Attempt).Scan(&st)
 	})
 	if ferr != nil {
 		w.cfg.Log.Error("command queue: cannot record a failure; the lease will expire and the command be rescued",
@@ -449,13 +455,14 @@ func (w *Worker) complete() {
 
 func (w *Worker) flush(batch []result) {
 	type item struct {
-		ID     int64           `json:"id"`
-		Result json.RawMessage `json:"result"`
+		ID      int64           `json:"id"`
+		Attempt int             `json:"attempt"`
+		Result  json.RawMessage `json:"result"`
 	}
 	items := make([]item, len(batch))
 	ids := make([]int64, len(batch))
 	for i, r := range batch {
-		items[i] = item{r.id, r.res}
+		items[i] = item{r.id, r.attempt, r.res}
 		ids[i] = r.id
 	}
 	defer w.release(ids...)

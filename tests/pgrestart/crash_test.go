@@ -239,7 +239,7 @@ func TestQueueExactlyOnceThroughPostgresCrash(t *testing.T) {
 	exec := queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
 		// As the production executor: the plan (marks the attempt dispatched), then the call.
 		if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
-			return queue.Outcome{}, err
+			return queue.Outcome{}, queue.NotDispatched(err) // nothing was sent
 		}
 		mu.Lock()
 		sent[c.ID]++

@@ -4,7 +4,7 @@
 -- command_updated event, and the worker that made the attempt may still
 -- settle it.
 begin;
-select plan(16);
+select plan(18);
 
 insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
 values (556, 'b', 'x', sha256('556'::bytea));
@@ -72,6 +72,20 @@ select is(bot.complete_command((select id from nezuko.admin_commands where comma
     'pending', 'a ban with an unknown outcome is retried (it may repeat)');
 select is((select error from nezuko.admin_commands where payload->>'text' = 'timeout'),
     'outcome unknown (not re-run, send_message may not repeat): sendMessage: no answer', 'the error says why');
+
+
+-- A report retried after its answer was lost belongs to its attempt only.
+delete from nezuko.admin_commands;
+insert into nezuko.admin_commands (command_type, payload) values ('send_message', '{"group_id": -400, "text": "retry"}');
+do $$ begin perform bot.claim_commands('w', null, 1, 30); end $$;
+do $$ begin perform bot.fail_command((select id from nezuko.admin_commands), 'w', 'plan failed', true, false, 1); end $$;
+update nezuko.admin_commands set run_after = now();
+do $$ begin perform bot.claim_commands('w', null, 1, 30); perform bot.plan_command((select id from nezuko.admin_commands)); end $$;
+select is(bot.fail_command((select id from nezuko.admin_commands), 'w', 'plan failed', true, false, 1), null,
+    'the same failure reported again does not touch attempt 2');
+select is((select count(*)::int from bot.complete_commands('w', jsonb_build_array(jsonb_build_object(
+    'id', (select id from nezuko.admin_commands), 'attempt', 1, 'result', '{}'::jsonb)))), 0,
+    'nor does a result for attempt 1');
 
 select * from finish();
 rollback;

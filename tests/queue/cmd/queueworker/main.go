@@ -54,11 +54,14 @@ func run() error {
 		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
 			if os.Getenv("QUEUE_DISPATCH") == "1" {
 				if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
-					return queue.Outcome{}, err
+					return queue.Outcome{}, queue.NotDispatched(err)
 				}
 			}
 			if _, err := pool.Exec(ctx, "insert into queue_test_executions (command_id, worker) values ($1, $2)", c.ID, c.Worker); err != nil {
 				return queue.Outcome{}, err
+			}
+			if d, err := time.ParseDuration(os.Getenv("QUEUE_DELAY")); err == nil {
+				time.Sleep(d) // commands stay in flight (just chaos)
 			}
 			var p struct{ Text string }
 			_ = json.Unmarshal(c.Payload, &p)
