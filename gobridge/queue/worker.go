@@ -316,6 +316,15 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	if err := br.QueryRow().Scan(&next); err != nil {
 		return nil, nil, fmt.Errorf("claim: next due: %w", err)
 	}
+	// The rows arrive before the batch's transaction commits: only the
+	// end of the batch (ReadyForQuery) says the claim is durable. A server
+	// shutting down can send the rows and then abort the commit (57P01):
+	// running those commands would run them twice, once here and once for
+	// whoever claims them next. If the claim did commit after all, its
+	// lease expires and the rescue re-queues the commands (never dispatched).
+	if err := br.Close(); err != nil {
+		return nil, nil, fmt.Errorf("claim: commit: %w", err)
+	}
 	return cmds, next, nil
 }
 

@@ -55,7 +55,7 @@ type row struct {
 var (
 	adminURL = os.Getenv("DATABASE_URL")
 	bin      = os.Getenv("NEZUKO_BIN")
-	log      = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	log      = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 )
 
 func main() {
@@ -65,7 +65,11 @@ func main() {
 	}
 	start := time.Now()
 	var rows []row
+	only := os.Getenv("CHAOS_ONLY") // a substring of the fault names to run (debugging)
 	run := func(name string, f func() (row, error)) {
+		if only != "" && !strings.Contains(name, only) {
+			return
+		}
 		fmt.Fprintf(os.Stderr, "chaos: %s ...\n", name)
 		r, err := f()
 		if err != nil {
@@ -267,9 +271,13 @@ func queueThroughRestart(mode string) (row, error) {
 	defer mu.Unlock()
 	r := row{fault: "PostgreSQL " + map[string]string{"fast": "fast restart", "immediate": "crash (immediate stop)"}[mode] + ", commands in flight",
 		injected: 2, recovery: recovery, unknown: unknown, countsCommands: true}
-	for _, k := range sent {
+	for id, k := range sent {
 		if k > 1 {
 			r.dup++
+			var st, e string
+			var a int
+			_ = pool.QueryRow(ctx, "select status, attempts, coalesce(error, '') from nezuko.admin_commands where id = $1", id).Scan(&st, &a, &e)
+			fmt.Fprintf(os.Stderr, "chaos: command %d sent %d times: %s after %d attempts (%s)\n", id, k, st, a, e)
 		}
 	}
 	neverSent, completedUnsent := 0, 0
