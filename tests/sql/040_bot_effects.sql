@@ -4,7 +4,7 @@
 -- refusals fail and are kept; an interrupted send ends as unknown, never
 -- sent twice; failed membership checks are cached; health follows answers.
 begin;
-select plan(48);
+select plan(51);
 
 insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
 values (4242, 'effects_bot', 'x', sha256('4242'::bytea));
@@ -105,6 +105,18 @@ create temp table c4 as select * from bot.claim_effects('w1', array[(select id f
 select is(bot.release_effects('w1', array[(select id from c4)]), 1, 'a claimed, uncalled effect is handed back');
 select ok((select status = 'pending' and lease_owner is null from nezuko.bot_effects where id = (select id from c4)),
     'pending again, at once');
+
+-- A new owner of the bot takes over, at once, what another worker holds.
+insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
+values (4343, 'other_bot', 'x', sha256('4343'::bytea));
+create temp table b2 as select id from nezuko.bot_instances where bot_user_id = 4343;
+select bot.enqueue_effects((select id from b2), '{"calls": [{"method": "deleteMessage", "params": {"chat_id": -1004, "message_id": 1}},
+                                                           {"method": "deleteMessage", "params": {"chat_id": -1005, "message_id": 1}}]}');
+create temp table c4b as select * from bot.claim_effects('w1', array[(select id from b2)], 1, 600);
+create temp table c4c as select * from bot.claim_effects('w2', array[(select id from b2)], 1, 600);
+select is(bot.rescue_effects((select id from b2), 'w2'), 1, 'the bot''s new owner takes over a live lease of another worker');
+select is((select status from nezuko.bot_effects where id = (select id from c4b)), 'pending', 'without waiting for it to expire');
+select is((select lease_owner from nezuko.bot_effects where id = (select id from c4c)), 'w2', 'and leaves its own alone');
 
 -- Leases are renewed only for their holder.
 create temp table c5 as select * from bot.claim_effects('w1', array[(select id from b)], 10, 5) where chat_id = -1003;

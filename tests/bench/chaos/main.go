@@ -9,9 +9,10 @@
 // DATABASE_URL on the project-local cluster, NEZUKO_BIN, NEZUKO_PG_DATA,
 // NEZUKO_PG_BIN and NEZUKO_AS_PG when root).
 //
-// Effects (Telegram calls through the bots' outbox) get their own columns
-// once the effect outbox lands (issue 12): "effects lost" and "effects
-// duplicated" print "n/a" until then.
+// Effects (Telegram calls through the bots' outbox, effects.go) have their
+// own columns: a bot under a steady stream of non-subscribers through a
+// kill -9, a takeover by a second serve, a PostgreSQL crash, and a 429/5xx
+// storm.
 package main
 
 import (
@@ -50,6 +51,9 @@ type row struct {
 	note           string
 	countsCommands bool
 	countsEvents   bool
+	effLost        int
+	effDup         int
+	countsEffects  bool
 }
 
 var (
@@ -85,6 +89,10 @@ func main() {
 	run("PostgreSQL crash under SSE, 4 writers", eventsThroughCrash)
 	run("replay flood: 80 streams resume 20 MB each, never read", replayFlood)
 	run("slow-body flood: 150 bodies at 1 byte/300 ms", slowBodies)
+	run("kill -9 of serve, effects in flight", effectsKill)
+	run("second serve takes over a bot", effectsTakeover)
+	run("PostgreSQL crash, effects pending", effectsCrash)
+	run("429 and 5xx storm", effectsStorm)
 
 	fmt.Printf("\n### Fault matrix (`just chaos`, %s, %s)\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine())
 	fmt.Println("| fault | injected | recovery | commands lost | commands duplicated | outcome unknown | phantom events | skipped events | effects lost | effects duplicated | peak RSS | note |")
@@ -103,6 +111,12 @@ func main() {
 			}
 			return strconv.Itoa(n)
 		}
+		eff := func(n int) string {
+			if !r.countsEffects {
+				return "—"
+			}
+			return strconv.Itoa(n)
+		}
 		rec := "—"
 		if r.recovery > 0 {
 			rec = r.recovery.Round(10 * time.Millisecond).String()
@@ -111,9 +125,13 @@ func main() {
 		if r.peakRSSKB > 0 {
 			rss = fmt.Sprintf("%d MB", r.peakRSSKB/1024)
 		}
-		fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | %s | n/a | n/a | %s | %s |\n", r.fault, r.injected, rec,
-			cmd(r.lost), cmd(r.dup), cmd(r.unknown), ev(r.phantom), ev(r.skip), rss, r.note)
-		if r.lost != 0 || r.dup != 0 || r.skip != 0 {
+		unknown := cmd(r.unknown)
+		if r.countsEffects {
+			unknown = eff(r.unknown)
+		}
+		fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.fault, r.injected, rec,
+			cmd(r.lost), cmd(r.dup), unknown, ev(r.phantom), ev(r.skip), eff(r.effLost), eff(r.effDup), rss, r.note)
+		if r.lost != 0 || r.dup != 0 || r.skip != 0 || r.effLost != 0 || r.effDup != 0 {
 			bad = true
 		}
 	}
