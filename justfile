@@ -44,7 +44,7 @@ test: build
     export DATABASE_URL="$(just _db-url)"
     export NEZUKO_BIN={{bin}}
     go vet ./...
-    go test -count=1 -timeout 8m ./...
+    go test -count=1 -timeout 8m -parallel 4 ./...
     just _pg-restart-test
     just openapi-check
     just _pgtap  # last: pg_prove's summary closes the output
@@ -265,3 +265,21 @@ _db-url:
         psql -X -q "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" -c "create database nezuko" > /dev/null
     fi
     echo "$url"
+
+# Fault matrix (issue 14) on the project-local cluster, bounded (< 5 min):
+# PostgreSQL restarts and crashes, kill -9 / SIGTERM of workers, a crash
+# under a live SSE stream, replay and slow-body floods. Prints one table
+# (tests/bench/README.md keeps the last one); exits 1 on any loss or duplicate.
+chaos: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    data="$(just _db-dir)"
+    port=$(cat "$data/nezuko.port" 2>/dev/null || true)
+    if [ -z "$port" ] || [[ "$DATABASE_URL" != *"127.0.0.1:$port/"* ]]; then
+        echo "just chaos bounces the cluster: it runs only on the project-local one (unset DATABASE_URL)" >&2; exit 1
+    fi
+    go build -o bin/queueworker ./tests/queue/cmd/queueworker
+    go build -o bin/chaos ./tests/bench/chaos
+    NEZUKO_BIN={{bin}} CHAOS_QUEUEWORKER="$PWD/bin/queueworker" NEZUKO_PG_DATA="$data" NEZUKO_PG_BIN="$(just _pg-bin)" \
+        NEZUKO_AS_PG="$(just _as-pg)" timeout 300 bin/chaos

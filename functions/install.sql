@@ -38,6 +38,9 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "auth/begin_request.sql" . }}
 {{ template "auth/login.sql" . }}
 {{ template "auth/revoke_token.sql" . }}
+{{ template "auth/create_ticket.sql" . }}
+{{ template "auth/authenticate_ticket.sql" . }}
+{{ template "auth/invalid_tokens.sql" . }}
 -- End block: auth.
 
 -- Shared helpers other blocks' SQL functions call (an SQL-language body is
@@ -144,6 +147,7 @@ revoke execute on all functions in schema analytics, demo from public;
 
 -- Block: realtime.
 {{ template "bot/realtime_events.sql" . }}
+{{ template "bot/realtime_backlog.sql" . }}
 {{ template "bot/realtime_start.sql" . }}
 {{ template "bot/realtime_replay_allowed.sql" . }}
 {{ template "bot/realtime_prune.sql" . }}

@@ -29,8 +29,8 @@ create function api.list_commands(
 )
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
 begin
-    if p_status is not null and p_status not in ('pending', 'running', 'completed', 'failed', 'cancelled') then
-        raise exception 'status must be pending, running, completed, failed or cancelled' using errcode = '22023';
+    if p_status is not null and p_status not in ('pending', 'running', 'completed', 'failed', 'cancelled', 'unknown') then
+        raise exception 'status must be pending, running, completed, failed, cancelled or unknown' using errcode = '22023';
     end if;
     perform nezuko.check_page(p_limit, p_offset, 1000);
     return query

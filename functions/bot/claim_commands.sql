@@ -28,7 +28,7 @@ language sql volatile security definer set search_path = pg_catalog, pg_temp as 
         set status = 'running', attempts = c.attempts + 1, lease_owner = p_worker,
             lease_expires_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds,
                 (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_lease_seconds'), 60), 1)),
-            started_at = now(), error = null
+            started_at = now(), error = null, dispatched_at = null
         where c.id = any (array(
             select d.id
             from nezuko.admin_commands d

@@ -5,6 +5,8 @@
 -- answers are stored in protected_groups / enforced_channels; otherwise the
 -- command is completed with p_result.
 -- Returns the new status, or null when p_worker no longer holds the lease.
+-- A command rescued as 'unknown' (its worker lost the database for longer
+-- than the lease) is still settled by that worker's report.
 create function bot.complete_command(p_id bigint, p_worker text, p_result jsonb) returns text
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -16,7 +18,7 @@ declare
     me jsonb;
 begin
     select * into c from nezuko.admin_commands
-    where id = p_id and status = 'running' and lease_owner = p_worker
+    where id = p_id and status in ('running', 'unknown') and lease_owner = p_worker
     for update;
     if not found then
         return null;
@@ -25,10 +27,15 @@ begin
         select e into bad from jsonb_array_elements(calls) e where e -> 'ok' = 'false' limit 1;
     end if;
     if bad is not null then
+        -- 4xx: Telegram refused, nothing happened, retrying cannot help.
+        -- 429: refused for now, nothing happened: retry. No answer or 5xx:
+        -- the call may have taken effect (bot.fail_command decides, by the
+        -- type's repeatable flag).
         return bot.fail_command(p_id, p_worker,
             coalesce(bad ->> 'method', 'call') || ': ' || coalesce(bad ->> 'description', 'failed'),
             coalesce((bad ->> 'error_code')::integer, 0) not between 400 and 499
-                or (bad ->> 'error_code')::integer = 429);
+                or (bad ->> 'error_code')::integer = 429,
+            case when (bad ->> 'error_code')::integer = 429 then false end);
     end if;
     select e -> 'result' into chat from jsonb_array_elements(calls) e where e ->> 'method' = 'getChat' limit 1;
     select e -> 'result' into cnt from jsonb_array_elements(calls) e where e ->> 'method' = 'getChatMemberCount' limit 1;
@@ -55,7 +62,7 @@ begin
     end if;
     update nezuko.admin_commands
     set status = 'completed', result = coalesce(p_result, '{}'), error = null, finished_at = now(),
-        lease_owner = null, lease_expires_at = null
+        lease_owner = null, lease_expires_at = null, dispatched_at = null
     where id = p_id;
     return 'completed';
 end

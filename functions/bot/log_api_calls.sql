@@ -1,7 +1,8 @@
 -- bot.log_api_calls: a batch of Bot API call outcomes from the executor
--- (one round trip per batch, off the hot path) into api_call_log. Errors
--- that say the bot cannot act in a protected group (kicked, not enough
--- rights, chat not found) set the group's health and go to admin_logs.
+-- (one round trip per batch, off the hot path) into api_call_log. Answers
+-- that say whether the bot can act in a protected group (kicked, not enough
+-- rights, chat not found; or a success) move the group's health
+-- (bot.note_group_health).
 create function bot.log_api_calls(p_rows jsonb) returns void
 language plpgsql as $$
 begin
@@ -11,29 +12,17 @@ begin
     from jsonb_to_recordset(p_rows) as x(method text, chat_id bigint, user_id bigint, success boolean,
                                          latency_ms integer, error_type text, ts timestamptz, description text,
                                          bot_instance_id bigint);
-    with bad as (
-        select distinct on (x.chat_id) x.chat_id, x.error_type, x.method, x.description, x.bot_instance_id
-        from jsonb_to_recordset(p_rows) as x(method text, chat_id bigint, success boolean, error_type text,
-                                             description text, bot_instance_id bigint)
-        where not x.success and x.error_type in ('bot_kicked', 'bot_not_member', 'not_enough_rights', 'chat_not_found')
-        order by x.chat_id
-    ), upd as (
-        update nezuko.protected_groups g
-        set health = 'error',
-            health_reason = case bad.error_type
-                when 'bot_kicked' then 'the bot was kicked from this group'
-                when 'bot_not_member' then 'the bot is not a member of this group'
-                when 'chat_not_found' then 'Telegram does not know this group any more (deleted or migrated?)'
-                else format('the bot lacks a right it needs here (%s failed: %s)', bad.method, bad.description) end
-        from bad
-        where g.group_id = bad.chat_id
-        returning g.group_id, bad.error_type, bad.method, bad.description, bad.bot_instance_id
-    )
-    insert into nezuko.admin_logs (level, logger, message, attributes, bot_instance_id)
-    select 'WARNING', 'bot', 'Bot API call failed in a protected group: ' || upd.error_type,
-           jsonb_build_object('group_id', upd.group_id, 'method', upd.method, 'description', upd.description),
-           upd.bot_instance_id
-    from upd;
+    -- The latest answer per group and method moves the group's health (a
+    -- refusal naming the missing right, or a success clearing it).
+    perform bot.note_group_health(x.bot_instance_id, x.chat_id, x.method,
+                                  jsonb_build_object('ok', x.success, 'error_type', x.error_type, 'description', x.description))
+    from (select distinct on (x.bot_instance_id, x.chat_id, x.method) x.*
+          from jsonb_to_recordset(p_rows) as x(method text, chat_id bigint, success boolean, error_type text,
+                                               description text, bot_instance_id bigint, ts timestamptz)
+          where x.chat_id < 0 and x.bot_instance_id is not null
+            and (x.success or x.error_type in ('bot_kicked', 'bot_not_member', 'not_enough_rights', 'chat_not_found'))
+          order by x.bot_instance_id, x.chat_id, x.method, x.ts desc) x
+    where exists (select from nezuko.protected_groups g where g.group_id = x.chat_id);
 end
 $$;
 grant execute on function bot.log_api_calls(jsonb) to nezuko_bridge;

@@ -1,9 +1,12 @@
--- bot.note_group_health: a call into a protected group answered "not enough
--- rights" (or the bot is no longer there): the group's health turns to
+-- bot.note_group_health: the one place a Bot API answer moves a protected
+-- group's health. A call into the group answered "not enough rights" (or
+-- the bot is no longer there, or the group is gone): the health turns to
 -- error naming the administrator right the bot lacks, so /status and the
--- dashboard say why mutes or deletions fail. A call that failed for good
--- after its retries (5xx, timeouts) turns it to warning. A later success of
--- the same kind of call clears either.
+-- dashboard say why mutes or deletions fail (and a WARNING log, an event,
+-- says so once). A call that failed for good after its retries (5xx,
+-- timeouts) turns it to warning. A later success of the same kind of call
+-- clears either. Callers: bot.log_api_calls for every call's answer (effects,
+-- commands, checks), bot.report_effect when an effect's retries run out.
 create function bot.note_group_health(p_bot bigint, p_chat bigint, p_method text, p_result jsonb) returns void
 language plpgsql as $$
 declare
@@ -20,7 +23,7 @@ begin
     if p_chat is null or p_chat >= 0 then
         return;
     end if;
-    if v_right is null and not v_type in ('server_error', 'timeout', 'network') then
+    if v_right is null and not coalesce(v_type in ('server_error', 'timeout', 'network', 'bot_kicked', 'bot_not_member', 'chat_not_found'), false) then
         return;
     end if;
     if coalesce((p_result->>'ok')::boolean, false) then
@@ -39,9 +42,9 @@ begin
         when v_type = 'not_enough_rights' then
             format('the bot lacks the right "%s" in this group: %s fails (%s)', v_right, p_method,
                    coalesce(p_result->>'description', v_type))
-        when v_type in ('bot_kicked', 'bot_not_member') then
-            format('the bot is not a member of this group any more: %s fails (%s)', p_method,
-                   coalesce(p_result->>'description', v_type))
+        when v_type = 'bot_kicked' then 'the bot was kicked from this group'
+        when v_type = 'bot_not_member' then 'the bot is not a member of this group'
+        when v_type = 'chat_not_found' then 'Telegram does not know this group any more (deleted or migrated?)'
     end;
     if v_reason is null then
         return;
@@ -53,6 +56,12 @@ begin
       and health_reason is distinct from left(v_reason, 500)
       -- a warning never hides an error
       and not (health = 'error' and v_type in ('server_error', 'timeout', 'network'));
+    if found then
+        insert into nezuko.admin_logs (level, logger, message, attributes, bot_instance_id)
+        values ('WARNING', 'bot', 'Bot API call failed in a protected group: ' || v_type,
+                jsonb_build_object('group_id', p_chat, 'method', p_method, 'error_type', v_type,
+                                   'description', p_result->>'description', 'health_reason', left(v_reason, 500)), p_bot);
+    end if;
 end
 $$;
 comment on function bot.note_group_health(bigint, bigint, text, jsonb) is

@@ -3,11 +3,16 @@
 -- the command's own bot, else the bot protecting its group, else for a
 -- channel the bot of a group linked to it. bot_instance_id null = no bot can
 -- run it (the worker fails the attempt with "no bot").
+-- Handing out a plan with a bot marks the attempt dispatched
+-- (admin_commands.dispatched_at): from the commit of this call on, the
+-- worker may reach Telegram, so a rescue of this attempt treats its outcome
+-- as unknown (re-run only when command_types.repeatable). The worker calls
+-- this in its own transaction, committed synchronously, before any call.
 -- unmute_user first re-checks every channel linked to the group (fresh, past
 -- the cache) and resumes in bot.resume_unmute_command with the answers.
 create function bot.plan_command(p_command_id bigint)
 returns table (bot_instance_id bigint, plan jsonb)
-language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     c nezuko.admin_commands;
     bot_id bigint;
@@ -16,7 +21,7 @@ declare
     until_date bigint;
     checks jsonb;
 begin
-    select * into c from nezuko.admin_commands where id = p_command_id;
+    select * into c from nezuko.admin_commands where id = p_command_id for update;
     if not found then
         raise exception 'command % does not exist', p_command_id using errcode = 'P0002';
     end if;
@@ -72,9 +77,12 @@ begin
         raise exception 'command type % runs in SQL, not through a plan (bot.execute_command)', c.command_type
             using errcode = '22023';
     end if;
+    if bot_id is not null then
+        update nezuko.admin_commands set dispatched_at = now() where id = p_command_id;
+    end if;
     return next;
 end
 $$;
 comment on function bot.plan_command(bigint) is
-    'The Bot API plan for a running Telegram-side command, and the bot to run it (null: no bot can).';
+    'The Bot API plan for a running Telegram-side command, and the bot to run it (null: no bot can). Marks the attempt dispatched when a bot is found.';
 grant execute on function bot.plan_command(bigint) to nezuko_bridge;

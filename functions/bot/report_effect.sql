@@ -36,7 +36,6 @@ begin
             lease_expires_at = null, error_type = null, error_code = null, description = null
         where x.id = p_id;
         perform bot.apply_outcome(e.bot_instance_id, e.outcome, p_result);
-        perform bot.note_group_health(e.bot_instance_id, e.chat_id, e.method, p_result);
     elsif v_type = 'too_many_requests' then
         update nezuko.bot_effects x
         set status = 'pending', attempts = greatest(x.attempts - 1, 0), lease_owner = null, lease_expires_at = null,
@@ -61,7 +60,11 @@ begin
             description = left(p_result->>'description', 500)
         where x.id = p_id;
         perform bot.apply_outcome(e.bot_instance_id, e.outcome, p_result);
-        perform bot.note_group_health(e.bot_instance_id, e.chat_id, e.method, p_result);
+        if v_transient then
+            -- Out of retries: only this function knows (a refusal's health is
+            -- noted from api_call_log, bot.log_api_calls).
+            perform bot.note_group_health(e.bot_instance_id, e.chat_id, e.method, p_result);
+        end if;
         -- Expected refusals (a message already gone, a callback too old) are
         -- not worth an alarm; anything else is.
         if v_type not in ('message_not_found', 'query_too_old') then

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,23 @@ type Config struct {
 	// benchmarks: /debug/pprof/ and /debug/latency (the API handlers' own
 	// latency histogram and the pool's counters). Off by default.
 	DebugAddr string
+	// Pools sizes the connection pools of `nezuko serve` (see Pools).
+	Pools Pools
+	// HTTP limits (see server.Limits): body read timeout, idle keep-alive
+	// timeout, largest body and header block.
+	HTTPReadTimeout time.Duration
+	HTTPIdleTimeout time.Duration
+	HTTPMaxBody     int64
+	HTTPMaxHeader   int
+}
+
+// Pools are the connection pools of `nezuko serve`, one per kind of work,
+// so that one cannot starve another: slow API reads (a page of a large log)
+// never hold the connections enforcement and the command queue need.
+type Pools struct {
+	API    int32 // NEZUKO_DB_POOL_API: REST API requests, /readyz
+	Work   int32 // NEZUKO_DB_POOL_WORK: bots (updates, plans), the command queue, heartbeats
+	Events int32 // NEZUKO_DB_POOL_EVENTS: the realtime relay, SSE auth and replays, the admin_logs sink
 }
 
 // FromEnv reads the configuration. It fails on malformed values, not on
@@ -52,6 +70,34 @@ func FromEnv() (*Config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(envOr("NEZUKO_LOG_LEVEL", "info"))); err != nil {
 		return nil, fmt.Errorf("NEZUKO_LOG_LEVEL: want debug, info, warn or error")
 	}
+	c.Pools = Pools{API: 12, Work: 8, Events: 4}
+	for _, p := range []struct {
+		name string
+		dst  *int32
+	}{{"NEZUKO_DB_POOL_API", &c.Pools.API}, {"NEZUKO_DB_POOL_WORK", &c.Pools.Work}, {"NEZUKO_DB_POOL_EVENTS", &c.Pools.Events}} {
+		if s := strings.TrimSpace(os.Getenv(p.name)); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 1000 {
+				return nil, fmt.Errorf("%s: want a number of connections from 1 to 1000", p.name)
+			}
+			*p.dst = int32(n)
+		}
+	}
+	var err error
+	if c.HTTPReadTimeout, err = envDuration("NEZUKO_HTTP_READ_TIMEOUT", 30*time.Second); err != nil {
+		return nil, err
+	}
+	if c.HTTPIdleTimeout, err = envDuration("NEZUKO_HTTP_IDLE_TIMEOUT", 60*time.Second); err != nil {
+		return nil, err
+	}
+	if c.HTTPMaxBody, err = envBytes("NEZUKO_HTTP_MAX_BODY", 1<<20, 1<<10, 1<<30); err != nil {
+		return nil, err
+	}
+	maxHeader, err := envBytes("NEZUKO_HTTP_MAX_HEADER", 64<<10, 4<<10, 16<<20)
+	if err != nil {
+		return nil, err
+	}
+	c.HTTPMaxHeader = int(maxHeader)
 	if s := os.Getenv("NEZUKO_SHUTDOWN_TIMEOUT"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
@@ -101,6 +147,31 @@ func keepConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
 // running, such as a LISTEN connection's WaitForNotification.
 func BreakConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
 	return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
+}
+
+func envDuration(k string, def time.Duration) (time.Duration, error) {
+	s := strings.TrimSpace(os.Getenv(k))
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: want a positive duration such as %s", k, def)
+	}
+	return d, nil
+}
+
+// envBytes reads a size in bytes, bounded by lo and hi.
+func envBytes(k string, def, lo, hi int64) (int64, error) {
+	s := strings.TrimSpace(os.Getenv(k))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s: want a number of bytes from %d to %d", k, lo, hi)
+	}
+	return n, nil
 }
 
 func envOr(k, def string) string {

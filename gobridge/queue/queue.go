@@ -73,6 +73,23 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+type notDispatchedError struct{ err error }
+
+func (e notDispatchedError) Error() string { return e.err.Error() }
+func (e notDispatchedError) Unwrap() error { return e.err }
+
+// NotDispatched marks err as a failure that happened before anything was
+// sent to Telegram (no plan, no bot): the attempt certainly had no effect,
+// so it is retried whatever the command type (see bot.fail_command's
+// p_maybe_done).
+func NotDispatched(err error) error { return notDispatchedError{err} }
+
+// IsNotDispatched reports whether err was marked with NotDispatched.
+func IsNotDispatched(err error) bool {
+	var p notDispatchedError
+	return errors.As(err, &p)
+}
+
 // ErrNoBot is the failure of a Telegram-side command when no bot of this
 // process can run it.
 var ErrNoBot = errors.New("no bot")
@@ -108,15 +125,15 @@ func (e *SQLExecutor) Execute(ctx context.Context, c Command) (Outcome, error) {
 		return Outcome{Finished: true}, nil
 	}
 	if e.Runner == nil {
-		return Outcome{}, ErrNoBot
+		return Outcome{}, NotDispatched(ErrNoBot)
 	}
 	var bot *int64
 	var raw []byte
 	if err := e.Pool.QueryRow(ctx, "select bot_instance_id, plan from bot.plan_command($1)", c.ID).Scan(&bot, &raw); err != nil {
-		return Outcome{}, fmt.Errorf("plan %s: %w", c.Type, err)
+		return Outcome{}, NotDispatched(fmt.Errorf("plan %s: %w", c.Type, err))
 	}
 	if bot == nil {
-		return Outcome{}, fmt.Errorf("%w: no bot is bound to this command or its chat", ErrNoBot)
+		return Outcome{}, NotDispatched(fmt.Errorf("%w: no bot is bound to this command or its chat", ErrNoBot))
 	}
 	var p plan.Plan
 	if err := json.Unmarshal(raw, &p); err != nil {

@@ -44,7 +44,13 @@ type Config struct {
 	// DrainTimeout is how long a stopping worker lets running commands
 	// finish before cancelling them (default 10 s).
 	DrainTimeout time.Duration
-	Log          *slog.Logger
+	// ReportTimeout bounds, once the worker is stopping, how long it keeps
+	// retrying the reports of finished commands while the database does not
+	// answer (default 10 s). While running it retries until the database
+	// answers, renewing the leases meanwhile: a result is never dropped
+	// because PostgreSQL restarted.
+	ReportTimeout time.Duration
+	Log           *slog.Logger
 	// OnClaim, when set, is called with each claimed batch (benchmarks).
 	OnClaim func(cmds []Command)
 }
@@ -59,11 +65,19 @@ type Worker struct {
 
 	mu      sync.Mutex
 	running map[int64]context.CancelFunc
+	// held: every command whose lease this worker holds, running or
+	// finished and waiting for its report to reach the database; renew
+	// extends them all.
+	held map[int64]bool
+	// stopping is closed when Run's context ends: reports then give up
+	// after ReportTimeout.
+	stopping chan struct{}
 }
 
 type result struct {
-	id  int64
-	res json.RawMessage
+	id      int64
+	attempt int
+	res     json.RawMessage
 }
 
 // New returns a worker for cfg.
@@ -86,6 +100,9 @@ func New(cfg Config) *Worker {
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 10 * time.Second
 	}
+	if cfg.ReportTimeout <= 0 {
+		cfg.ReportTimeout = 10 * time.Second
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -93,11 +110,13 @@ func New(cfg Config) *Worker {
 		cfg.Name = DefaultName()
 	}
 	return &Worker{
-		cfg:     cfg,
-		wake:    make(chan struct{}, 1),
-		done:    make(chan result, cfg.Concurrency),
-		free:    make(chan struct{}, cfg.Concurrency),
-		running: map[int64]context.CancelFunc{},
+		cfg:      cfg,
+		wake:     make(chan struct{}, 1),
+		done:     make(chan result, cfg.Concurrency),
+		free:     make(chan struct{}, cfg.Concurrency),
+		running:  map[int64]context.CancelFunc{},
+		held:     map[int64]bool{},
+		stopping: make(chan struct{}),
 	}
 }
 
@@ -132,6 +151,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
 	renewDone := make(chan struct{})
 	go func() { defer close(renewDone); w.renew(renewCtx) }()
+
+	go func() { <-ctx.Done(); close(w.stopping) }()
 
 	slots := w.cfg.Concurrency
 	w.rescue(ctx)
@@ -204,6 +225,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			cctx, cancel := context.WithCancel(execCtx)
 			w.mu.Lock()
 			w.running[c.ID] = cancel
+			w.held[c.ID] = true
 			w.mu.Unlock()
 			wg.Add(1)
 			go func() {
@@ -268,22 +290,16 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	if w.cfg.Lease > 0 {
 		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
 	}
-	// A claim need not wait for its WAL flush: if the database crashes
-	// before the claim is durable, the command is simply pending again, and
-	// this worker's report is refused (the lease is gone). That saves a
-	// disk flush on the pickup path. set_config(..., true) holds for the
-	// batch's implicit transaction only.
+	// The claim is committed synchronously (the server's default): with an
+	// asynchronous commit, a crash right after it lost the claim while this
+	// worker was already sending the command, which then ran twice.
 	b := &pgx.Batch{}
-	b.Queue("select set_config('synchronous_commit', 'off', true)")
 	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
 	// When the next command is due, should this claim drain the queue.
 	b.Queue("select bot.next_command_due($1)", bots)
 	br := w.cfg.Pool.SendBatch(ctx, b)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, nil, fmt.Errorf("claim: %w", err)
-	}
 	rows, err := br.Query()
 	if err != nil {
 		return nil, nil, fmt.Errorf("claim: %w", err)
@@ -300,6 +316,15 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	if err := br.QueryRow().Scan(&next); err != nil {
 		return nil, nil, fmt.Errorf("claim: next due: %w", err)
 	}
+	// The rows arrive before the batch's transaction commits: only the
+	// end of the batch (ReadyForQuery) says the claim is durable. A server
+	// shutting down can send the rows and then abort the commit (57P01):
+	// running those commands would run them twice, once here and once for
+	// whoever claims them next. If the claim did commit after all, its
+	// lease expires and the rescue re-queues the commands (never dispatched).
+	if err := br.Close(); err != nil {
+		return nil, nil, fmt.Errorf("claim: commit: %w", err)
+	}
 	return cmds, next, nil
 }
 
@@ -311,26 +336,93 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 			if len(res) == 0 {
 				res = json.RawMessage("{}")
 			}
-			w.done <- result{c.ID, res}
+			w.done <- result{c.ID, c.Attempt, res}
+			return
 		}
+		w.release(c.ID)
 		return
 	}
+	defer w.release(c.ID)
 	retry := !IsPermanent(err)
-	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	var maybeDone *bool // null: SQL decides from dispatched_at
+	if IsNotDispatched(err) {
+		f := false
+		maybeDone = &f
+	}
 	var st *string
-	if ferr := w.cfg.Pool.QueryRow(fctx, "select bot.fail_command($1, $2, $3, $4)",
-		c.ID, w.cfg.Name, err.Error(), retry).Scan(&st); ferr != nil {
+	ferr := w.report(func(ctx context.Context) error {
+		return w.cfg.Pool.QueryRow(ctx, "select bot.fail_command($1, $2, $3, $4, $5, $6)",
+			c.ID, w.cfg.Name, err.Error(), retry, maybeDone, c.Attempt).Scan(&st)
+	})
+	if ferr != nil {
 		w.cfg.Log.Error("command queue: cannot record a failure; the lease will expire and the command be rescued",
 			"command_id", c.ID, "err", ferr)
 		return
 	}
 	lvl := slog.LevelInfo
-	if st != nil && *st == "failed" {
+	if st != nil && *st != "pending" {
 		lvl = slog.LevelWarn
 	}
-	w.cfg.Log.Log(fctx, lvl, "command queue: command failed", "command_id", c.ID, "type", c.Type,
+	w.cfg.Log.Log(context.Background(), lvl, "command queue: command failed", "command_id", c.ID, "type", c.Type,
 		"attempt", c.Attempt, "max_attempts", c.MaxAttempts, "status", deref(st), "err", err)
+}
+
+// release forgets a command whose fate the database has (or will never
+// have) from this worker: its lease is no longer renewed.
+func (w *Worker) release(ids ...int64) {
+	w.mu.Lock()
+	for _, id := range ids {
+		delete(w.held, id)
+	}
+	w.mu.Unlock()
+}
+
+// report runs f until the database answers: a connection error, a restart
+// (57P01...), a deadlock or a serialization failure is retried with a
+// backoff up to 2 s, while renew keeps the leases of the commands waiting
+// for it. Any other error is returned. Once the worker is stopping, it gives
+// up after ReportTimeout (the leases then expire and the rescue applies the
+// rules of bot.rescue_expired_commands).
+func (w *Worker) report(f func(ctx context.Context) error) error {
+	backoff := 50 * time.Millisecond
+	var giveUp <-chan time.Time
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := f(ctx)
+		cancel()
+		if err == nil || !retryable(err) {
+			return err
+		}
+		if giveUp == nil {
+			select {
+			case <-w.stopping:
+				giveUp = time.After(w.cfg.ReportTimeout)
+			default:
+			}
+		}
+		select {
+		case <-time.After(backoff):
+		case <-giveUp:
+			return err
+		}
+		backoff = min(2*backoff, 2*time.Second)
+	}
+}
+
+// retryable: the database did not answer, is restarting or chose this
+// transaction as a deadlock or serialization victim.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return true // network, connect, timeout
+	}
+	switch {
+	case pe.Code == "40P01", pe.Code == "40001":
+		return true
+	case len(pe.Code) == 5 && (pe.Code[:2] == "08" || pe.Code[:2] == "53" || pe.Code[:3] == "57P"):
+		return true
+	}
+	return false
 }
 
 // safeExecute turns an executor's panic into a failed attempt.
@@ -372,41 +464,38 @@ func (w *Worker) complete() {
 
 func (w *Worker) flush(batch []result) {
 	type item struct {
-		ID     int64           `json:"id"`
-		Result json.RawMessage `json:"result"`
+		ID      int64           `json:"id"`
+		Attempt int             `json:"attempt"`
+		Result  json.RawMessage `json:"result"`
 	}
 	items := make([]item, len(batch))
+	ids := make([]int64, len(batch))
 	for i, r := range batch {
-		items[i] = item{r.id, r.res}
+		items[i] = item{r.id, r.attempt, r.res}
+		ids[i] = r.id
 	}
+	defer w.release(ids...)
 	body, err := json.Marshal(items)
 	if err != nil {
 		w.cfg.Log.Error("command queue: encode results", "err", err)
 		return
 	}
-	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		var done []int64
+	var done []int64
+	err = w.report(func(ctx context.Context) error {
 		rows, err := w.cfg.Pool.Query(ctx, "select bot.complete_commands($1, $2)", w.cfg.Name, body)
 		if err == nil {
 			done, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		}
-		cancel()
-		if err == nil {
-			if len(done) < len(batch) {
-				w.cfg.Log.Info("command queue: some results arrived after their lease was lost or changed their fate",
-					"reported", len(batch), "completed", len(done))
-			}
-			return
-		}
-		var pe *pgconn.PgError
-		retry := !errors.As(err, &pe) || pe.Code == "40P01" || pe.Code == "40001"
-		if attempt == 4 || !retry {
-			w.cfg.Log.Error("command queue: cannot complete commands; their leases will expire and they will be rescued",
-				"count", len(batch), "err", err)
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+		return err
+	})
+	if err != nil {
+		w.cfg.Log.Error("command queue: cannot complete commands; their leases will expire and they will be rescued",
+			"count", len(batch), "err", err)
+		return
+	}
+	if len(done) < len(batch) {
+		w.cfg.Log.Info("command queue: some results arrived after their lease was lost or changed their fate",
+			"reported", len(batch), "completed", len(done))
 	}
 }
 
@@ -422,8 +511,8 @@ func (w *Worker) renew(ctx context.Context) {
 		case <-t.C:
 		}
 		w.mu.Lock()
-		ids := make([]int64, 0, len(w.running))
-		for id := range w.running {
+		ids := make([]int64, 0, len(w.held))
+		for id := range w.held {
 			ids = append(ids, id)
 		}
 		w.mu.Unlock()
@@ -434,11 +523,13 @@ func (w *Worker) renew(ctx context.Context) {
 		if w.cfg.Lease > 0 {
 			lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
 		}
-		rows, err := w.cfg.Pool.Query(ctx, "select bot.renew_command_leases($1, $2, $3)", w.cfg.Name, ids, lease)
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		rows, err := w.cfg.Pool.Query(rctx, "select bot.renew_command_leases($1, $2, $3)", w.cfg.Name, ids, lease)
 		var held []int64
 		if err == nil {
 			held, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 		}
+		cancel()
 		if err != nil {
 			if ctx.Err() == nil {
 				w.cfg.Log.Warn("command queue: renew leases", "err", err)

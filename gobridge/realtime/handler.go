@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,11 +16,20 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Authenticator says who is calling: the role (viewer or admin) and the
-// admin account behind the token, if any. It returns ErrUnauthenticated
+// Caller is who opens a stream or asks for a ticket: the API token behind
+// the request (for a ticket, the token that minted it), its role and its
+// admin account, if any.
+type Caller struct {
+	TokenID int64
+	Role    string
+	AdminID *int64
+}
+
+// Authenticator says who is calling from the request's Authorization:
+// Bearer header (a long-lived API token). It returns ErrUnauthenticated
 // when the request carries no valid credentials. The API's own
 // authenticator can be dropped in here.
-type Authenticator func(ctx context.Context, r *http.Request) (role string, adminID *int64, err error)
+type Authenticator func(ctx context.Context, r *http.Request) (Caller, error)
 
 // ErrUnauthenticated means no valid bearer token.
 var ErrUnauthenticated = errors.New("missing, unknown, revoked or expired bearer token")
@@ -27,39 +37,62 @@ var ErrUnauthenticated = errors.New("missing, unknown, revoked or expired bearer
 // SQLAuthenticator checks the Authorization: Bearer token with
 // auth.authenticate.
 func SQLAuthenticator(pool *pgxpool.Pool) Authenticator {
-	return func(ctx context.Context, r *http.Request) (string, *int64, error) {
+	return func(ctx context.Context, r *http.Request) (Caller, error) {
 		h := r.Header.Get("Authorization")
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(token) == "" {
-			return "", nil, ErrUnauthenticated
+			return Caller{}, ErrUnauthenticated
 		}
-		var role string
-		var admin *int64
-		err := pool.QueryRow(ctx, "select role, admin_user_id from auth.authenticate($1)", strings.TrimSpace(token)).Scan(&role, &admin)
+		var c Caller
+		err := pool.QueryRow(ctx, "select token_id, role, admin_user_id from auth.authenticate($1)", strings.TrimSpace(token)).
+			Scan(&c.TokenID, &c.Role, &c.AdminID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return "", nil, ErrUnauthenticated
+			return Caller{}, ErrUnauthenticated
 		}
 		if err != nil {
-			return "", nil, fmt.Errorf("authenticate: %w", err)
+			return Caller{}, fmt.Errorf("authenticate: %w", err)
 		}
-		return role, admin, nil
+		return c, nil
 	}
 }
 
-// TicketTTL is the lifetime of a token minted for EventSource.
+// TicketTTL is the lifetime of a ticket minted for EventSource.
 const TicketTTL = 5 * time.Minute
 
-// authenticate runs the authenticator, accepting the token also from the
-// access_token query parameter (browsers' EventSource cannot set headers).
-func (s *Service) authenticate(r *http.Request) (string, *int64, error) {
-	if t := r.URL.Query().Get("access_token"); t != "" && r.Header.Get("Authorization") == "" {
-		r = r.Clone(r.Context())
-		r.Header.Set("Authorization", "Bearer "+t)
-	}
+// authenticate checks the Authorization header with the authenticator
+// (an API token).
+func (s *Service) authenticate(r *http.Request) (Caller, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	return s.auth(ctx, r.WithContext(ctx))
 }
+
+// authenticateStream is authenticate for GET /v1/events, which also takes a
+// ticket in the access_token query parameter (browsers' EventSource cannot
+// set headers). Only a ticket is accepted there: an API token in a URL ends
+// up in proxy and server logs and browser history.
+func (s *Service) authenticateStream(r *http.Request) (Caller, error) {
+	t := r.URL.Query().Get("access_token")
+	if t == "" || r.Header.Get("Authorization") != "" {
+		return s.authenticate(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	var c Caller
+	err := s.pool.QueryRow(ctx, "select token_id, role, admin_user_id from auth.authenticate_ticket($1)", t).
+		Scan(&c.TokenID, &c.Role, &c.AdminID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Caller{}, errBadTicket
+	}
+	if err != nil {
+		return Caller{}, fmt.Errorf("authenticate ticket: %w", err)
+	}
+	return c, nil
+}
+
+// errBadTicket: access_token is not a live ticket (an API token there is refused too).
+var errBadTicket = fmt.Errorf("%w: access_token takes only a ticket from POST /v1/events/ticket, unexpired, "+
+	"whose API token is still valid (API tokens go in the Authorization header)", ErrUnauthenticated)
 
 // problem writes an RFC 9457 problem.
 func problem(w http.ResponseWriter, status int, detail string) {
@@ -77,8 +110,12 @@ func problem(w http.ResponseWriter, status int, detail string) {
 }
 
 func (s *Service) authError(w http.ResponseWriter, err error) {
+	if errors.Is(err, errBadTicket) {
+		problem(w, http.StatusUnauthorized, errBadTicket.Error())
+		return
+	}
 	if errors.Is(err, ErrUnauthenticated) {
-		problem(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization header or access_token query parameter)")
+		problem(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization header, or a ticket in access_token)")
 		return
 	}
 	s.log.Warn("realtime: authentication failed", "err", err)
@@ -93,12 +130,12 @@ func (s *Service) Attach(mux *http.ServeMux) {
 
 // ServeTicket mints a short-lived token for EventSource's query string.
 func (s *Service) ServeTicket(w http.ResponseWriter, r *http.Request) {
-	role, admin, err := s.authenticate(r)
+	caller, err := s.authenticate(r)
 	if err != nil {
 		s.authError(w, err)
 		return
 	}
-	t, err := s.mintTicket(r.Context(), role, admin)
+	t, err := s.mintTicket(r.Context(), caller)
 	if err != nil {
 		s.log.Warn("realtime: mint ticket", "err", err)
 		problem(w, http.StatusServiceUnavailable, "cannot issue a ticket now; retry")
@@ -110,18 +147,18 @@ func (s *Service) ServeTicket(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(t)
 }
 
-// Ticket is a short-lived bearer token for GET /v1/events?access_token=.
+// Ticket is a short-lived, single-purpose token for GET /v1/events?access_token=.
 type Ticket struct {
-	Token     string    `json:"token" doc:"Bearer token valid for a few minutes; pass it as access_token to GET /v1/events."`
-	ExpiresAt time.Time `json:"expires_at" doc:"When the token stops working (new connections only; a stream already open stays open)."`
+	Token     string    `json:"token" doc:"Ticket valid for a few minutes that opens GET /v1/events (pass it as access_token) and nothing else. It acts with your token's role and dies with your token."`
+	ExpiresAt time.Time `json:"expires_at" doc:"When the ticket stops opening streams (a stream already open stays open until your token is revoked)."`
 }
 
-func (s *Service) mintTicket(ctx context.Context, role string, admin *int64) (*Ticket, error) {
+func (s *Service) mintTicket(ctx context.Context, c Caller) (*Ticket, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var t Ticket
-	err := s.pool.QueryRow(ctx, "select token, expires_at from auth.create_token('events ticket', $1, $2, make_interval(secs => $3))",
-		role, admin, TicketTTL.Seconds()).Scan(&t.Token, &t.ExpiresAt)
+	err := s.pool.QueryRow(ctx, "select token, expires_at from auth.create_ticket($1, make_interval(secs => $2))",
+		c.TokenID, TicketTTL.Seconds()).Scan(&t.Token, &t.ExpiresAt)
 	if err != nil {
 		return nil, fmt.Errorf("create token: %w", err)
 	}
@@ -132,7 +169,8 @@ func (s *Service) mintTicket(ctx context.Context, role string, admin *int64) (*T
 // Last-Event-ID header (or last_event_id parameter) it first replays the
 // events after that id from the tables.
 func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
-	if _, _, err := s.authenticate(r); err != nil {
+	caller, err := s.authenticateStream(r)
+	if err != nil {
 		s.authError(w, err)
 		return
 	}
@@ -141,6 +179,17 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if !s.hub.reserve(caller.TokenID) {
+		w.Header().Set("Retry-After", "5")
+		problem(w, http.StatusTooManyRequests, fmt.Sprintf("this token already has %d event streams open; close one first", s.opts.StreamsPerToken))
+		return
+	}
+	handedOver := false
+	defer func() {
+		if !handedOver {
+			s.hub.unreserve(caller.TokenID)
+		}
+	}()
 	select {
 	case <-s.ready:
 	case <-r.Context().Done():
@@ -165,20 +214,40 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 			seq, head = s.position()
 		}
 	}
+	var allowed bool
+	var backlog int
+	from, perr := ParseKey(last)
+	if last != "" && perr == nil && !head.Less(from) {
+		ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+		fromTxid, headTxid := strconv.FormatUint(from.Txid, 10), strconv.FormatUint(head.Txid, 10)
+		err := s.pool.QueryRow(ctx, `select bot.realtime_replay_allowed($1::text::xid8, $2, $3, $4),
+			bot.realtime_backlog($1::text::xid8, $2, $3, $4, $5, $6::text::xid8, $7, $8)`,
+			fromTxid, from.Kind, from.ID, names, s.opts.MaxReplay+1, headTxid, head.Kind, head.ID).Scan(&allowed, &backlog)
+		cancel()
+		if err != nil {
+			s.log.Warn("realtime: replay check failed", "err", err)
+			problem(w, http.StatusServiceUnavailable, "cannot read the events to replay now; retry")
+			return
+		}
+	}
 	preamble := []byte("retry: 2000\n")
-	if last == "" {
+	replay := false
+	switch {
+	case last == "":
 		// An id with no data sets EventSource's lastEventId without firing
 		// an event: a client that drops before its first event still
 		// resumes from here.
 		preamble = append(preamble, "id: "+head.String()+"\n\n"...)
-	} else {
-		replay, err := s.replay(r.Context(), last, head, names)
-		if err != nil {
-			s.log.Warn("realtime: replay failed", "err", err)
-			problem(w, http.StatusServiceUnavailable, "cannot read the events to replay now; retry")
-			return
-		}
-		preamble = append(preamble, replay...)
+	case perr != nil:
+		preamble = append(preamble, resetFrame(head, "unknown Last-Event-ID; refetch, then follow this stream")...)
+	case head.Less(from):
+		preamble = append(preamble, resetFrame(head, "Last-Event-ID is from another database or the future; refetch")...)
+	case !allowed:
+		preamble = append(preamble, resetFrame(head, "events after Last-Event-ID were pruned; refetch")...)
+	case backlog > s.opts.MaxReplay:
+		preamble = append(preamble, resetFrame(head, fmt.Sprintf("more than %d events missed; refetch", s.opts.MaxReplay))...)
+	default:
+		replay = true
 	}
 
 	conn, brw, err := http.NewResponseController(w).Hijack()
@@ -188,82 +257,117 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	brw.Reader.Reset(nil)
 	_ = conn.SetReadDeadline(time.Time{})
-	_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
+	_ = conn.SetWriteDeadline(time.Now().Add(replayWriteTimeout))
 	head1 := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
 		"X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
-	out := append([]byte(head1), preamble...)
-	if _, err := conn.Write(out); err != nil {
+	if _, err := conn.Write(append([]byte(head1), preamble...)); err != nil {
 		_ = conn.Close()
 		return
 	}
+	if replay {
+		if err := s.replay(r.Context(), conn, from, head, names); err != nil {
+			if r.Context().Err() == nil {
+				s.log.Info("realtime: replay ended early; the client may resume", "client", r.RemoteAddr, "err", err)
+			}
+			_ = conn.Close()
+			return
+		}
+	}
 	_ = conn.SetWriteDeadline(time.Time{})
-	c := &client{conn: conn, mask: mask, pos: seq, id: r.RemoteAddr, fd: -1}
+	c := &client{conn: conn, mask: mask, pos: seq, id: r.RemoteAddr, fd: -1, token: caller.TokenID}
 	if sc, ok := conn.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			_ = raw.Control(func(fd uintptr) { c.fd = int(fd) })
 		}
 	}
+	handedOver = true
 	if !s.hub.add(c) {
 		_ = conn.Close()
 	}
 }
 
-// replay renders the events after the client's cursor up to head (where
-// its live stream starts), or one reset event when that cannot be done
-// exactly.
-func (s *Service) replay(ctx context.Context, last string, head Key, names []string) ([]byte, error) {
-	from, err := ParseKey(last)
-	if err != nil {
-		return resetFrame(head, "unknown Last-Event-ID; refetch, then follow this stream"), nil
+// Replay pages: at most replayPageEvents events or replayPageBytes bytes of
+// frames are read and held at once per replaying client, against the
+// global ReplayMemory budget; a client that does not take a page within
+// replayWriteTimeout is disconnected (it may resume from its last id).
+const (
+	replayPageEvents   = 500
+	replayPageBytes    = 1 << 20
+	replayWriteTimeout = 10 * time.Second
+)
+
+// replay writes to conn the events after the client's cursor up to head
+// (where its live stream starts), page by page from the tables, or one
+// reset event should more than MaxReplay have arrived since the count.
+func (s *Service) replay(ctx context.Context, conn net.Conn, from, head Key, names []string) error {
+	n := 0
+	cursor := from
+	for {
+		if err := s.replayBudget.Acquire(ctx, replayPageBytes); err != nil {
+			return err
+		}
+		page, next, count, full, err := s.replayPage(ctx, cursor, head, names)
+		if err == nil && count > 0 {
+			n += count
+			if n > s.opts.MaxReplay {
+				page = append(page[:0], resetFrame(head, fmt.Sprintf("more than %d events missed; refetch", s.opts.MaxReplay))...)
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(replayWriteTimeout))
+			_, err = conn.Write(page)
+		}
+		s.replayBudget.Release(replayPageBytes)
+		if err != nil {
+			return err
+		}
+		if !full || n > s.opts.MaxReplay {
+			if n == 0 {
+				// Nothing missed: still move the client's cursor to head, so
+				// a later resume does not scan from an old id again.
+				_, err = conn.Write([]byte("id: " + head.String() + "\n\n"))
+				return err
+			}
+			return nil
+		}
+		cursor = next
 	}
-	if head.Less(from) {
-		return resetFrame(head, "Last-Event-ID is from another database or the future; refetch"), nil
-	}
+}
+
+// replayPage renders up to replayPageEvents events after cursor (and no
+// later than head), stopping early past replayPageBytes.
+// full is true when more events may follow.
+func (s *Service) replayPage(ctx context.Context, cursor, head Key, names []string) (out []byte, last Key, n int, full bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	fromTxid := strconv.FormatUint(from.Txid, 10)
-	var allowed bool
-	if err := s.pool.QueryRow(ctx, "select bot.realtime_replay_allowed($1::text::xid8, $2, $3, $4)",
-		fromTxid, from.Kind, from.ID, names).Scan(&allowed); err != nil {
-		return nil, fmt.Errorf("replay allowed: %w", err)
-	}
-	if !allowed {
-		return resetFrame(head, "events after Last-Event-ID were pruned; refetch"), nil
-	}
 	rows, err := s.pool.Query(ctx, `select txid::text, kind_no, id, kind, data::text
 		from bot.realtime_events($1::text::xid8, $2, $3, $4, $5, $6::text::xid8, $7, $8)`,
-		fromTxid, from.Kind, from.ID, names, s.opts.MaxReplay+1,
+		strconv.FormatUint(cursor.Txid, 10), cursor.Kind, cursor.ID, names, replayPageEvents,
 		strconv.FormatUint(head.Txid, 10), head.Kind, head.ID)
 	if err != nil {
-		return nil, fmt.Errorf("replay query: %w", err)
+		return nil, cursor, 0, false, fmt.Errorf("replay query: %w", err)
 	}
 	defer rows.Close()
-	var out []byte
-	n := 0
+	last = cursor
 	for rows.Next() {
 		var txid, kind, data string
 		var kindNo int32
 		var id int64
 		if err := rows.Scan(&txid, &kindNo, &id, &kind, &data); err != nil {
-			return nil, fmt.Errorf("replay scan: %w", err)
-		}
-		n++
-		if n > s.opts.MaxReplay {
-			return resetFrame(head, fmt.Sprintf("more than %d events missed; refetch", s.opts.MaxReplay)), nil
+			return nil, cursor, 0, false, fmt.Errorf("replay scan: %w", err)
 		}
 		t, err := strconv.ParseUint(txid, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("replay key: %w", err)
+			return nil, cursor, 0, false, fmt.Errorf("replay key: %w", err)
 		}
-		out = append(out, frame(Key{Txid: t, Kind: kindNo, ID: id}, kind, []byte(data))...)
+		last = Key{Txid: t, Kind: kindNo, ID: id}
+		out = append(out, frame(last, kind, []byte(data))...)
+		n++
+		if len(out) >= replayPageBytes {
+			rows.Close() // the rest comes in the next page
+			return out, last, n, true, nil
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("replay rows: %w", err)
+		return nil, cursor, 0, false, fmt.Errorf("replay rows: %w", err)
 	}
-	if n == 0 {
-		// Nothing missed: still move the client's cursor to head, so a
-		// later resume does not scan from an old id again.
-		out = append(out, "id: "+head.String()+"\n\n"...)
-	}
-	return out, nil
+	return out, last, n, n == replayPageEvents, nil
 }

@@ -27,12 +27,21 @@ type client struct {
 	// within it).
 	overSince time.Time
 	id        string // remote address, for logs
+	// token is the API token behind the stream (for a ticket, the token
+	// that minted it); revoked is set when it stops authenticating, and
+	// the writer then closes the stream.
+	token   int64
+	revoked atomic.Bool
 }
 
 // maxWrite bounds one write to a client, so a burst is copied in slices.
 const maxWrite = 64 << 10
 
 var keepAliveFrame = []byte(": keep-alive\n\n")
+
+// revokedFrame is the last thing a stream whose token was revoked receives
+// (a comment: EventSource then reconnects and gets 401).
+var revokedFrame = []byte(": token revoked; closing\n\n")
 
 // write writes what the socket accepts now, without waiting. The
 // descriptor is used directly (no closure, no fd lock): only this client's
@@ -88,6 +97,13 @@ type hub struct {
 	count   atomic.Int64
 	dropped atomic.Int64
 	closed  atomic.Bool
+
+	// streams per API token: open and about to open (reserved), for the
+	// per-token cap and for closing the streams of a revoked token.
+	tmu    sync.Mutex
+	tokens map[int64]map[*client]bool
+	// reserved counts streams being set up (replaying) per token.
+	reserved map[int64]int
 }
 
 func newHub(r *ring, log *slog.Logger, opts Options) *hub {
@@ -95,7 +111,7 @@ func newHub(r *ring, log *slog.Logger, opts Options) *hub {
 	if n <= 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
-	h := &hub{ring: r, log: log, opts: opts}
+	h := &hub{ring: r, log: log, opts: opts, tokens: map[int64]map[*client]bool{}, reserved: map[int64]int{}}
 	for range n {
 		h.shards = append(h.shards, &shard{wake: make(chan struct{}, 1)})
 	}
@@ -111,12 +127,85 @@ func (h *hub) wakeAll() {
 	}
 }
 
-// add hands a client whose response head and replay are written to a
-// writer. It returns false when the hub has stopped.
-func (h *hub) add(c *client) bool {
-	if h.closed.Load() {
+// reserve books a stream for token, unless it already has
+// StreamsPerToken open or being set up. The caller then either adds a
+// client for it (add) or gives the booking back (unreserve).
+func (h *hub) reserve(token int64) bool {
+	h.tmu.Lock()
+	defer h.tmu.Unlock()
+	if len(h.tokens[token])+h.reserved[token] >= h.opts.StreamsPerToken {
 		return false
 	}
+	h.reserved[token]++
+	return true
+}
+
+func (h *hub) unreserve(token int64) {
+	h.tmu.Lock()
+	defer h.tmu.Unlock()
+	if h.reserved[token]--; h.reserved[token] <= 0 {
+		delete(h.reserved, token)
+	}
+}
+
+// forget removes a closed client from the per-token registry.
+func (h *hub) forget(c *client) {
+	h.tmu.Lock()
+	defer h.tmu.Unlock()
+	if m := h.tokens[c.token]; m != nil {
+		delete(m, c)
+		if len(m) == 0 {
+			delete(h.tokens, c.token)
+		}
+	}
+}
+
+// openTokens lists the API tokens behind open streams.
+func (h *hub) openTokens() []int64 {
+	h.tmu.Lock()
+	defer h.tmu.Unlock()
+	ids := make([]int64, 0, len(h.tokens))
+	for id := range h.tokens {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// revoke marks every stream of the given tokens for closing; the writers
+// close them on their next pass (woken now).
+func (h *hub) revoke(ids []int64) int {
+	n := 0
+	h.tmu.Lock()
+	for _, id := range ids {
+		for c := range h.tokens[id] {
+			c.revoked.Store(true)
+			n++
+		}
+	}
+	h.tmu.Unlock()
+	if n > 0 {
+		h.wakeAll()
+	}
+	return n
+}
+
+// add hands a client whose response head and replay are written to a
+// writer, taking over its reservation. It returns false when the hub has
+// stopped (the reservation is then given back).
+func (h *hub) add(c *client) bool {
+	h.tmu.Lock()
+	if h.reserved[c.token]--; h.reserved[c.token] <= 0 {
+		delete(h.reserved, c.token)
+	}
+	if h.closed.Load() {
+		h.tmu.Unlock()
+		return false
+	}
+	if h.tokens[c.token] == nil {
+		h.tokens[c.token] = map[*client]bool{}
+	}
+	h.tokens[c.token][c] = true
+	h.tmu.Unlock()
 	s := h.shards[h.next.Add(1)%uint64(len(h.shards))]
 	s.mu.Lock()
 	s.added = append(s.added, c)
@@ -164,6 +253,7 @@ func (h *hub) writer(ctx context.Context, s *shard) {
 			s.mu.Unlock()
 			for _, c := range clients {
 				_ = c.conn.Close()
+				h.forget(c)
 				h.count.Add(-1)
 			}
 			return
@@ -185,8 +275,14 @@ func (h *hub) writer(ctx context.Context, s *shard) {
 		for i := 0; i < len(clients); {
 			c := clients[i]
 			ok, late := h.serve(c, head, keepAlive, &buf)
+			if ok && c.revoked.Load() {
+				// Its token was revoked: say so (best effort) and close.
+				_, _ = c.write(revokedFrame)
+				ok = false
+			}
 			if !ok {
 				_ = c.conn.Close()
+				h.forget(c)
 				h.count.Add(-1)
 				last := len(clients) - 1
 				clients[i] = clients[last]
@@ -294,7 +390,11 @@ func (h *hub) drop(c *client, head uint64) {
 	// Reset rather than close gracefully: what the kernel still holds for
 	// this client is discarded now instead of waiting for a reader that
 	// does not read.
-	if tc, ok := c.conn.(*net.TCPConn); ok {
+	conn := c.conn
+	if u, ok := conn.(interface{ NetConn() net.Conn }); ok { // the server's wrapper
+		conn = u.NetConn()
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)
 	}
 	h.log.Info("realtime: disconnected a client that fell behind",

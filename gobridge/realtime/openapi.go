@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"reflect"
 	"time"
@@ -94,7 +95,9 @@ const eventsDescription = `Server-Sent Events of the four live streams. ` +
 	"receive exactly the events missed, in order; when more than 10,000 were missed or the outbox was pruned " +
 	"(24 h), one `reset` event says to refetch. A `: keep-alive` comment comes every 15 s. A client that falls " +
 	"too far behind is disconnected and may resume. Browsers: EventSource cannot send headers, so get a " +
-	"short-lived token from `POST /v1/events/ticket` and pass it as `access_token`."
+	"short-lived ticket from `POST /v1/events/ticket` and pass it as `access_token` (API tokens are refused in " +
+	"the query string). A stream closes within a few seconds of its token being revoked (logout) or its account " +
+	"deactivated. At most a few streams per token are open at once (429 beyond)."
 
 // Register describes GET /v1/events and POST /v1/events/ticket in api's
 // OpenAPI document and routes them to s. The api must use the humago
@@ -144,7 +147,7 @@ func (s *Service) Register(api huma.API, security string) {
 				Schema: &huma.Schema{Type: huma.TypeString, Pattern: `^((dashboard|bot_status|commands|logs)(,(dashboard|bot_status|commands|logs))*)?$`}},
 			{Name: "Last-Event-ID", In: "header", Description: "Resume after this event id.", Schema: &huma.Schema{Type: huma.TypeString}},
 			{Name: "last_event_id", In: "query", Description: "Same as the Last-Event-ID header, for a first connection that resumes.", Schema: &huma.Schema{Type: huma.TypeString}},
-			{Name: "access_token", In: "query", Description: "A token from POST /v1/events/ticket, for clients that cannot set the Authorization header (EventSource).", Schema: &huma.Schema{Type: huma.TypeString}},
+			{Name: "access_token", In: "query", Description: "A ticket from POST /v1/events/ticket, for clients that cannot set the Authorization header (EventSource). API tokens are refused here.", Schema: &huma.Schema{Type: huma.TypeString}},
 		},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "An endless text/event-stream.", Content: map[string]*huma.MediaType{
@@ -171,19 +174,19 @@ func (s *Service) Register(api huma.API, security string) {
 		Method:        http.MethodPost,
 		Path:          "/v1/events/ticket",
 		Summary:       "Short-lived token for EventSource",
-		Description:   "Issues a bearer token of the caller's own role that expires in 5 minutes, to pass as `access_token` to GET /v1/events (browsers' EventSource cannot send an Authorization header).",
+		Description:   "Issues a ticket that expires in 5 minutes and opens GET /v1/events only (pass it as `access_token`: browsers' EventSource cannot send an Authorization header). It acts with the caller's role, cannot call the API or mint tickets, is not listed among API tokens, and dies with the caller's token: revoking that token (logout) also closes the streams it opened.",
 		Tags:          []string{"realtime"},
 		Security:      sec,
 		DefaultStatus: http.StatusCreated,
 	}, func(ctx context.Context, in *ticketInput) (*ticketOutput, error) {
-		role, admin, err := s.authenticate(in.req)
+		caller, err := s.authenticate(in.req)
 		if err != nil {
-			if err == ErrUnauthenticated {
-				return nil, huma.Error401Unauthorized("a valid bearer token is required")
+			if errors.Is(err, ErrUnauthenticated) {
+				return nil, huma.Error401Unauthorized("a valid bearer token is required in the Authorization header")
 			}
 			return nil, huma.Error503ServiceUnavailable("cannot check credentials now; retry")
 		}
-		t, err := s.mintTicket(ctx, role, admin)
+		t, err := s.mintTicket(ctx, caller)
 		if err != nil {
 			s.log.Warn("realtime: mint ticket", "err", err)
 			return nil, huma.Error503ServiceUnavailable("cannot issue a ticket now; retry")

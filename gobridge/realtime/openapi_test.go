@@ -17,7 +17,7 @@ import (
 func TestRegisterDescribesTheStreamInOpenAPIAndServesThroughHuma(t *testing.T) {
 	mux := http.NewServeMux()
 	api := humago.New(mux, huma.DefaultConfig("test", "1"))
-	deny := func(context.Context, *http.Request) (string, *int64, error) { return "", nil, ErrUnauthenticated }
+	deny := func(context.Context, *http.Request) (Caller, error) { return Caller{}, ErrUnauthenticated }
 	s := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), deny, Options{})
 	s.Register(api, "bearer")
 

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/semaphore"
 )
 
 // Options tune the relay. Zero values take the defaults.
@@ -32,6 +33,17 @@ type Options struct {
 	Writers int
 	// PruneEvery is how often the outbox is pruned (default 5 min).
 	PruneEvery time.Duration
+	// StreamsPerToken caps the streams one API token (with the tickets it
+	// minted) may hold open at once (default 16): 429 beyond.
+	StreamsPerToken int
+	// ReplayMemory is the budget, in bytes, of all replays being rendered
+	// at once (default 32 MiB). A replay reads the tables in pages of at
+	// most replayPageBytes, each held against the budget until the client
+	// has taken it; replays wait for budget rather than grow the heap.
+	ReplayMemory int64
+	// RevokeCheck is how often the tokens behind open streams are checked;
+	// streams of a revoked token are closed (default 2 s).
+	RevokeCheck time.Duration
 }
 
 func (o *Options) defaults() {
@@ -47,6 +59,16 @@ func (o *Options) defaults() {
 	if o.PruneEvery <= 0 {
 		o.PruneEvery = 5 * time.Minute
 	}
+	if o.StreamsPerToken <= 0 {
+		o.StreamsPerToken = 16
+	}
+	if o.ReplayMemory <= 0 {
+		o.ReplayMemory = 32 << 20
+	}
+	o.ReplayMemory = max(o.ReplayMemory, replayPageBytes+64<<10)
+	if o.RevokeCheck <= 0 {
+		o.RevokeCheck = 2 * time.Second
+	}
 }
 
 // pollBatch is how many events one relay query reads.
@@ -55,8 +77,10 @@ const pollBatch = 2000
 // event is one event in the ring, already rendered as an SSE frame.
 type event struct {
 	seq   uint64
+	key   Key
 	mask  uint8
 	frame []byte
+	reset bool // a reset the relay made up, not a row
 }
 
 // ring holds the newest events; slots are written by the relay only and
@@ -86,9 +110,19 @@ type Service struct {
 
 	ring *ring
 	hub  *hub
+	// replayBudget holds ReplayMemory bytes, taken page by page by replays.
+	replayBudget *semaphore.Weighted
 
 	mu      sync.Mutex // guards headKey together with ring appends
 	headKey Key
+
+	// PostgreSQL restart detection (relay goroutine only): pgStart is the
+	// server's pg_postmaster_start_time at the last poll. After a restart,
+	// rescan holds the keys delivered before it, down to the rewound
+	// cursor, until the re-scan passes rescanUntil (see restarted).
+	pgStart     time.Time
+	rescan      map[Key]bool
+	rescanUntil Key
 
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -114,6 +148,8 @@ func New(pool *pgxpool.Pool, log *slog.Logger, auth Authenticator, opts Options)
 		ring:  newRing(ringSize),
 		ready: make(chan struct{}),
 		wake:  make(chan struct{}, 1),
+
+		replayBudget: semaphore.NewWeighted(opts.ReplayMemory),
 	}
 	s.hub = newHub(s.ring, log, opts)
 	return s
@@ -179,6 +215,8 @@ func (s *Service) Run(ctx context.Context) error {
 	defer timer.Stop()
 	prune := time.NewTicker(s.opts.PruneEvery)
 	defer prune.Stop()
+	revoke := time.NewTicker(s.opts.RevokeCheck)
+	defer revoke.Stop()
 	blockedDelay := 2 * time.Millisecond
 	errDelay := 100 * time.Millisecond
 	failing := false
@@ -190,6 +228,9 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-timer.C:
 		case <-prune.C:
 			s.prune(ctx)
+			continue
+		case <-revoke.C:
+			s.closeRevoked(ctx)
 			continue
 		}
 		more, blocked, err := s.poll(ctx)
@@ -239,16 +280,33 @@ func (s *Service) Run(ctx context.Context) error {
 var allChannelNames = []string{"dashboard", "bot_status", "commands", "logs"}
 
 // poll reads the events after the head cursor that are safe to deliver and
-// appends them to the ring.
+// appends them to the ring. In the same round trip it reads the server's
+// start time: a restart (see restarted) rewinds the cursor first.
 func (s *Service) poll(ctx context.Context) (more, blocked bool, err error) {
 	s.mu.Lock()
 	after := s.headKey
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	rows, err := s.pool.Query(ctx, `select txid::text, kind_no, id, kind, data::text, ready
+	b := &pgx.Batch{}
+	b.Queue("select pg_postmaster_start_time()")
+	b.Queue(`select txid::text, kind_no, id, kind, data::text, ready
 		from bot.realtime_events($1::text::xid8, $2, $3, $4, $5)`,
 		strconv.FormatUint(after.Txid, 10), after.Kind, after.ID, allChannelNames, pollBatch)
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	var started time.Time
+	if err := br.QueryRow().Scan(&started); err != nil {
+		return false, false, fmt.Errorf("server start time: %w", err)
+	}
+	if !s.pgStart.IsZero() && !started.Equal(s.pgStart) {
+		s.pgStart = started
+		_ = br.Close()
+		s.restarted()
+		return true, false, nil // poll again from the rewound cursor
+	}
+	s.pgStart = started
+	rows, err := br.Query()
 	if err != nil {
 		return false, false, fmt.Errorf("query events: %w", err)
 	}
@@ -275,12 +333,32 @@ func (s *Service) poll(ctx context.Context) (more, blocked bool, err error) {
 			return false, false, fmt.Errorf("bad event key %s-%d-%d", txid, kindNo, id)
 		}
 		last = Key{Txid: t, Kind: kindNo, ID: id}
-		batch = append(batch, &event{mask: Channels[kindNo-1].bit, frame: frame(last, kind, []byte(data))})
+		if s.rescan != nil && s.rescan[last] {
+			delete(s.rescan, last) // delivered before the restart, and durable
+			continue
+		}
+		batch = append(batch, &event{key: last, mask: Channels[kindNo-1].bit, frame: frame(last, kind, []byte(data))})
 	}
 	if err := rows.Err(); err != nil {
 		return false, false, fmt.Errorf("read events: %w", err)
 	}
-	if len(batch) > 0 {
+	more = n == pollBatch && !blocked
+	if s.rescan != nil && ((!more && !blocked) || s.rescanUntil.Less(last)) {
+		// The re-scan has passed where the relay stood before the restart:
+		// any key delivered then and not found again was lost by the crash.
+		if len(s.rescan) > 0 {
+			s.log.Warn("realtime: events delivered before the PostgreSQL restart were lost with it (asynchronous commits); "+
+				"clients are told to refetch", "lost", len(s.rescan))
+			k := s.rescanUntil
+			if k.Less(last) {
+				k = last
+			}
+			batch = append(batch, &event{key: k, mask: allChannels, reset: true,
+				frame: resetFrame(k, "the database restarted and lost events already delivered; refetch")})
+		}
+		s.rescan = nil
+	}
+	if len(batch) > 0 || last != (Key{}) {
 		s.mu.Lock()
 		seq := s.ring.head.Load()
 		for _, ev := range batch {
@@ -289,11 +367,51 @@ func (s *Service) poll(ctx context.Context) (more, blocked bool, err error) {
 			seq++
 		}
 		s.ring.head.Store(seq)
-		s.headKey = last
+		if last != (Key{}) {
+			s.headKey = last
+		}
 		s.mu.Unlock()
-		s.hub.wakeAll()
+		if len(batch) > 0 {
+			s.hub.wakeAll()
+		}
 	}
-	return n == pollBatch && !blocked, blocked, nil
+	return more, blocked, nil
+}
+
+// restarted handles a PostgreSQL restart seen between two polls. After a
+// crash, transaction ids whose commits never reached the disk (commits with
+// synchronous_commit off, by anyone) are handed out again, so new events
+// may carry txids at or below the cursor and would be skipped, and events
+// already delivered from the lost transactions (phantoms) no longer exist.
+// The relay rewinds its cursor to the oldest event still in its ring and
+// re-scans the tables from there: events it delivered before are
+// recognised by key and not sent twice, events it never delivered are
+// sent, and if some delivered key is gone, clients get one reset event.
+func (s *Service) restarted() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	head := s.ring.head.Load()
+	seen := map[Key]bool{}
+	from := s.headKey
+	for i := uint64(1); i <= uint64(len(s.ring.slots)) && i <= head; i++ {
+		ev := s.ring.at(head - i)
+		if ev == nil {
+			break
+		}
+		if ev.reset {
+			continue
+		}
+		seen[ev.key] = true
+		if ev.key.Less(from) {
+			from = ev.key
+		}
+	}
+	if from != s.headKey || len(seen) > 0 {
+		delete(seen, from) // the cursor is exclusive: from itself is not re-read
+	}
+	s.log.Warn("realtime: PostgreSQL restarted; re-scanning events from the tables", "from", from.String(), "head", s.headKey.String())
+	s.rescan, s.rescanUntil = seen, s.headKey
+	s.headKey = from
 }
 
 // position is where a new client joins the live stream: the next ring seq
@@ -316,6 +434,31 @@ func (s *Service) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		s.log.Debug("realtime: pruned outbox", "rows", n)
+	}
+}
+
+// closeRevoked closes the streams whose API token no longer authenticates
+// (revoked by logout or an admin, expired, account deactivated).
+func (s *Service) closeRevoked(ctx context.Context) {
+	ids := s.hub.openTokens()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	rows, err := s.pool.Query(ctx, "select auth.invalid_tokens($1)", ids)
+	var bad []int64
+	if err == nil {
+		bad, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Warn("realtime: checking the tokens of open streams", "err", err)
+		}
+		return
+	}
+	if n := s.hub.revoke(bad); n > 0 {
+		s.log.Info("realtime: closing the streams of revoked tokens", "streams", n, "tokens", len(bad))
 	}
 }
 

@@ -82,9 +82,19 @@ func (f *Effects) init() {
 	})
 }
 
-// Own makes this process run bot id's effects; Disown stops claiming them.
-func (f *Effects) Own(id int64) {
+// Own makes this process run bot id's effects (it has just become the
+// bot's owner): effects another worker still holds are taken over at once
+// (bot.rescue_effects), then the runner claims.
+func (f *Effects) Own(ctx context.Context, id int64) {
 	f.init()
+	var n int
+	if err := f.Exec.pool.QueryRow(ctx, "select bot.rescue_effects($1, $2)", id, f.Worker).Scan(&n); err != nil {
+		if ctx.Err() == nil {
+			f.Log.Warn("effects: take over the bot's effects (their leases will expire instead)", "bot_instance_id", id, "err", err)
+		}
+	} else if n > 0 {
+		f.Log.Info("effects: took over effects held by the bot's previous owner", "bot_instance_id", id, "count", n)
+	}
 	f.mu.Lock()
 	f.owned[id] = true
 	f.mu.Unlock()

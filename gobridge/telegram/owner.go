@@ -57,7 +57,7 @@ func (m *Manager) own(ctx context.Context, b botRow) {
 // serve is one spell of ownership: effects, heartbeat, deletions, and the
 // poller of a polling bot, until ctx ends.
 func (m *Manager) serve(ctx context.Context, b botRow) {
-	m.Effects.Own(b.ID)
+	m.Effects.Own(ctx, b.ID)
 	defer m.Effects.Disown(b.ID)
 	done := make(chan struct{})
 	if m.OnBotStart != nil {

@@ -42,8 +42,10 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 					sleep(ctx, 5*time.Second)
 				}
 			case errors.As(err, &ae) && ae.Code == 409:
+				// Another getUpdates (a previous owner's, still open at
+				// Telegram) or a webhook: ours ends it; ask again shortly.
 				m.Log.Warn("getUpdates refused: another poller or a webhook is active for this bot", "bot_instance_id", b.ID, "err", err)
-				sleep(ctx, 5*time.Second)
+				sleep(ctx, time.Second)
 			case errors.As(err, &ae) && ae.Code == 429:
 				sleep(ctx, time.Duration(max(ae.RetryAfter, 1))*time.Second)
 			case errors.As(err, &ae) && (ae.Code == 401 || ae.Code == 403):
@@ -65,10 +67,12 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 		}
 		next, err := m.intake(ctx, b.ID, ups)
 		if err != nil {
-			// Not committed: the same batch comes again (offset unchanged).
+			// Not committed (the database is away): the same batch comes
+			// again (offset unchanged). Asked again every 2 s at most, so
+			// intake resumes soon after the database does.
 			if ctx.Err() == nil {
 				m.Log.Warn("updates not taken in yet; Telegram will send them again", "bot_instance_id", b.ID, "err", err)
-				sleep(ctx, backoff)
+				sleep(ctx, min(backoff, 2*time.Second))
 				backoff = min(backoff*2, 30*time.Second)
 			}
 			continue

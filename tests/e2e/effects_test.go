@@ -42,6 +42,7 @@ func (w *botWorld) exactlyOnce(group, user int64) {
 }
 
 func TestGracefulStopDuringRetryAfterLosesNoEffect(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 1, Code: 429, RetryAfter: 4})
@@ -60,6 +61,7 @@ func TestGracefulStopDuringRetryAfterLosesNoEffect(t *testing.T) {
 }
 
 func TestKillDuringASendNeitherLosesNorDoublesIt(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.exec("update nezuko.admin_config set value = '5' where key = 'effect_lease_seconds'")
@@ -85,6 +87,7 @@ func TestKillDuringASendNeitherLosesNorDoublesIt(t *testing.T) {
 }
 
 func TestKillBetweenDecisionAndCallsResumesEveryEffectOnce(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"both"}`, chanA)
 	w.exec("update nezuko.admin_config set value = '5' where key = 'effect_lease_seconds'")
@@ -109,6 +112,7 @@ func TestKillBetweenDecisionAndCallsResumesEveryEffectOnce(t *testing.T) {
 }
 
 func TestSecondServeTakesOverABotAndItsPendingEffects(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	// A kill between Telegram's 429 and its report leaves the effect running
@@ -130,6 +134,7 @@ func TestSecondServeTakesOverABotAndItsPendingEffects(t *testing.T) {
 }
 
 func TestStoppingAStandbyDoesNotShowTheBotOffline(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	p1 := w.serve()
 	waitFor(t, "the first serve owns the bot", func() bool { return strings.Contains(p1.Logs(), "bot polling") })
@@ -184,6 +189,7 @@ func TestABacklogInOneGroupDoesNotDelayAMuteInAnother(t *testing.T) {
 }
 
 func TestPersistentServerErrorsFailOneEffectVisiblyWithoutStallingTheChat(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"both"}`, chanA)
 	w.exec("update nezuko.admin_config set value = '2' where key = 'effect_max_attempts'")
@@ -205,6 +211,7 @@ func TestPersistentServerErrorsFailOneEffectVisiblyWithoutStallingTheChat(t *tes
 }
 
 func TestARevokedTokenTurnsTheBotToError(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.serve()
 	waitFor(t, "the bot online", func() bool {
@@ -220,6 +227,7 @@ func TestARevokedTokenTurnsTheBotToError(t *testing.T) {
 }
 
 func TestRepeatedServerErrorsDegradeTheBot(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.serve()
 	waitFor(t, "the bot online", func() bool {
@@ -237,14 +245,16 @@ func TestRepeatedServerErrorsDegradeTheBot(t *testing.T) {
 }
 
 func TestAMissingRightTurnsTheGroupToErrorAndStatusSaysSo(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 1, Code: 400, Description: "Bad Request: not enough rights to restrict/unrestrict chat member"})
 	w.serve()
 	w.processed(w.bot.Push(w.message(groupID, userID, "spam")))
-	if got := w.scalar("select health || ': ' || health_reason from nezuko.protected_groups where group_id = $1", groupID); !strings.Contains(got, `error: the bot lacks the right "Ban users"`) {
-		t.Fatalf("group health: %s", got)
-	}
+	waitFor(t, "the group's health to name the missing right", func() bool {
+		return strings.Contains(w.scalar("select health || ': ' || health_reason from nezuko.protected_groups where group_id = $1", groupID),
+			`error: the bot lacks the right "Ban users"`)
+	})
 	w.processed(w.bot.Push(w.message(groupID, adminID, "/status")))
 	replies := w.okCalls("sendMessage", groupID, 0)
 	if len(replies) == 0 || !strings.Contains(fmt.Sprint(replies[len(replies)-1].Params["text"]), "Ban users") {
@@ -253,6 +263,7 @@ func TestAMissingRightTurnsTheGroupToErrorAndStatusSaysSo(t *testing.T) {
 }
 
 func TestAChannelTheBotCannotCheckCostsOneCallPerTTL(t *testing.T) {
+	t.Parallel() // waits on leases, retry_after and backoffs: overlap them
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"delete","fail_mode":"open"}`, chanA)
 	w.fake.SetMember(chanA, botUserID, fakebot.Member{Status: "member"}) // not an admin: members are hidden

@@ -514,3 +514,52 @@ func TestRenewedLeaseKeepsALongCommandFromBeingRescued(t *testing.T) {
 		t.Errorf("attempts = %d, want 1", a)
 	}
 }
+
+// A kill -9 with commands in flight: every attempt had been handed to
+// Telegram (bot.plan_command). After the lease, the rescue re-runs the
+// commands that may repeat (bans) and ends the messages as "unknown", with
+// an event: no message is sent twice.
+func TestKilledWorkerNeverSendsAMessageTwice(t *testing.T) {
+	pool, url := newDB(t)
+	bot := insertBot(t, pool, 777)
+	victim := startWorkerProcess(t, url, "victim", "QUEUE_LEASE=2s", "QUEUE_DISPATCH=1")
+	execSQL(t, pool, `insert into nezuko.admin_commands (command_type, payload, bot_instance_id)
+		select 'send_message', '{"group_id": -100, "text": "hang"}', $1::bigint from generate_series(1, 4)
+		union all
+		select 'ban_user', jsonb_build_object('group_id', -100, 'user_id', g), $1::bigint from generate_series(1, 4) g`, bot)
+	waitFor(t, 10*time.Second, "the victim to start the messages", func() bool {
+		return queryInt(t, pool, `select count(*) from queue_test_executions e join nezuko.admin_commands c on c.id = e.command_id
+			where c.command_type = 'send_message'`) == 4
+	})
+	waitFor(t, 10*time.Second, "the victim to complete the bans", func() bool {
+		return queryInt(t, pool, `select count(*) from nezuko.admin_commands where command_type = 'ban_user' and status = 'completed'`) == 4
+	})
+	// Four bans completed; put them back in flight as the victim's, dispatched, to be rescued with the messages.
+	execSQL(t, pool, `update nezuko.admin_commands set status = 'running', lease_owner = 'victim',
+		lease_expires_at = now() + interval '2 seconds', dispatched_at = now(), finished_at = null
+		where command_type = 'ban_user'`)
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.done
+	startWorkerProcess(t, url, "rescuer", "QUEUE_LEASE=2s", "QUEUE_POLL=300ms", "QUEUE_DISPATCH=1")
+	waitFor(t, 15*time.Second, "every command to be settled", func() bool {
+		return queryInt(t, pool, `select count(*) from nezuko.admin_commands where status in ('completed', 'unknown')`) == 8
+	})
+	if n := queryInt(t, pool, `select count(*) from queue_test_executions e join nezuko.admin_commands c on c.id = e.command_id
+		where c.command_type = 'send_message' and e.worker = 'rescuer'`); n != 0 {
+		t.Errorf("the rescuer sent %d messages again, want 0", n)
+	}
+	if n := queryInt(t, pool, `select count(*) from nezuko.admin_commands where command_type = 'send_message' and status = 'unknown'
+		and error like 'outcome unknown: worker victim stopped answering%'`); n != 4 {
+		t.Errorf("%d of 4 messages ended as unknown, with the reason", n)
+	}
+	if n := queryInt(t, pool, `select count(*) from nezuko.admin_commands c where command_type = 'ban_user' and status = 'completed'
+		and exists (select from queue_test_executions e where e.command_id = c.id and e.worker = 'rescuer')`); n != 4 {
+		t.Errorf("%d of 4 bans were re-run and completed by the rescuer, want 4 (a ban may repeat)", n)
+	}
+	if n := queryInt(t, pool, `select count(*) from nezuko.realtime_events e join nezuko.admin_commands c on c.id = e.source_id
+		where c.command_type = 'send_message' and e.data->>'status' = 'unknown'`); n != 4 {
+		t.Errorf("%d command_updated events with status unknown, want 4", n)
+	}
+}

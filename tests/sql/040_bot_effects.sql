@@ -4,7 +4,7 @@
 -- refusals fail and are kept; an interrupted send ends as unknown, never
 -- sent twice; failed membership checks are cached; health follows answers.
 begin;
-select plan(48);
+select plan(51);
 
 insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
 values (4242, 'effects_bot', 'x', sha256('4242'::bytea));
@@ -106,6 +106,18 @@ select is(bot.release_effects('w1', array[(select id from c4)]), 1, 'a claimed, 
 select ok((select status = 'pending' and lease_owner is null from nezuko.bot_effects where id = (select id from c4)),
     'pending again, at once');
 
+-- A new owner of the bot takes over, at once, what another worker holds.
+insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
+values (4343, 'other_bot', 'x', sha256('4343'::bytea));
+create temp table b2 as select id from nezuko.bot_instances where bot_user_id = 4343;
+select bot.enqueue_effects((select id from b2), '{"calls": [{"method": "deleteMessage", "params": {"chat_id": -1004, "message_id": 1}},
+                                                           {"method": "deleteMessage", "params": {"chat_id": -1005, "message_id": 1}}]}');
+create temp table c4b as select * from bot.claim_effects('w1', array[(select id from b2)], 1, 600);
+create temp table c4c as select * from bot.claim_effects('w2', array[(select id from b2)], 1, 600);
+select is(bot.rescue_effects((select id from b2), 'w2'), 1, 'the bot''s new owner takes over a live lease of another worker');
+select is((select status from nezuko.bot_effects where id = (select id from c4b)), 'pending', 'without waiting for it to expire');
+select is((select lease_owner from nezuko.bot_effects where id = (select id from c4c)), 'w2', 'and leaves its own alone');
+
 -- Leases are renewed only for their holder.
 create temp table c5 as select * from bot.claim_effects('w1', array[(select id from b)], 10, 5) where chat_id = -1003;
 select is((select count(*)::int from bot.renew_effect_leases('w2', array[(select id from c5)], 60)), 0, 'another worker cannot renew');
@@ -135,8 +147,11 @@ select bot.report_effect((select id from c7), 'w1', '{"ok": false, "error_code":
 select is((select status from nezuko.bot_effects where id = (select id from c7)), 'failed', 'a refusal is not retried');
 select ok((select muted from nezuko.group_restrictions where group_id = -1002 and user_id = 8) = false,
     'a refused mute leaves the member not on file as muted');
+select bot.log_api_calls(jsonb_build_array(jsonb_build_object('bot_instance_id', (select id from b), 'method', 'restrictChatMember',
+    'chat_id', -1002, 'user_id', 8, 'success', false, 'latency_ms', 40, 'error_type', 'not_enough_rights',
+    'description', 'Bad Request: not enough rights to restrict/unrestrict chat member', 'ts', now())));
 select results_eq($$select health, health_reason like 'the bot lacks the right "Ban users"%' from nezuko.protected_groups where group_id = -1002$$,
-    $$values ('error', true)$$, 'group health turns to error naming the missing right');
+    $$values ('error', true)$$, 'the refusal, logged, turns the group''s health to error naming the missing right');
 
 -- Failed membership checks are cached for membership_cache_ttl_error_seconds.
 select bot.store_answers('[{"chat_id": -1009, "user_id": 7, "error_type": "bot_not_admin", "error": "member list is inaccessible"}]');

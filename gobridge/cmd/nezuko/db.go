@@ -29,12 +29,17 @@ func connect(ctx context.Context, e *env) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// openPool opens the connection pool (maxConns connections unless
-// DATABASE_URL sets pool_max_conns; 0 keeps pgx's default).
-func openPool(ctx context.Context, e *env, maxConns int32) (*pgxpool.Pool, error) {
+// openPool opens a connection pool (maxConns connections unless
+// DATABASE_URL sets pool_max_conns; 0 keeps pgx's default). name, when
+// set, tags its sessions' application_name (nezuko/api, ...), so
+// pg_stat_activity shows which pool a backend belongs to.
+func openPool(ctx context.Context, e *env, name string, maxConns int32) (*pgxpool.Pool, error) {
 	pc, err := e.cfg.PoolConfig()
 	if err != nil {
 		return nil, err
+	}
+	if name != "" {
+		pc.ConnConfig.RuntimeParams["application_name"] += "/" + name
 	}
 	// pool_max_conns in DATABASE_URL wins over the command's default.
 	if maxConns > 0 && !strings.Contains(e.cfg.DatabaseURL, "pool_max_conns") {

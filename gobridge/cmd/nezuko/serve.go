@@ -22,9 +22,14 @@ import (
 // runServe: routes on srv.Mux, NOTIFY handlers on listener (one LISTEN
 // connection for the whole process), and background loops in background.
 type app struct {
-	cfg       *config.Config
-	log       *slog.Logger
+	cfg *config.Config
+	log *slog.Logger
+	// Three pools, so that no kind of work starves another (config.Pools):
+	// pool serves the REST API, work the bots, the command queue and the
+	// heartbeats, events the realtime relay, SSE and the admin_logs sink.
 	pool      *pgxpool.Pool
+	work      *pgxpool.Pool
+	events    *pgxpool.Pool
 	srv       *server.Server
 	listener  *pgxlisten.Listener
 	hasListen bool
@@ -56,15 +61,28 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	// API requests, bots, the command worker, the realtime relay and the
-	// log writer share the pool: pgx's default (4 on 2 cores) is too few.
-	pool, err := openPool(ctx, e, 20)
+	// One pool per kind of work (config.Pools): slow API reads cannot take
+	// the connections enforcement and the queue need.
+	pool, err := openPool(ctx, e, "api", e.cfg.Pools.API)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
-	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
+	work, err := openPool(ctx, e, "work", e.cfg.Pools.Work)
+	if err != nil {
+		return err
+	}
+	defer work.Close()
+	events, err := openPool(ctx, e, "events", e.cfg.Pools.Events)
+	if err != nil {
+		return err
+	}
+	defer events.Close()
+	flushLogs := withDBLog(e, events) // serve also logs into admin_logs (serve_queue.go)
+	defer flushLogs()
+	a := &app{cfg: e.cfg, log: e.log, pool: pool, work: work, events: events, srv: server.New(pool, e.log)}
+	a.srv.Limits = server.Limits{ReadTimeout: e.cfg.HTTPReadTimeout, IdleTimeout: e.cfg.HTTPIdleTimeout,
+		MaxBodyBytes: e.cfg.HTTPMaxBody, MaxHeaderBytes: e.cfg.HTTPMaxHeader}
 	if e.cfg.DebugAddr != "" {
 		if err := loopbackOnly(e.cfg.DebugAddr); err != nil {
 			return err
@@ -121,7 +139,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv.Mux, e.cfg.ShutdownTimeout, e.log)
+	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv, a.srv.Limits, e.cfg.ShutdownTimeout, e.log)
 	cancel()
 	wg.Wait()
 	sctx, scancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)

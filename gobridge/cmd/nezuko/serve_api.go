@@ -97,14 +97,14 @@ func documentRealtime(rt *realtime.Service) []func(huma.API) {
 // apiAuthenticator checks a request's bearer token as the API does, for the
 // realtime relay.
 func apiAuthenticator(a *app) realtime.Authenticator {
-	return func(ctx context.Context, r *http.Request) (string, *int64, error) {
-		p, err := api.Authenticate(ctx, a.pool, r)
+	return func(ctx context.Context, r *http.Request) (realtime.Caller, error) {
+		p, err := api.Authenticate(ctx, a.events, r)
 		if errors.Is(err, api.ErrUnauthenticated) {
-			return "", nil, realtime.ErrUnauthenticated
+			return realtime.Caller{}, realtime.ErrUnauthenticated
 		}
 		if err != nil {
-			return "", nil, err
+			return realtime.Caller{}, err
 		}
-		return p.Role, p.AdminUserID, nil
+		return realtime.Caller{TokenID: p.TokenID, Role: p.Role, AdminID: p.AdminUserID}, nil
 	}
 }

@@ -40,9 +40,9 @@ func attachBots(a *app) error {
 	if len(keys) == 0 {
 		a.log.Warn("NEZUKO_FERNET_KEYS is not set: no bot can run (their tokens cannot be decrypted)")
 	}
-	exec := telegram.NewExecutor(a.pool, a.log, a.cfg.TelegramAPIURL, keys)
+	exec := telegram.NewExecutor(a.work, a.log, a.cfg.TelegramAPIURL, keys)
 	effects := &telegram.Effects{Exec: exec, Log: a.log}
-	m := &telegram.Manager{Pool: a.pool, Log: a.log, Exec: exec, Effects: effects, Problem: api.WriteProblem}
+	m := &telegram.Manager{Pool: a.work, Log: a.log, Exec: exec, Effects: effects, Problem: api.WriteProblem}
 	// The outbox's doorbell: a decision of another process (a webhook taken
 	// in elsewhere, an API change) or a retry now due. After a reconnect the
 	// runner looks again (notifications may have been missed meanwhile).

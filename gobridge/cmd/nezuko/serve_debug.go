@@ -25,7 +25,7 @@ func serveDebug(ctx context.Context, addr string, a *app) error {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("GET /debug/latency", latency.Handler(a.latency, a.pool))
-	return server.ListenAndServe(ctx, addr, mux, time.Second, a.log.With("listener", "debug"))
+	return server.ListenAndServe(ctx, addr, mux, server.Limits{}, time.Second, a.log.With("listener", "debug"))
 }
 
 // loopbackOnly refuses a debug address other machines could reach: the

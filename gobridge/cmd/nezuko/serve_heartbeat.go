@@ -54,7 +54,7 @@ func attachHeartbeats(a *app) {
 	}
 	a.botManager.OnBotStart = func(ctx context.Context, id int64) {
 		c := counter(id)
-		hb, err := heartbeat.Start(ctx, a.pool, id, heartbeat.Options{
+		hb, err := heartbeat.Start(ctx, a.work, id, heartbeat.Options{
 			Version: version,
 			Log:     a.log,
 			Counters: func() map[string]any {

@@ -32,8 +32,8 @@ func attachQueue(a *app) error {
 		runner = a.bots
 	}
 	cfg := queue.Config{
-		Pool:     a.pool,
-		Executor: &queue.SQLExecutor{Pool: a.pool, Runner: runner},
+		Pool:     a.work,
+		Executor: &queue.SQLExecutor{Pool: a.work, Runner: runner},
 		Log:      a.log.With("logger", "queue"),
 	}
 	cfg.AnyBot = runner != nil

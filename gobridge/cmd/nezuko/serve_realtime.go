@@ -15,7 +15,8 @@ import (
 //
 // Settings: NEZUKO_SSE_KEEPALIVE (duration, default 15s) and
 // NEZUKO_SSE_CLIENT_BUFFER (events a client may lag before it is
-// disconnected, default 16384).
+// disconnected, default 16384), NEZUKO_SSE_STREAMS_PER_TOKEN (default 16)
+// and NEZUKO_SSE_REPLAY_MEMORY (bytes, default 32 MiB).
 func attachRealtime(a *app) (*realtime.Service, error) {
 	var opts realtime.Options
 	if v := os.Getenv("NEZUKO_SSE_KEEPALIVE"); v != "" {
@@ -32,8 +33,22 @@ func attachRealtime(a *app) (*realtime.Service, error) {
 		}
 		opts.ClientBuffer = n
 	}
+	if v := os.Getenv("NEZUKO_SSE_STREAMS_PER_TOKEN"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return nil, fmt.Errorf("NEZUKO_SSE_STREAMS_PER_TOKEN: want a number of streams from 1 to 100000")
+		}
+		opts.StreamsPerToken = n
+	}
+	if v := os.Getenv("NEZUKO_SSE_REPLAY_MEMORY"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 2<<20 || n > 1<<34 {
+			return nil, fmt.Errorf("NEZUKO_SSE_REPLAY_MEMORY: want a number of bytes from 2097152 (2 MiB) to 17179869184 (16 GiB)")
+		}
+		opts.ReplayMemory = n
+	}
 	// The API's authenticator: the same rules as every /v1 request.
-	rt := realtime.New(a.pool, a.log, apiAuthenticator(a), opts)
+	rt := realtime.New(a.events, a.log, apiAuthenticator(a), opts)
 	a.listen(realtime.NotifyChannel, rt)
 	a.run(rt.Run)
 	rt.Attach(a.srv.Mux)

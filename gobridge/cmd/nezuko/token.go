@@ -121,7 +121,7 @@ func runOpenAPI(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	pool, err := openPool(ctx, e, 2)
+	pool, err := openPool(ctx, e, "", 2)
 	if err != nil {
 		return err
 	}

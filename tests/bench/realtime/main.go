@@ -276,7 +276,8 @@ func runPoint(ctx context.Context, bin, url, token string, pool *pgxpool.Pool, p
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "NEZUKO_HTTP_ADDR="+addr, "NEZUKO_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+url, "NEZUKO_HTTP_ADDR="+addr, "NEZUKO_LOG_LEVEL=warn",
+		"NEZUKO_SSE_STREAMS_PER_TOKEN=100000") // thousands of clients share the bench token
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

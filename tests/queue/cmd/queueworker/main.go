@@ -2,7 +2,9 @@
 // gobridge/queue against DATABASE_URL with an executor that records every
 // execution in table queue_test_executions (created by the test) and, for a
 // send_message whose text is "hang", hangs until killed. It stops cleanly on
-// SIGTERM/SIGINT.
+// SIGTERM/SIGINT. With QUEUE_DISPATCH=1 it first asks bot.plan_command for
+// the plan, as the production executor does before calling Telegram, which
+// marks the attempt dispatched.
 package main
 
 import (
@@ -48,9 +50,18 @@ func run() error {
 	poll, _ := time.ParseDuration(os.Getenv("QUEUE_POLL"))
 	w := queue.New(queue.Config{
 		Pool: pool, Log: log, Concurrency: 8, Lease: lease, PollEvery: poll, Name: os.Getenv("QUEUE_WORKER"),
+		AnyBot: os.Getenv("QUEUE_DISPATCH") == "1",
 		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
+			if os.Getenv("QUEUE_DISPATCH") == "1" {
+				if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
+					return queue.Outcome{}, queue.NotDispatched(err)
+				}
+			}
 			if _, err := pool.Exec(ctx, "insert into queue_test_executions (command_id, worker) values ($1, $2)", c.ID, c.Worker); err != nil {
 				return queue.Outcome{}, err
+			}
+			if d, err := time.ParseDuration(os.Getenv("QUEUE_DELAY")); err == nil {
+				time.Sleep(d) // commands stay in flight (just chaos)
 			}
 			var p struct{ Text string }
 			_ = json.Unmarshal(c.Payload, &p)
