@@ -10,6 +10,7 @@ import (
 )
 
 func TestNonSubscriberIsDeletedMutedAndPromptedOnce(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"both"}`, chanA, chanB)
 	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"}) // in A, not in B
@@ -58,6 +59,7 @@ func TestNonSubscriberIsDeletedMutedAndPromptedOnce(t *testing.T) {
 }
 
 func TestSubscriberPassesAndSecondMessageHitsTheCache(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "restricted", IsMember: true})
@@ -85,6 +87,7 @@ func (w *botWorld) muted(group, user int64) {
 }
 
 func TestVerifyButtonIgnoresOtherUsers(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -104,6 +107,7 @@ func TestVerifyButtonIgnoresOtherUsers(t *testing.T) {
 }
 
 func TestVerifyButtonRechecksFreshAndUnmutesToGroupDefaults(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -137,6 +141,7 @@ func TestVerifyButtonRechecksFreshAndUnmutesToGroupDefaults(t *testing.T) {
 }
 
 func TestChannelJoinUnmutesAtOnceInEveryLinkedGroup(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.AddChat(group2ID, "supergroup", "Group 2", "")
 	w.fake.SetMember(group2ID, botUserID, fakebot.Member{Status: "administrator", Rights: fakebot.AdminRights()})
@@ -164,6 +169,7 @@ func TestChannelJoinUnmutesAtOnceInEveryLinkedGroup(t *testing.T) {
 }
 
 func TestChannelLeaveRestrictsAgain(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
@@ -184,6 +190,7 @@ func TestChannelLeaveRestrictsAgain(t *testing.T) {
 }
 
 func TestJoiningTheGroupIsCheckedLikeAFirstMessage(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"both"}`, chanA)
 	w.serve()
@@ -203,6 +210,7 @@ func TestJoiningTheGroupIsCheckedLikeAFirstMessage(t *testing.T) {
 }
 
 func TestJoinRequestsApprovedOnlyForSubscribers(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"join_request_gating":true}`, chanA)
 	w.fake.SetMember(chanA, userID, fakebot.Member{Status: "member"})
@@ -228,6 +236,7 @@ func TestJoinRequestsApprovedOnlyForSubscribers(t *testing.T) {
 }
 
 func TestAdminsChannelPostsBotsAndWhitelistAreNeverRestricted(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, fmt.Sprintf(`{"mode":"both","whitelist":[%d]}`, user2ID), chanA)
 	w.serve()
@@ -258,6 +267,7 @@ func TestAdminsChannelPostsBotsAndWhitelistAreNeverRestricted(t *testing.T) {
 }
 
 func TestDisabledGroupIsUntouched(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.exec("update nezuko.protected_groups set enabled = false")
@@ -269,6 +279,7 @@ func TestDisabledGroupIsUntouched(t *testing.T) {
 }
 
 func TestFailOpenAndFailClosedWhenAChannelCannotBeChecked(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.SetMember(chanA, botUserID, fakebot.Member{Status: "member"}) // not admin: member list inaccessible
 	w.protect(groupID, `{"fail_mode":"open"}`, chanA)
@@ -298,6 +309,7 @@ func TestFailOpenAndFailClosedWhenAChannelCannotBeChecked(t *testing.T) {
 }
 
 func TestRedeliveredUpdateHasNoSecondEffect(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"mute"}`, chanA)
 	w.serve()
@@ -318,6 +330,7 @@ func TestRedeliveredUpdateHasNoSecondEffect(t *testing.T) {
 }
 
 func TestMalformedUpdateIsLoggedAndSkipped(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	p := w.serve()
@@ -347,6 +360,7 @@ func (w *botWorld) lastReply(chat int64) string {
 }
 
 func TestProtectSaysPreciselyWhatIsMissingThenProtects(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.fake.SetMember(chanB, botUserID, fakebot.Member{Status: "member"})
 	w.fake.SetMember(groupID, botUserID, fakebot.Member{Status: "administrator", Rights: map[string]bool{"can_delete_messages": true}})
@@ -389,6 +403,7 @@ func TestProtectSaysPreciselyWhatIsMissingThenProtects(t *testing.T) {
 }
 
 func TestSettingsShowsAndChangesEverySetting(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -430,6 +445,7 @@ func TestSettingsShowsAndChangesEverySetting(t *testing.T) {
 }
 
 func TestStatusUnprotectHelpAndStart(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -464,6 +480,7 @@ func TestStatusUnprotectHelpAndStart(t *testing.T) {
 }
 
 func TestSupergroupMigrationCarriesSettings(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	const newID int64 = -1009999999999
 	w.protect(groupID, `{"mode":"delete","auto_delete_seconds":30}`, chanA)
@@ -523,6 +540,7 @@ func TestRateLimited429StormLosesNoActionAndHonoursPauses(t *testing.T) {
 }
 
 func TestLeavingTheGroupRemovesThePromptAndRejoiningSubscribedUnmutes(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -543,6 +561,7 @@ func TestLeavingTheGroupRemovesThePromptAndRejoiningSubscribedUnmutes(t *testing
 }
 
 func TestRefusedUnmuteIsKeptOnFileAndRetried(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, "", chanA)
 	w.serve()
@@ -563,6 +582,7 @@ func TestRefusedUnmuteIsKeptOnFileAndRetried(t *testing.T) {
 }
 
 func TestEditedMessagesAreEnforcedToo(t *testing.T) {
+	t.Parallel() // own database, fake Bot API and serve process
 	w := newBotWorld(t)
 	w.protect(groupID, `{"mode":"delete"}`, chanA)
 	w.serve()
