@@ -210,9 +210,10 @@ func mentioned(text string) int64 {
 }
 
 // effectsScenario runs the stream for about 6 s with fault injected after
-// 2 s; fault returns how many faults it injected and when the bot was
-// serving again.
-func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs []*serveProc) (int, time.Time, []*serveProc, error)) (row, error) {
+// 2 s; fault returns how many faults it injected, the moment recovery is
+// counted from (the kill, or PostgreSQL answering again) and when the bot
+// was carrying out effects again (zero: not measured).
+func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error)) (row, error) {
 	w, err := newBotWorld(db)
 	if err != nil {
 		return row{}, err
@@ -236,8 +237,7 @@ func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs 
 	done := make(chan struct{})
 	go func() { defer close(done); w.stream(50, stop) }()
 	time.Sleep(2 * time.Second)
-	faulted := time.Now()
-	injected, back, procs2, err := fault(w, procs)
+	injected, from, back, procs2, err := fault(w, procs)
 	procs = procs2
 	if err != nil {
 		close(stop)
@@ -250,7 +250,9 @@ func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs 
 	lost, dup, unknown, note := w.account(90 * time.Second)
 	r := row{fault: name, injected: injected, effLost: lost, effDup: dup, unknown: unknown, note: note + fmt.Sprintf(", %d prompts ended unknown", unknown), countsEffects: true}
 	if !back.IsZero() {
-		r.recovery = back.Sub(faulted)
+		r.recovery = back.Sub(from)
+		r.note += "; recovery = " + map[bool]string{true: "PostgreSQL back", false: "the kill"}[strings.Contains(name, "PostgreSQL")] +
+			" to the next mute carried out"
 	}
 	for _, p := range procs {
 		r.peakRSSKB = max(r.peakRSSKB, int(p.peak.Load()))
@@ -276,45 +278,47 @@ func (w *botWorld) firstMuteAfter(t time.Time, d time.Duration) time.Time {
 
 func effectsKill() (row, error) {
 	return effectsScenario("kill -9 of serve, effects in flight (50 updates/s)", "chaos_eff_kill", 1,
-		func(w *botWorld, procs []*serveProc) (int, time.Time, []*serveProc, error) {
+		func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error) {
+			t := time.Now()
 			_ = procs[0].cmd.Process.Signal(syscall.SIGKILL)
 			_ = procs[0].cmd.Wait()
 			close(procs[0].stop)
-			t := time.Now()
 			p, err := startServe(w.url, w.env...)
 			if err != nil {
-				return 1, time.Time{}, nil, err
+				return 1, t, time.Time{}, nil, err
 			}
-			return 1, w.firstMuteAfter(t, 30*time.Second), []*serveProc{p}, nil
+			return 1, t, w.firstMuteAfter(t, 30*time.Second), []*serveProc{p}, nil
 		})
 }
 
 func effectsTakeover() (row, error) {
 	return effectsScenario("kill -9 of the bot's owner, a second serve takes over", "chaos_eff_takeover", 2,
-		func(w *botWorld, procs []*serveProc) (int, time.Time, []*serveProc, error) {
+		func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error) {
+			t := time.Now()
 			_ = procs[0].cmd.Process.Signal(syscall.SIGKILL)
 			_ = procs[0].cmd.Wait()
 			close(procs[0].stop)
-			return 1, w.firstMuteAfter(time.Now(), 30*time.Second), procs[1:], nil
+			return 1, t, w.firstMuteAfter(t, 30*time.Second), procs[1:], nil
 		})
 }
 
 func effectsCrash() (row, error) {
 	return effectsScenario("PostgreSQL crash, effects pending, two serves", "chaos_eff_crash", 2,
-		func(w *botWorld, procs []*serveProc) (int, time.Time, []*serveProc, error) {
+		func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error) {
 			if err := bounce("immediate"); err != nil {
-				return 1, time.Time{}, procs, err
+				return 1, time.Time{}, time.Time{}, procs, err
 			}
-			return 1, w.firstMuteAfter(time.Now(), 30*time.Second), procs, nil
+			t := time.Now()
+			return 1, t, w.firstMuteAfter(t, 30*time.Second), procs, nil
 		})
 }
 
 func effectsStorm() (row, error) {
 	return effectsScenario("429 and 5xx storm on the bot's calls", "chaos_eff_storm", 1,
-		func(w *botWorld, procs []*serveProc) (int, time.Time, []*serveProc, error) {
+		func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error) {
 			w.fake.Inject(fakebot.Fault{Method: "restrictChatMember", Count: 30, Code: 429, RetryAfter: 1})
 			w.fake.Inject(fakebot.Fault{Method: "sendMessage", Count: 30, Code: 502, Description: "Bad Gateway"})
 			w.fake.Inject(fakebot.Fault{Method: "deleteMessage", Count: 30, Code: 500, Description: "Internal Server Error"})
-			return 90, time.Time{}, procs, nil
+			return 90, time.Time{}, time.Time{}, procs, nil
 		})
 }

@@ -414,6 +414,15 @@ func startServe(dbURL string, env ...string) (*serveProc, error) {
 	ln.Close()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(append(os.Environ(), "DATABASE_URL="+dbURL, "NEZUKO_HTTP_ADDR="+addr, "NEZUKO_LOG_DB=off", "NEZUKO_LOG_LEVEL=error"), env...)
+	if path := os.Getenv("CHAOS_SERVE_LOG"); path != "" { // debugging: every serve's log, at info
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		cmd.Env = append(cmd.Env, "NEZUKO_LOG_LEVEL=info")
+		cmd.Stdout, cmd.Stderr = f, f
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
