@@ -156,12 +156,12 @@ func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBo
 
 // statusError maps a database error for a typed operation (see dbStatus).
 func (s *Service) statusError(ctx context.Context, err error, what string) error {
-	status, detail, ok := dbStatus(err)
+	status, detail, ok, sqlstate := dbProblem(err)
 	if !ok {
 		s.log.Error("api: request failed", "request_id", RequestID(ctx), "operation", what, "err", err)
 		detail = internal(ctx)
 	}
-	return problem(ctx, status, detail)
+	return problem(ctx, status, detail).withCode(sqlstate)
 }
 
 // requestFrom is the *http.Request of a typed operation (ServeHTTP puts it

@@ -22,7 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-var errorModelType = reflect.TypeOf(huma.ErrorModel{})
+var errorModelType = reflect.TypeOf(ErrorModel{})
 
 // argKind is how a request value reaches SQL.
 type argKind int
@@ -173,7 +173,6 @@ func describe(f *Function) (summary, description, tag string) {
 	c := f.Comment
 	if m := tagLine.FindStringSubmatch(c); m != nil {
 		tag = m[1]
-		c = tagLine.ReplaceAllString(c, "")
 	} else if strings.Contains(f.Name, "command") {
 		tag = "commands"
 	} else if strings.HasPrefix(f.Name, "get_") && !f.Volatile {
@@ -181,7 +180,7 @@ func describe(f *Function) (summary, description, tag string) {
 	} else {
 		tag = "admin"
 	}
-	c = strings.TrimSpace(c)
+	c = stripMarkers(c)
 	summary = c
 	if i := strings.Index(c, ". "); i >= 0 {
 		summary = c[:i]
@@ -260,7 +259,7 @@ type value struct {
 }
 
 // readInput reads and validates the query (GET) or body (POST).
-func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
+func (op *operation) readInput(r *http.Request) ([]value, *ErrorModel) {
 	ctx := r.Context()
 	obj := map[string]any{}
 	var raw map[string]any // POST: the decoded body, numbers exact
@@ -548,7 +547,7 @@ func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql strin
 // logged with the request id and shows only that id.
 func (s *Service) writeDBError(w http.ResponseWriter, r *http.Request, err error, what string) {
 	ctx := r.Context()
-	status, detail, ok := dbStatus(err)
+	status, detail, ok, sqlstate := dbProblem(err)
 	if !ok {
 		s.log.Error("api: request failed", "request_id", RequestID(ctx), "operation", what, "err", err)
 		if status == http.StatusInternalServerError || detail == "" {
@@ -557,5 +556,5 @@ func (s *Service) writeDBError(w http.ResponseWriter, r *http.Request, err error
 	} else if status >= 500 {
 		s.log.Warn("api: request failed", "request_id", RequestID(ctx), "operation", what, "status", status, "err", err)
 	}
-	writeProblem(w, problem(ctx, status, detail))
+	writeProblem(w, problem(ctx, status, detail).withCode(sqlstate))
 }

@@ -72,6 +72,7 @@ func problem(w http.ResponseWriter, status int, detail string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"title":  http.StatusText(status),
 		"status": status,
+		"code":   strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"), // as api.StatusCode
 		"detail": detail,
 	})
 }
