@@ -46,5 +46,6 @@ func AuthenticateToken(ctx context.Context, q Querier, token string) (Principal,
 		}
 		return Principal{}, err
 	}
+	setTokenID(ctx, p.TokenID)
 	return p, nil
 }

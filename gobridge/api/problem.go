@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,8 +24,9 @@ const requestKey ctxKey = 1
 // requestInfo is what ServeHTTP puts in the request's context: its id and
 // the request itself (huma hands typed handlers only the context).
 type requestInfo struct {
-	id string
-	r  *http.Request
+	id      string
+	r       *http.Request
+	tokenID atomic.Int64 // the token that authenticated it, for the access log
 }
 
 // RequestID is the id given to the request (also in the X-Request-Id
@@ -49,6 +51,10 @@ func newRequestID() string {
 // withRequestID gives the request an id (kept from X-Request-Id when it is a
 // short token) and sets the response header.
 func withRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
+	if ri, ok := r.Context().Value(requestKey).(*requestInfo); ok {
+		ri.r = r // Front gave it its id already
+		return r
+	}
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 64 || !safeID.MatchString(id) {
 		id = newRequestID()

@@ -526,9 +526,15 @@ func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql strin
 	batch.Queue(sql, args...)
 	br := s.opts.Pool.SendBatch(ctx, batch)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
+	var (
+		tokenID int64
+		role    string
+		adminID *int64
+	)
+	if err := br.QueryRow().Scan(&tokenID, &role, &adminID); err != nil {
 		return nil, err
 	}
+	setTokenID(ctx, tokenID)
 	if void {
 		_, err := br.Exec()
 		if err != nil {

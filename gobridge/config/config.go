@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,35 +34,156 @@ type Config struct {
 	// benchmarks: /debug/pprof/ and /debug/latency (the API handlers' own
 	// latency histogram and the pool's counters). Off by default.
 	DebugAddr string
+	// CORSOrigins: browser origins allowed to call the API (empty: no CORS).
+	CORSOrigins []string
+	LogDB       bool // serve also logs into nezuko.admin_logs
+
+	SSEKeepAlive    time.Duration // 0: the relay's default
+	SSEClientBuffer int           // 0: the relay's default
+	BotReload       time.Duration // 0: the manager's default
+	BotPollTimeout  time.Duration // -1: the manager's default
+	BotWorkers      int           // 0: the manager's default
 }
 
-// FromEnv reads the configuration. It fails on malformed values, not on
-// missing ones: each command checks what it needs.
+// FromEnv reads the configuration. Every variable is checked the same
+// way: a malformed value is an error naming the variable, what it wants and
+// what it got, never a silent default. A missing one takes its default;
+// each command checks what it needs (DATABASE_URL).
 func FromEnv() (*Config, error) {
+	e := &reader{}
 	c := &Config{
 		DatabaseURL:     strings.TrimSpace(os.Getenv("DATABASE_URL")),
-		HTTPAddr:        envOr("NEZUKO_HTTP_ADDR", "127.0.0.1:8080"),
-		TelegramAPIURL:  strings.TrimRight(envOr("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
-		ShutdownTimeout: 10 * time.Second,
-		PublicURL:       strings.TrimRight(os.Getenv("NEZUKO_PUBLIC_URL"), "/"),
-		DebugAddr:       strings.TrimSpace(os.Getenv("NEZUKO_DEBUG_ADDR")),
+		HTTPAddr:        e.hostPort("NEZUKO_HTTP_ADDR", "127.0.0.1:8080"),
+		TelegramAPIURL:  strings.TrimRight(e.url("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
+		ShutdownTimeout: e.duration("NEZUKO_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond),
+		PublicURL:       strings.TrimRight(e.url("NEZUKO_PUBLIC_URL", ""), "/"),
+		DebugAddr:       e.hostPort("NEZUKO_DEBUG_ADDR", ""),
+		CORSOrigins:     e.origins("NEZUKO_CORS_ORIGINS"),
+		LogDB:           e.onOff("NEZUKO_LOG_DB", true),
+		SSEKeepAlive:    e.duration("NEZUKO_SSE_KEEPALIVE", 0, time.Millisecond),
+		SSEClientBuffer: e.integer("NEZUKO_SSE_CLIENT_BUFFER", 0, 1),
+		BotReload:       e.duration("NEZUKO_BOT_RELOAD", 0, time.Millisecond),
+		BotPollTimeout:  e.duration("NEZUKO_BOT_POLL_TIMEOUT", -1, 0),
+		BotWorkers:      e.integer("NEZUKO_BOT_WORKERS", 0, 1),
 	}
 	for _, k := range strings.Split(os.Getenv("NEZUKO_FERNET_KEYS"), ",") {
 		if k = strings.TrimSpace(k); k != "" {
+			if len(k) != 44 {
+				e.fail("NEZUKO_FERNET_KEYS", "comma-separated Fernet keys of 44 characters (nezuko keygen makes one)", "a key of "+strconv.Itoa(len(k))+" characters")
+			}
 			c.FernetKeys = append(c.FernetKeys, k)
 		}
 	}
-	if err := c.LogLevel.UnmarshalText([]byte(envOr("NEZUKO_LOG_LEVEL", "info"))); err != nil {
-		return nil, fmt.Errorf("NEZUKO_LOG_LEVEL: want debug, info, warn or error")
-	}
-	if s := os.Getenv("NEZUKO_SHUTDOWN_TIMEOUT"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("NEZUKO_SHUTDOWN_TIMEOUT: want a positive duration such as 10s")
+	if v := strings.TrimSpace(os.Getenv("NEZUKO_LOG_LEVEL")); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			e.fail("NEZUKO_LOG_LEVEL", "debug, info, warn or error", v)
 		}
-		c.ShutdownTimeout = d
+	}
+	if e.err != nil {
+		return nil, e.err
 	}
 	return c, nil
+}
+
+// reader parses environment variables, keeping the first error.
+type reader struct{ err error }
+
+func (e *reader) fail(name, want, got string) {
+	if e.err == nil {
+		e.err = fmt.Errorf("%s: want %s (got %q)", name, want, got)
+	}
+}
+
+func (e *reader) duration(name string, def, min time.Duration) time.Duration {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < min || (min > 0 && d <= 0) {
+		what := "a positive duration such as 10s or 500ms"
+		if min == 0 {
+			what = "a duration of 0 or more, such as 25s"
+		}
+		e.fail(name, what, v)
+		return def
+	}
+	return d
+}
+
+func (e *reader) integer(name string, def, min int) int {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min {
+		e.fail(name, "a whole number of at least "+strconv.Itoa(min), v)
+		return def
+	}
+	return n
+}
+
+func (e *reader) onOff(name string, def bool) bool {
+	switch v := strings.ToLower(strings.TrimSpace(os.Getenv(name))); v {
+	case "":
+		return def
+	case "on", "true", "1", "yes":
+		return true
+	case "off", "false", "0", "no":
+		return false
+	default:
+		e.fail(name, "on or off", v)
+		return def
+	}
+}
+
+func (e *reader) hostPort(name, def string) string {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		e.fail(name, "host:port, such as 127.0.0.1:8080 or :8080", v)
+		return def
+	}
+	return v
+}
+
+func (e *reader) url(name, def string) string {
+	v := strings.TrimSpace(os.Getenv(name))
+	if v == "" {
+		return def
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		e.fail(name, "an http:// or https:// URL", v)
+		return def
+	}
+	return v
+}
+
+// origins reads a comma-separated list of browser origins: each
+// scheme://host[:port] with no path, or "*" for any.
+func (e *reader) origins(name string) []string {
+	var out []string
+	for _, o := range strings.Split(os.Getenv(name), ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			out = append(out, o)
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.TrimRight(u.Path, "/") != "" || u.RawQuery != "" {
+			e.fail(name, "comma-separated origins scheme://host[:port], such as http://localhost:5173, or *", o)
+			return nil
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out
 }
 
 // PoolConfig parses DATABASE_URL. Its errors never contain the password.
@@ -101,11 +225,4 @@ func keepConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
 // running, such as a LISTEN connection's WaitForNotification.
 func BreakConnOnCancel(c *pgconn.PgConn) ctxwatch.Handler {
 	return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
-}
-
-func envOr(k, def string) string {
-	if v := strings.TrimSpace(os.Getenv(k)); v != "" {
-		return v
-	}
-	return def
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
 
+	"github.com/nezuko-bot/nezuko/gobridge/api"
 	"github.com/nezuko-bot/nezuko/gobridge/config"
 	"github.com/nezuko-bot/nezuko/gobridge/latency"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
@@ -63,6 +64,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer pool.Close()
+	// The access log goes to stderr only: a row in admin_logs per request
+	// would turn every request into a write.
+	access := e.log.With("logger", "access")
 	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
 	if e.cfg.DebugAddr != "" {
@@ -121,7 +125,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv.Mux, e.cfg.ShutdownTimeout, e.log)
+	front := api.Front(a.srv.Mux, api.FrontOptions{Log: access, CORSOrigins: e.cfg.CORSOrigins})
+	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, front, e.cfg.ShutdownTimeout, e.log)
 	cancel()
 	wg.Wait()
 	sctx, scancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)

@@ -1,11 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
-	"time"
-
 	"github.com/nezuko-bot/nezuko/gobridge/realtime"
 )
 
@@ -18,20 +13,8 @@ import (
 // disconnected, default 16384).
 func attachRealtime(a *app) (*realtime.Service, error) {
 	var opts realtime.Options
-	if v := os.Getenv("NEZUKO_SSE_KEEPALIVE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("NEZUKO_SSE_KEEPALIVE: want a positive duration such as 15s")
-		}
-		opts.KeepAlive = d
-	}
-	if v := os.Getenv("NEZUKO_SSE_CLIENT_BUFFER"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("NEZUKO_SSE_CLIENT_BUFFER: want a positive number of events")
-		}
-		opts.ClientBuffer = n
-	}
+	opts.KeepAlive = a.cfg.SSEKeepAlive // validated in config (0: default)
+	opts.ClientBuffer = a.cfg.SSEClientBuffer
 	// The API's authenticator: the same rules as every /v1 request.
 	rt := realtime.New(a.pool, a.log, apiAuthenticator(a), opts)
 	a.listen(realtime.NotifyChannel, rt)
