@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -83,6 +84,12 @@ func (s *Service) operation(f *Function, sb *schemaBuilder, errSchema *huma.Sche
 			p.kind = kindComposite
 		case t.Name == "json" || t.Name == "jsonb":
 			p.kind = kindJSON
+		}
+		if p.kind == kindScalar && sb.cat.Types[a.Type].Kind == 'd' && t != nil {
+			// A domain (nezuko.period) lives in a schema the caller's role
+			// may not use: send its base type, and the call's own argument
+			// coercion applies the domain and its CHECK.
+			p.cast = t.Formatted
 		}
 		op.params = append(op.params, p)
 		input.Properties[a.Name] = p.schema
@@ -507,17 +514,40 @@ const beginSQL = `select token_id, role, admin_user_id from auth.begin_request($
 
 // run executes one call as the token's caller: a batch of
 // auth.begin_request and the statement, one transaction, one round trip.
-// A statement whose cached plan went stale after a reload (0A000) is
-// retried once.
+//
+// A reinstall of the code packages (nezuko migrate) swaps every function
+// while requests run, and a request caught in the swap fails with an error
+// that says nothing about the request: its cached plan changed shape
+// (0A000), it held a plan of a function the install dropped ("cache lookup
+// failed", XX000), the function vanished for an instant (42883), or it
+// deadlocked with the install's locks (40P01). The whole batch failed, so
+// nothing was done: it runs again, up to 4 times, a few ms apart.
 func (s *Service) run(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		body, err := s.runOnce(ctx, r, token, sql, args, void)
-		var pg *pgconn.PgError
-		if err != nil && attempt == 0 && errors.As(err, &pg) && pg.Code == "0A000" {
-			continue
+		if err == nil || attempt >= 4 || !swapError(err) || ctx.Err() != nil {
+			return body, err
 		}
-		return body, err
+		if attempt > 1 {
+			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+		}
 	}
+}
+
+// swapError: a failure a concurrent reinstall of the code packages causes.
+func swapError(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	switch pg.Code {
+	case "0A000", "40P01", "40001", "42883":
+		return true
+	case "XX000":
+		// a function, type or row type the install dropped
+		return strings.Contains(pg.Message, "cache lookup failed") || strings.Contains(pg.Message, "could not open relation with OID")
+	}
+	return false
 }
 
 func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {

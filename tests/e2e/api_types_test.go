@@ -211,6 +211,17 @@ func TestProblemsCarryTheSQLSTATEOrAStableCode(t *testing.T) {
 			t.Errorf("case %d: code %v, want %s: %s", i, p["code"], c.code, c.r.body)
 		}
 	}
+	// A choice reaches SQL as the caller's role, which may not use schema
+	// nezuko where the domains live.
+	for _, q := range []string{"get_verification_trends?p_period=30d&p_granularity=week", "get_user_growth?p_granularity=week",
+		"list_commands?p_status=failed", "get_top_groups?p_limit=100", "list_admin_logs?p_min_level=ERROR"} {
+		if r := f.get(t, "/v1/rpc/"+q, f.viewer); r.code != 200 {
+			t.Errorf("viewer GET %s = %d %s", q, r.code, r.body)
+		}
+	}
+	if r := f.get(t, "/v1/rpc/get_top_groups?p_limit=101", f.viewer); r.code != 422 || !strings.Contains(r.body, "p_limit") {
+		t.Errorf("p_limit=101 (maximum 100 from the domain) = %d %s", r.code, r.body)
+	}
 	f.exec(t, `insert into nezuko.admin_commands (command_type, payload) select 'clear_cache', '{"all": true}' from generate_series(1, 3)`)
 	r := f.get(t, "/v1/rpc/list_commands?p_limit=2&p_status=pending", f.viewer)
 	var page struct {
