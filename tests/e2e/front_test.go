@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,4 +121,62 @@ func TestEveryBadEnvValueIsAOneLineErrorNamingTheVariable(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want 1 and one line naming %s", kv, r.code, r.stderr, name)
 		}
 	}
+}
+
+// Wrong passwords are throttled per account and per client address: 429
+// with Retry-After, decided before any password hashing (so a throttled
+// attempt is much cheaper than a checked one), and a correct password does
+// not get through a throttled account until the window passes.
+func TestLoginIsThrottledPerAccountAndPerAddressBeforeHashing(t *testing.T) {
+	f := newAPI(t)
+	f.exec(t, `update nezuko.admin_config set value = '3' where key = 'login_max_failures_per_account'`)
+	f.exec(t, `update nezuko.admin_config set value = '8' where key = 'login_max_failures_per_address'`)
+	user := map[string]any{"p_email": "tess@example.com", "p_password": "correct horse battery"}
+	if r := f.post(t, "/v1/rpc/create_admin_user", f.admin, user); r.code != 200 {
+		t.Fatalf("create_admin_user = %d %s", r.code, r.body)
+	}
+	login := func(email, password string) (reply, time.Duration) {
+		start := time.Now()
+		r := f.post(t, "/v1/auth/login", "", map[string]any{"email": email, "password": password})
+		return r, time.Since(start)
+	}
+	var checked []time.Duration
+	for i := 0; i < 3; i++ {
+		r, d := login("tess@example.com", "wrong")
+		r.problem(t, http.StatusUnauthorized)
+		checked = append(checked, d)
+	}
+	r, _ := login("TESS@example.com", "correct horse battery")
+	p := r.problem(t, http.StatusTooManyRequests)
+	if p["code"] != "too_many_requests" || r.header.Get("Retry-After") == "" || r.header.Get("Retry-After") == "0" {
+		t.Fatalf("throttled login: code %v, Retry-After %q", p["code"], r.header.Get("Retry-After"))
+	}
+	var throttled []time.Duration
+	for i := 0; i < 5; i++ {
+		r, d := login("tess@example.com", "wrong")
+		r.problem(t, http.StatusTooManyRequests)
+		throttled = append(throttled, d)
+	}
+	if a, b := median(throttled), median(checked); a*2 > b {
+		t.Errorf("a throttled login takes %v, a checked one %v: the throttle should come before the bcrypt work", a, b)
+	}
+	// Per address: failures on other accounts from this address add up.
+	for i := 0; i < 5; i++ { // 3 + 5 = 8 failures from 127.0.0.1
+		r, _ := login("nobody"+strconv.Itoa(i)+"@example.com", "x")
+		r.problem(t, http.StatusUnauthorized)
+	}
+	r, _ = login("someone-else@example.com", "x")
+	r.problem(t, http.StatusTooManyRequests)
+	// Once the window is over (rows aged by hand), the right password works.
+	f.exec(t, `update nezuko.login_failures set failed_at = failed_at - interval '1 hour'`)
+	r, _ = login("tess@example.com", "correct horse battery")
+	if r.code != 200 {
+		t.Fatalf("login after the window = %d %s", r.code, r.body)
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
 }
