@@ -182,6 +182,10 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		preamble = append(preamble, replay...)
 	}
 
+	// Headers set upstream (CORS, X-Request-Id by the API's front
+	// handler) go out with the hijacked response too.
+	var upstream strings.Builder
+	_ = w.Header().WriteSubset(&upstream, map[string]bool{"Content-Type": true, "Cache-Control": true, "Connection": true, "Content-Length": true})
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "this connection cannot stream events (HTTP/1.1 required)")
@@ -191,7 +195,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	_ = conn.SetReadDeadline(time.Time{})
 	_ = conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
 	head1 := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
-		"X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+		"X-Accel-Buffering: no\r\nConnection: close\r\n" + upstream.String() + "\r\n"
 	out := append([]byte(head1), preamble...)
 	if _, err := conn.Write(out); err != nil {
 		_ = conn.Close()

@@ -4,7 +4,7 @@
 //
 // What the recipes need and a fresh Debian machine lacks — just,
 // PostgreSQL's server binaries and client, for the tests pgTAP, pg_prove
-// and Node/npm — is installed when it runs as root with apt-get (just from
+// and Node/npm, and Chromium for the browser check — is installed when it runs as root with apt-get (just from
 // npm's rust-just); otherwise it says in one line exactly what to install
 // and exits 1. Nothing is installed that is already there.
 package main
@@ -70,10 +70,15 @@ func ensure(tests bool) error {
 		apt = append(apt, "libtap-parser-sourcehandler-pgtap-perl")
 	}
 	pgtap := tests && !hasPgTAP()
+	root := os.Geteuid() == 0 && have("apt-get")
+	// Optional: the browser check of `just test` runs when Chromium is
+	// there (and is skipped otherwise); as root it is installed.
+	if tests && root && !have("chromium") && !have("chromium-browser") && !have("google-chrome") {
+		apt = append(apt, "chromium")
+	}
 	if len(apt) == 0 && !npmJust && !pgtap {
 		return nil
 	}
-	root := os.Geteuid() == 0 && have("apt-get")
 	if !root {
 		var cmds []string
 		pkgs := append([]string(nil), apt...)
