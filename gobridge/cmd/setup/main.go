@@ -169,7 +169,9 @@ func pgMajor() string {
 	for _, d := range dirs {
 		majors = append(majors, filepath.Base(filepath.Dir(filepath.Dir(d))))
 	}
-	sort.Slice(majors, func(i, j int) bool { return len(majors[i]) < len(majors[j]) || (len(majors[i]) == len(majors[j]) && majors[i] < majors[j]) })
+	sort.Slice(majors, func(i, j int) bool {
+		return len(majors[i]) < len(majors[j]) || (len(majors[i]) == len(majors[j]) && majors[i] < majors[j])
+	})
 	if len(majors) == 0 {
 		return ""
 	}
