@@ -223,7 +223,7 @@ func TestProblemsCarryTheSQLSTATEOrAStableCode(t *testing.T) {
 		t.Errorf("p_limit=101 (maximum 100 from the domain) = %d %s", r.code, r.body)
 	}
 	f.exec(t, `insert into nezuko.admin_commands (command_type, payload) select 'clear_cache', '{"all": true}' from generate_series(1, 3)`)
-	r := f.get(t, "/v1/rpc/list_commands?p_limit=2&p_status=pending", f.viewer)
+	r := f.get(t, "/v1/rpc/list_commands?p_limit=2&p_command_type=clear_cache", f.viewer) // the worker may run them at once
 	var page struct {
 		Total int               `json:"total"`
 		Items []json.RawMessage `json:"items"`
