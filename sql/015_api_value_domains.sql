@@ -87,3 +87,17 @@ comment on domain nezuko.value_type is 'Type of a setting''s JSON value.';
 create domain nezuko.percent as numeric
     check (value >= 0 and value <= 100);
 comment on domain nezuko.percent is 'A percentage, 0-100.';
+
+-- Page arguments of the api.list_* functions (nezuko.check_page checks
+-- them again in each function, with its own limit).
+create domain nezuko.page_limit as integer
+    check (nezuko.check_range(value, 1, 500, 'p_limit'));
+comment on domain nezuko.page_limit is 'How many items a page of a list holds: 1 to 500.';
+
+create domain nezuko.command_page_limit as integer
+    check (nezuko.check_range(value, 1, 1000, 'p_limit'));
+comment on domain nezuko.command_page_limit is 'How many commands a page of api.list_commands holds: 1 to 1000.';
+
+create domain nezuko.page_offset as integer
+    check (nezuko.check_range(value, 0, 2147483647, 'p_offset'));
+comment on domain nezuko.page_offset is 'How many items of a list to skip: 0 or more.';

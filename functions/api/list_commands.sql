@@ -4,8 +4,8 @@ create function api.list_commands(
     p_status          nezuko.command_status default null,
     p_command_type    text default null,
     p_bot_instance_id bigint default null,
-    p_limit           integer default 50,
-    p_offset          integer default 0,
+    p_limit           nezuko.command_page_limit default 50,
+    p_offset          nezuko.page_offset default 0,
     out total         bigint,
     out items         nezuko.admin_commands[]
 )
@@ -24,7 +24,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_commands(nezuko.command_status, text, bigint, integer, integer) is
+comment on function api.list_commands(nezuko.command_status, text, bigint, nezuko.command_page_limit, nezuko.page_offset) is
     'Admin commands, newest first, filtered by status, type and bot; limit 1-1000 with offset. '
     'total is the number of matching commands (for paging), items the page.';
-grant execute on function api.list_commands(nezuko.command_status, text, bigint, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_commands(nezuko.command_status, text, bigint, nezuko.command_page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

@@ -47,19 +47,18 @@ func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.S
 		if s.Ref != "" {
 			s = &huma.Schema{AllOf: []*huma.Schema{s}}
 		}
-		if lo, hi := bounds(t.Checks); lo != nil || hi != nil {
-			if lo != nil {
-				s.Minimum = lo
-			}
-			if hi != nil {
-				s.Maximum = hi
-			}
+		lo, hi := bounds(t.Checks)
+		if lo != nil {
+			s.Minimum = lo
+		}
+		if hi != nil {
+			s.Maximum = hi
 		}
 		var desc []string
 		if t.Comment != "" {
 			desc = append(desc, t.Comment)
 		}
-		if len(t.Checks) > 0 {
+		if len(t.Checks) > 0 && lo == nil && hi == nil { // a CHECK the schema cannot state: quote it
 			desc = append(desc, "Domain "+t.Formatted+": "+strings.Join(t.Checks, "; "))
 		}
 		s.Description = strings.Join(desc, " ")

@@ -194,7 +194,8 @@ func TestProblemsCarryTheSQLSTATEOrAStableCode(t *testing.T) {
 		r    reply
 		code string
 	}{
-		{f.get(t, "/v1/rpc/list_groups?p_limit=0", f.viewer), "22023"},
+		{f.get(t, "/v1/rpc/get_chart_data?p_tz=Mars", f.viewer), "22023"},
+		{f.get(t, "/v1/rpc/list_groups?p_limit=0", f.viewer), "unprocessable_entity"},
 		{f.get(t, "/v1/rpc/list_groups?p_limit=ten", f.viewer), "unprocessable_entity"},
 		{f.get(t, "/v1/rpc/get_chart_data?p_period=1w", f.viewer), "unprocessable_entity"},
 		{f.get(t, "/v1/rpc/list_groups", ""), "unauthorized"},

@@ -168,7 +168,7 @@ select ok(has_function_privilege('nezuko_admin', 'api.enqueue_command(text, json
     and not has_function_privilege('nezuko_viewer', 'api.enqueue_command(text, jsonb, bigint, timestamptz, integer, text)', 'execute')
     and not has_function_privilege('nezuko_viewer', 'api.cancel_command(bigint)', 'execute'),
     'only admins may enqueue or cancel');
-select ok(has_function_privilege('nezuko_viewer', 'api.list_commands(nezuko.command_status, text, bigint, integer, integer)', 'execute'),
+select ok(has_function_privilege('nezuko_viewer', 'api.list_commands(nezuko.command_status, text, bigint, nezuko.command_page_limit, nezuko.page_offset)', 'execute'),
     'viewers may list');
 select ok(has_function_privilege('nezuko_bridge', 'bot.claim_commands(text, bigint[], integer, integer)', 'execute')
     and not has_function_privilege('nezuko_admin', 'bot.claim_commands(text, bigint[], integer, integer)', 'execute'),
