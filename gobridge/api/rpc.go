@@ -519,7 +519,8 @@ const beginSQL = `select token_id, role, admin_user_id from auth.begin_request($
 // while requests run, and a request caught in the swap fails with an error
 // that says nothing about the request: its cached plan changed shape
 // (0A000), it held a plan of a function the install dropped ("cache lookup
-// failed", XX000), the function vanished for an instant (42883), or it
+// failed", XX000; "type with OID ... does not exist", 42704), the
+// function vanished for an instant (42883), or it
 // deadlocked with the install's locks (40P01). The whole batch failed, so
 // nothing was done: it runs again, up to 4 times, a few ms apart.
 func (s *Service) run(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
@@ -543,11 +544,12 @@ func swapError(err error) bool {
 	switch pg.Code {
 	case "0A000", "40P01", "40001", "42883":
 		return true
-	case "XX000":
-		// a function, type or row type the install dropped
-		return strings.Contains(pg.Message, "cache lookup failed") || strings.Contains(pg.Message, "could not open relation with OID")
 	}
-	return false
+	// A function, type or row type the install dropped, found by an OID
+	// the request already held: XX000 "cache lookup failed for function",
+	// XX000 "could not open relation with OID", 42704 "type with OID ...
+	// does not exist".
+	return strings.Contains(pg.Message, "cache lookup failed") || strings.Contains(pg.Message, " with OID ")
 }
 
 func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
