@@ -37,6 +37,22 @@ run: build
     fi
     exec {{bin}} serve
 
+# The DBA's loop: install this checkout's sql/, functions/ and triggers/
+# (not the copy built into the binary); running servers reload at once.
+migrate *args: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    {{bin}} migrate --dir "{{justfile_directory()}}" "$@"
+
+# Print a new admin API token (the last line), e.g. just token --ttl 24h.
+token *args: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    {{bin}} migrate --dir "{{justfile_directory()}}" > /dev/null
+    {{bin}} token create --name "just token $(date -u +%FT%TZ)" --role admin "$@"
+
 # vet + Go tests + pgTAP suites, against a fresh database.
 test: build
     #!/usr/bin/env bash

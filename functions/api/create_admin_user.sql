@@ -3,7 +3,7 @@
 create function api.create_admin_user(
     p_email text,
     p_password text,
-    p_role text default 'viewer',
+    p_role nezuko.role default 'viewer',
     p_full_name text default null,
     p_telegram_user_id bigint default null
 ) returns api.admin_user
@@ -29,7 +29,7 @@ begin
     return r;
 end
 $$;
-comment on function api.create_admin_user(text, text, text, text, bigint) is
+comment on function api.create_admin_user(text, text, nezuko.role, text, bigint) is
     'Creates a dashboard account; the password (10-72 bytes) is stored as a bcrypt hash. 409 when the email is taken.
 @tag users';
-grant execute on function api.create_admin_user(text, text, text, text, bigint) to nezuko_admin;
+grant execute on function api.create_admin_user(text, text, nezuko.role, text, bigint) to nezuko_admin;

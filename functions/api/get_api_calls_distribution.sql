@@ -1,6 +1,6 @@
 -- api.get_api_calls_distribution: Bot API calls per method.
 create function api.get_api_calls_distribution(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null
 ) returns table (method text, count bigint, percentage numeric)
 language plpgsql stable security definer
@@ -29,9 +29,9 @@ begin
     order by m.n desc, m.method;
 end
 $$;
-comment on function api.get_api_calls_distribution(text, bigint) is $$Telegram Bot API calls per method over the window [now - p_period, now], most frequent first.
+comment on function api.get_api_calls_distribution(nezuko.period, bigint) is $$Telegram Bot API calls per method over the window [now - p_period, now], most frequent first.
 One row per method called: method (e.g. getChatMember), count, percentage of all calls (one decimal). No rows when there were no calls.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only calls into this group or channel (a negative chat id; calls into private chats are not kept per chat) (default: all calls).
 Errors: 22023 (HTTP 400) for an unknown p_period.$$;
-grant execute on function api.get_api_calls_distribution(text, bigint) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_api_calls_distribution(nezuko.period, bigint) to nezuko_viewer, nezuko_admin;

@@ -1,6 +1,6 @@
 -- api.get_cache_breakdown: membership answers from the cache vs from Telegram.
 create function api.get_cache_breakdown(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     out cached bigint,
     out api bigint,
@@ -25,9 +25,9 @@ begin
     from analytics.verification_counts(v_from, v_to, p_group_id, true) r;
 end
 $$;
-comment on function api.get_cache_breakdown(text, bigint) is $$Verifications answered from the membership cache vs by asking Telegram, over the window [now - p_period, now].
+comment on function api.get_cache_breakdown(nezuko.period, bigint) is $$Verifications answered from the membership cache vs by asking Telegram, over the window [now - p_period, now].
 cached, api (not cached), total, hit_rate (cached %, one decimal, 0 when there were none).
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
 Errors: 22023 (HTTP 400) for an unknown p_period.$$;
-grant execute on function api.get_cache_breakdown(text, bigint) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_cache_breakdown(nezuko.period, bigint) to nezuko_viewer, nezuko_admin;

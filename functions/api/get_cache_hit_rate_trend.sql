@@ -7,7 +7,7 @@ create type api.cache_hit_rate_point as (
 comment on type api.cache_hit_rate_point is 'One bucket of api.get_cache_hit_rate_trend: bucket start, hit rate %, verifications.';
 
 create function api.get_cache_hit_rate_trend(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     p_tz text default 'UTC',
     out series api.cache_hit_rate_point[],
@@ -46,11 +46,11 @@ begin
     from s;
 end
 $$;
-comment on function api.get_cache_hit_rate_trend(text, bigint, text) is $$Membership cache hit rate over time.
+comment on function api.get_cache_hit_rate_trend(nezuko.period, bigint, text) is $$Membership cache hit rate over time.
 series: one element per bucket the window [now - p_period, now] touches, oldest first, without gaps: {date (bucket start), value (cached % of the bucket's verifications, one decimal, 0 when none), total}. Buckets are hours for p_period 24h and days (in p_tz) otherwise.
 current_rate: the hit rate of the last (current) bucket. average_rate: the hit rate over the whole window (weighted by verifications, not an average of the buckets).
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
 - p_tz: time zone of the day boundaries (default UTC).
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
-grant execute on function api.get_cache_hit_rate_trend(text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_cache_hit_rate_trend(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

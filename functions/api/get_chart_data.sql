@@ -1,6 +1,6 @@
 -- api.get_chart_data: verifications per day for the dashboard's main chart.
 create function api.get_chart_data(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     p_tz text default 'UTC'
 ) returns table (date date, total bigint, successful bigint, failed bigint)
@@ -32,11 +32,11 @@ begin
     order by b.local_start;
 end
 $$;
-comment on function api.get_chart_data(text, bigint, text) is $$Verifications per day: total, successful and failed.
+comment on function api.get_chart_data(nezuko.period, bigint, text) is $$Verifications per day: total, successful and failed.
 One row per calendar day (in p_tz, default UTC) that the window [now - p_period, now] touches, oldest first, with zeros for quiet days; the first and last day count only the part inside the window.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group's verifications (default: all groups).
 - p_tz: time zone of the day boundaries, e.g. Europe/Berlin (default UTC). In zones whose offset is not a whole number of hours, days are cut at the nearest UTC hour.
 successful = status verified; failed = restricted or error.
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
-grant execute on function api.get_chart_data(text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_chart_data(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

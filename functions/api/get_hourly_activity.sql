@@ -1,6 +1,6 @@
 -- api.get_hourly_activity: activity by hour of the day.
 create function api.get_hourly_activity(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     p_tz text default 'UTC'
 ) returns table (hour integer, label text, verifications bigint, restrictions bigint)
@@ -31,10 +31,10 @@ begin
     order by g.h;
 end
 $$;
-comment on function api.get_hourly_activity(text, bigint, text) is $$Activity by hour of the day over the window [now - p_period, now]: always 24 rows, hour 0 to 23.
+comment on function api.get_hourly_activity(nezuko.period, bigint, text) is $$Activity by hour of the day over the window [now - p_period, now]: always 24 rows, hour 0 to 23.
 hour, label (HH:00), verifications (all checks in that hour of any day), restrictions (checks that ended restricted).
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
 - p_tz: time zone of the hours (default UTC); in zones whose offset is not a whole number of hours, each UTC hour counts in the local hour it starts in.
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
-grant execute on function api.get_hourly_activity(text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_hourly_activity(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

@@ -1,6 +1,6 @@
 -- api.get_latency_distribution: verifications by latency band.
 create function api.get_latency_distribution(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null
 ) returns table (bucket text, count bigint, percentage numeric, sort_order integer)
 language plpgsql stable security definer
@@ -27,9 +27,9 @@ begin
     order by b.i;
 end
 $$;
-comment on function api.get_latency_distribution(text, bigint) is $$Verifications by latency band over the window [now - p_period, now]: always 5 rows, in sort_order.
+comment on function api.get_latency_distribution(nezuko.period, bigint) is $$Verifications by latency band over the window [now - p_period, now]: always 5 rows, in sort_order.
 bucket (<50ms, 50-100ms, 100-200ms, 200-500ms, >500ms; a band includes its lower bound, so 50 ms is in 50-100ms and 500 ms in >500ms), count (exact), percentage of all verifications (one decimal), sort_order 1-5.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
 Errors: 22023 (HTTP 400) for an unknown p_period.$$;
-grant execute on function api.get_latency_distribution(text, bigint) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_latency_distribution(nezuko.period, bigint) to nezuko_viewer, nezuko_admin;

@@ -11,7 +11,7 @@ create type api.latency_trend_point as (
 comment on type api.latency_trend_point is 'One bucket of api.get_latency_trend: bucket start, average and p95 latency in ms.';
 
 create function api.get_latency_trend(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     p_tz text default 'UTC',
     out series api.latency_trend_point[],
@@ -68,7 +68,7 @@ begin
     from s;
 end
 $$;
-comment on function api.get_latency_trend(text, bigint, text) is $$Verification latency over time: average and 95th percentile per bucket.
+comment on function api.get_latency_trend(nezuko.period, bigint, text) is $$Verification latency over time: average and 95th percentile per bucket.
 series: one element per bucket the window [now - p_period, now] touches, oldest first, without gaps: {date (bucket start), avg_latency (ms, exact, one decimal), p95_latency (ms)}; 0 for buckets without verifications. Buckets are hours for p_period 24h and days (in p_tz) otherwise.
 p95_latency is read from a latency histogram with buckets 10 % wide: it is within 5 % of the exact nearest-rank 95th percentile (or within 1 ms below 2 ms; latencies over 92 s count as 92 s). With p_group_id and a p_tz other than UTC, the group's p95 is computed per UTC day (its histogram is kept per UTC day).
 current_avg: avg_latency of the last (current) bucket.
@@ -76,4 +76,4 @@ current_avg: avg_latency of the last (current) bucket.
 - p_group_id: only this group (default: all groups).
 - p_tz: time zone of the day boundaries (default UTC).
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
-grant execute on function api.get_latency_trend(text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_latency_trend(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

@@ -1,6 +1,6 @@
 -- api.get_top_groups: the groups with the most verifications.
 create function api.get_top_groups(
-    p_limit integer default 10
+    p_limit nezuko.top_limit default 10
 ) returns table (group_id bigint, title text, verifications bigint, success_rate numeric)
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
@@ -24,8 +24,8 @@ begin
     limit p_limit;
 end
 $$;
-comment on function api.get_top_groups(integer) is $$Groups with the most verifications (all retained log), most first.
+comment on function api.get_top_groups(nezuko.top_limit) is $$Groups with the most verifications (all retained log), most first.
 group_id, title (Unknown Group when the group has no title or is no longer configured), verifications, success_rate (verified %, one decimal). Ties are ordered by group_id.
 - p_limit: how many groups, 1 to 100 (default 10).
 Errors: 22023 (HTTP 400) for a p_limit outside 1-100.$$;
-grant execute on function api.get_top_groups(integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_top_groups(nezuko.top_limit) to nezuko_viewer, nezuko_admin;

@@ -8,8 +8,8 @@ create type api.user_growth_point as (
 comment on type api.user_growth_point is 'One bucket of api.get_user_growth: bucket start date, users first seen in it, users seen up to its end.';
 
 create function api.get_user_growth(
-    p_period text default '30d',
-    p_granularity text default 'day',
+    p_period nezuko.period default '30d',
+    p_granularity nezuko.day_or_week default 'day',
     p_group_id bigint default null,
     p_tz text default 'UTC',
     out series api.user_growth_point[],
@@ -62,7 +62,7 @@ begin
     from (select s.*, sum(s.n) over (order by s.local_start)::bigint as cum from s) s;
 end
 $$;
-comment on function api.get_user_growth(text, text, bigint, text) is $$User growth: users first seen per day or week, the running total, and the growth rate.
+comment on function api.get_user_growth(nezuko.period, nezuko.day_or_week, bigint, text) is $$User growth: users first seen per day or week, the running total, and the growth rate.
 series: one element per bucket (day or week in p_tz) that the window [now - p_period, now] touches, oldest first, each {date (bucket start), new_users (users whose first verification falls in the bucket and the window), total_users (all users first seen before the bucket's end)}. A user counts once, at their first verification anywhere (or in p_group_id's group when given); retention does not remove users.
 total_new_users: users first seen in the window. growth_rate: % change of new users from the first half of the window to the second, one decimal (0 when the first half had none).
 - p_period: 24h, 7d, 30d (default) or 90d.
@@ -70,4 +70,4 @@ total_new_users: users first seen in the window. growth_rate: % change of new us
 - p_group_id: first seen in this group (default: anywhere).
 - p_tz: time zone of day and week boundaries (default UTC).
 Errors: 22023 (HTTP 400) for an unknown p_period, p_granularity or p_tz.$$;
-grant execute on function api.get_user_growth(text, text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_user_growth(nezuko.period, nezuko.day_or_week, bigint, text) to nezuko_viewer, nezuko_admin;

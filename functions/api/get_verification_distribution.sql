@@ -1,6 +1,6 @@
 -- api.get_verification_distribution: verifications by outcome.
 create function api.get_verification_distribution(
-    p_period text default '7d',
+    p_period nezuko.period default '7d',
     p_group_id bigint default null,
     out verified bigint,
     out restricted bigint,
@@ -27,8 +27,8 @@ begin
     from analytics.verification_counts(v_from, v_to, p_group_id, true);
 end
 $$;
-comment on function api.get_verification_distribution(text, bigint) is $$Verifications by outcome over the window [now - p_period, now]: verified, restricted, error and total.
+comment on function api.get_verification_distribution(nezuko.period, bigint) is $$Verifications by outcome over the window [now - p_period, now]: verified, restricted, error and total.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
 Errors: 22023 (HTTP 400) for an unknown p_period.$$;
-grant execute on function api.get_verification_distribution(text, bigint) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_verification_distribution(nezuko.period, bigint) to nezuko_viewer, nezuko_admin;

@@ -9,8 +9,8 @@ create type api.verification_trend_point as (
 comment on type api.verification_trend_point is 'One bucket of api.get_verification_trends: bucket start, total, successful (verified), failed (restricted or error).';
 
 create function api.get_verification_trends(
-    p_period text default '7d',
-    p_granularity text default 'day',
+    p_period nezuko.period default '7d',
+    p_granularity nezuko.granularity default 'day',
     p_group_id bigint default null,
     p_tz text default 'UTC',
     out series api.verification_trend_point[],
@@ -48,11 +48,11 @@ begin
     from s;
 end
 $$;
-comment on function api.get_verification_trends(text, text, bigint, text) is $$Verification trend: a gap-free series of buckets and a summary for the window.
+comment on function api.get_verification_trends(nezuko.period, nezuko.granularity, bigint, text) is $$Verification trend: a gap-free series of buckets and a summary for the window.
 series: one element per bucket (hour, day or week in p_tz) that the window [now - p_period, now] touches, oldest first, each {timestamp (bucket start), total, successful (verified), failed (restricted or error)}; buckets without verifications have zeros. total_verifications and success_rate (verified %, one decimal, 0 when there were none) cover the window.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_granularity: hour, day (default) or week (weeks start on Monday).
 - p_group_id: only this group (default: all groups).
 - p_tz: time zone of day and week boundaries (default UTC).
 Errors: 22023 (HTTP 400) for an unknown p_period, p_granularity or p_tz.$$;
-grant execute on function api.get_verification_trends(text, text, bigint, text) to nezuko_viewer, nezuko_admin;
+grant execute on function api.get_verification_trends(nezuko.period, nezuko.granularity, bigint, text) to nezuko_viewer, nezuko_admin;

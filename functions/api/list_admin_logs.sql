@@ -1,12 +1,12 @@
 -- api.list_admin_logs: application logs, newest first, filtered and paged.
 create function api.list_admin_logs(
-    p_min_level text default null,
+    p_min_level nezuko.log_level default null,
     p_search text default null,
     p_bot_instance_id bigint default null,
     p_since timestamptz default null,
     p_until timestamptz default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.admin_log_entry[]
 )
@@ -37,7 +37,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_admin_logs(text, text, bigint, timestamptz, timestamptz, integer, integer) is
+comment on function api.list_admin_logs(nezuko.log_level, text, bigint, timestamptz, timestamptz, nezuko.page_limit, nezuko.page_offset) is
     'Application logs, newest first, paginated with the total. p_min_level (DEBUG..CRITICAL) keeps that level and above; p_search matches the message; p_since/p_until bound the time [since, until).
 @tag logs';
-grant execute on function api.list_admin_logs(text, text, bigint, timestamptz, timestamptz, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_admin_logs(nezuko.log_level, text, bigint, timestamptz, timestamptz, nezuko.page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

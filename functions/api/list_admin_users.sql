@@ -1,11 +1,11 @@
 -- api.list_admin_users: dashboard accounts, a page at a time with the
 -- total; never a password hash.
 create function api.list_admin_users(
-    p_role text default null,
+    p_role nezuko.role default null,
     p_active boolean default null,
     p_search text default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.admin_user[]
 )
@@ -30,7 +30,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_admin_users(text, boolean, text, integer, integer) is
+comment on function api.list_admin_users(nezuko.role, boolean, text, nezuko.page_limit, nezuko.page_offset) is
     'Dashboard accounts by id, paginated with the total; filters: p_role, p_active, p_search (email or name). Password hashes are never returned.
 @tag users';
-grant execute on function api.list_admin_users(text, boolean, text, integer, integer) to nezuko_admin;
+grant execute on function api.list_admin_users(nezuko.role, boolean, text, nezuko.page_limit, nezuko.page_offset) to nezuko_admin;

@@ -2,8 +2,8 @@
 -- a token or its hash.
 create function api.list_api_tokens(
     p_include_revoked boolean default false,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.api_token[]
 )
@@ -22,6 +22,6 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_api_tokens(boolean, integer, integer) is 'API tokens (name, first characters, role, expiry, last use) by id, paginated with the total; revoked ones only with p_include_revoked. Never the token or its hash.
+comment on function api.list_api_tokens(boolean, nezuko.page_limit, nezuko.page_offset) is 'API tokens (name, first characters, role, expiry, last use) by id, paginated with the total; revoked ones only with p_include_revoked. Never the token or its hash.
 @tag tokens';
-grant execute on function api.list_api_tokens(boolean, integer, integer) to nezuko_admin;
+grant execute on function api.list_api_tokens(boolean, nezuko.page_limit, nezuko.page_offset) to nezuko_admin;

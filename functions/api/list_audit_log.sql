@@ -6,8 +6,8 @@ create function api.list_audit_log(
     p_admin_user_id bigint default null,
     p_since timestamptz default null,
     p_until timestamptz default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.audit_entry[]
 )
@@ -36,7 +36,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_audit_log(text, text, text, bigint, timestamptz, timestamptz, integer, integer) is
+comment on function api.list_audit_log(text, text, text, bigint, timestamptz, timestamptz, nezuko.page_limit, nezuko.page_offset) is
     'Configuration changes (insert/update/delete of config tables, by the API or by hand), newest first, paginated with the total. Filters: table (p_resource_type), key (p_resource_id), p_action, the admin, and the time [since, until).
 @tag audit';
-grant execute on function api.list_audit_log(text, text, text, bigint, timestamptz, timestamptz, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_audit_log(text, text, text, bigint, timestamptz, timestamptz, nezuko.page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

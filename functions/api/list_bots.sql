@@ -2,8 +2,8 @@
 -- the total; never a token.
 create function api.list_bots(
     p_active boolean default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.bot_instance[]
 )
@@ -24,6 +24,6 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_bots(boolean, integer, integer) is 'Registered bots with status (offline when the last heartbeat is older than two heartbeat intervals), last heartbeat and number of groups, by id, paginated with the total; p_active filters. Tokens are never returned. Register a bot with POST /v1/bots.
+comment on function api.list_bots(boolean, nezuko.page_limit, nezuko.page_offset) is 'Registered bots with status (offline when the last heartbeat is older than two heartbeat intervals), last heartbeat and number of groups, by id, paginated with the total; p_active filters. Tokens are never returned. Register a bot with POST /v1/bots.
 @tag bots';
-grant execute on function api.list_bots(boolean, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_bots(boolean, nezuko.page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

@@ -2,8 +2,8 @@
 create function api.list_channels(
     p_group_id bigint default null,
     p_search text default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.enforced_channel[]
 )
@@ -28,7 +28,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_channels(bigint, text, integer, integer) is
+comment on function api.list_channels(bigint, text, nezuko.page_limit, nezuko.page_offset) is
     'Enforced channels, newest first, paginated (p_limit 1-500, p_offset) with the total. p_group_id keeps the channels of one group; p_search matches title, username or the exact id.
 @tag channels';
-grant execute on function api.list_channels(bigint, text, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_channels(bigint, text, nezuko.page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

@@ -3,8 +3,8 @@
 create function api.list_groups(
     p_enabled boolean default null,
     p_search text default null,
-    p_limit integer default 50,
-    p_offset integer default 0,
+    p_limit nezuko.page_limit default 50,
+    p_offset nezuko.page_offset default 0,
     out total bigint,
     out items api.protected_group[]
 )
@@ -28,7 +28,7 @@ begin
     into total, items;
 end
 $$;
-comment on function api.list_groups(boolean, text, integer, integer) is
+comment on function api.list_groups(boolean, text, nezuko.page_limit, nezuko.page_offset) is
     'Protected groups, newest first, paginated (p_limit 1-500, p_offset), with the total matching count. p_enabled filters on enabled; p_search matches title, username (case-insensitive substring) or the exact group id.
 @tag groups';
-grant execute on function api.list_groups(boolean, text, integer, integer) to nezuko_viewer, nezuko_admin;
+grant execute on function api.list_groups(boolean, text, nezuko.page_limit, nezuko.page_offset) to nezuko_viewer, nezuko_admin;

@@ -1,7 +1,7 @@
 -- api.set_admin_user_role: make an account a viewer or an admin. Login
 -- tokens with the old role are revoked, so the new role applies from the
 -- next login.
-create function api.set_admin_user_role(p_id bigint, p_role text) returns api.admin_user
+create function api.set_admin_user_role(p_id bigint, p_role nezuko.role) returns api.admin_user
 language plpgsql volatile security definer
 set search_path = pg_catalog, pg_temp
 as $$
@@ -23,6 +23,6 @@ begin
     return r;
 end
 $$;
-comment on function api.set_admin_user_role(bigint, text) is 'Sets an account''s role (viewer or admin). Its login tokens with the old role are revoked; the new role applies from the next login. 404 for an unknown id.
+comment on function api.set_admin_user_role(bigint, nezuko.role) is 'Sets an account''s role (viewer or admin). Its login tokens with the old role are revoked; the new role applies from the next login. 404 for an unknown id.
 @tag users';
-grant execute on function api.set_admin_user_role(bigint, text) to nezuko_admin;
+grant execute on function api.set_admin_user_role(bigint, nezuko.role) to nezuko_admin;

@@ -31,7 +31,8 @@ language sql stable security definer set search_path = pg_catalog, pg_temp
 as $$ select p_i2, p_i4, p_i8, p_num, p_f8, p_b, p_t, p_short, p_u, p_d, p_ts, p_iv, p_j, p_arr, p_c, p_pair, p_pairs $$;
 comment on function api.zz_types(smallint, integer, bigint, numeric, double precision, boolean, text, api.zz_short, uuid,
     date, timestamptz, interval, jsonb, bigint[], api.zz_colour, api.zz_pair, api.zz_pair[]) is 'Every type. Second sentence.
-@tag testing';
+@tag testing
+@nullable i8, pairs';
 grant execute on function api.zz_types(smallint, integer, bigint, numeric, double precision, boolean, text, api.zz_short,
     uuid, date, timestamptz, interval, jsonb, bigint[], api.zz_colour, api.zz_pair, api.zz_pair[]) to nezuko_viewer;
 create function api.zz_touch(p_n integer) returns void language sql volatile as $$ select $$;
@@ -127,8 +128,10 @@ func TestPostgresTypesBecomeExactJSONSchemas(t *testing.T) {
 		t.Errorf("enum schema %s", got)
 	}
 	row := string(d.Components.Schemas["ZzTypesRow"])
+	// Result fields are non-null unless the COMMENT's @nullable line lists them.
 	for _, p := range []string{`"i8":{"format":"int64","type":["integer","null"]}`, `"maxLength":5,"type":"string"}`,
-		`"pairs":{"items":{"$ref":"#/components/schemas/ZzPair"},"type":["array","null"]}`, `"required":["i2","i4"`} {
+		`"pairs":{"items":{"$ref":"#/components/schemas/ZzPair"},"type":["array","null"]}`, `"required":["i2","i4"`,
+		`"i4":{"format":"int32","maximum":2147483647,"minimum":-2147483648,"type":"integer"}`, `"t":{"type":"string"}`} {
 		if !strings.Contains(row, p) {
 			t.Errorf("row schema lacks %s:\n%s", p, row)
 		}

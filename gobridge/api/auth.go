@@ -38,13 +38,20 @@ func AuthenticateToken(ctx context.Context, q Querier, token string) (Principal,
 		return Principal{}, ErrUnauthenticated
 	}
 	var p Principal
-	err := q.QueryRow(ctx, `select token_id, role, admin_user_id from auth.authenticate($1)`, token).
-		Scan(&p.TokenID, &p.Role, &p.AdminUserID)
+	var err error
+	for attempt := 1; attempt <= 4; attempt++ { // see Service.run: a reinstall may be swapping auth.*
+		err = q.QueryRow(ctx, `select token_id, role, admin_user_id from auth.authenticate($1)`, token).
+			Scan(&p.TokenID, &p.Role, &p.AdminUserID)
+		if err == nil || !swapError(err) || ctx.Err() != nil {
+			break
+		}
+	}
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Principal{}, ErrUnauthenticated
 		}
 		return Principal{}, err
 	}
+	setTokenID(ctx, p.TokenID)
 	return p, nil
 }

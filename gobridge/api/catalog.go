@@ -53,6 +53,7 @@ type pgType struct {
 	Checks    []string // domain CHECK constraints, as SQL
 	Labels    []string // enum labels in order
 	Attrs     []attr   // composite attributes in order
+	Table     bool     // a composite that is a table's row type: NOT NULL and CHECKs are the columns'
 }
 
 type attr struct {
@@ -60,6 +61,7 @@ type attr struct {
 	Type    uint32
 	TypMod  int32
 	NotNull bool
+	Checks  string // a table column's own CHECK constraints, as SQL ("" for other composites)
 }
 
 // catalog is everything read from PostgreSQL for one build of the API.
@@ -96,7 +98,14 @@ select t.oid, t.typname, n.nspname, format_type(t.oid, null), t.typtype::text,
        coalesce((select array_agg(a.atttypmod order by a.attnum) from pg_attribute a
                  where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped), '{}'),
        coalesce((select array_agg(a.attnotnull order by a.attnum) from pg_attribute a
-                 where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped), '{}')
+                 where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped), '{}'),
+       coalesce((select array_agg(coalesce((select string_agg(pg_get_constraintdef(c.oid), ' AND ' order by c.conname)
+                                            from pg_constraint c
+                                            where c.conrelid = t.typrelid and c.contype = 'c' and c.conkey = array[a.attnum]), '')
+                                  order by a.attnum)
+                 from pg_attribute a
+                 where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped), '{}'),
+       coalesce((select c.relkind = 'r' from pg_class c where c.oid = t.typrelid), false)
 from pg_type t join pg_namespace n on n.oid = t.typnamespace
 where t.oid = any ($1)`
 
@@ -267,14 +276,15 @@ func loadTypes(ctx context.Context, q Querier, oids []uint32, into map[uint32]*p
 			types    []uint32
 			mods     []int32
 			notnulls []bool
+			checks   []string
 		)
 		if err := rows.Scan(&t.OID, &t.Name, &t.Namespace, &t.Formatted, &kind, &t.Elem, &t.Base, &t.TypMod,
-			&t.NotNull, &t.Comment, &t.Checks, &t.Labels, &names, &types, &mods, &notnulls); err != nil {
+			&t.NotNull, &t.Comment, &t.Checks, &t.Labels, &names, &types, &mods, &notnulls, &checks, &t.Table); err != nil {
 			return fmt.Errorf("read api types: %w", err)
 		}
 		t.Kind = kind[0]
 		for i := range names {
-			t.Attrs = append(t.Attrs, attr{Name: names[i], Type: types[i], TypMod: mods[i], NotNull: notnulls[i]})
+			t.Attrs = append(t.Attrs, attr{Name: names[i], Type: types[i], TypMod: mods[i], NotNull: notnulls[i], Checks: checks[i]})
 		}
 		into[t.OID] = &t
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -58,19 +60,44 @@ func (s *Service) registerGoOperations(a huma.API, b *built) {
 		Method:       http.MethodPost,
 		Path:         "/v1/auth/login",
 		Summary:      "Log in with email and password",
-		Description:  "Checks the password in SQL (pgcrypto bcrypt) and returns a bearer token that expires after admin_config login_token_ttl_hours. 401 for a wrong email or password or a deactivated account (the same answer for each). Public: needs no token.",
+		Description:  "Checks the password in SQL (pgcrypto bcrypt) and returns a bearer token that expires after admin_config login_token_ttl_hours. 401 for a wrong email or password or a deactivated account (the same answer for each). 429 with Retry-After (seconds) while the email or the client address has too many recent failures (admin_config login_max_failures_per_account, login_max_failures_per_address, login_failure_window_seconds); no password is checked then. Public: needs no token.",
 		Tags:         []string{"auth"},
 		Security:     []map[string][]string{},
 		MaxBodyBytes: MaxBodyBytes,
-		Errors:       []int{400, 401, 413, 422, 500, 503},
+		Errors:       []int{400, 401, 413, 422, 429, 500, 503},
 	}, func(ctx context.Context, in *LoginInput) (*loginOutput, error) {
 		out := &loginOutput{}
-		err := s.opts.Pool.QueryRow(ctx, `select token, token_id, expires_at, role, admin_user_id from auth.login($1, $2)`,
-			in.Body.Email, in.Body.Password).Scan(&out.Body.Token, &out.Body.TokenID, &out.Body.ExpiresAt, &out.Body.Role, &out.Body.AdminUserID)
+		var (
+			status string
+			retry  *int32
+			ip     *string
+		)
+		if addr := clientIP(requestFrom(ctx)); addr != "" {
+			ip = &addr
+		}
+		var token, role *string
+		var tokenID, adminID *int64
+		var expires *time.Time
+		err := s.opts.Pool.QueryRow(ctx, `select status, token, token_id, expires_at, role, admin_user_id, retry_after_seconds from auth.login($1, $2, $3::inet)`,
+			in.Body.Email, in.Body.Password, ip).Scan(&status, &token, &tokenID, &expires, &role, &adminID, &retry)
 		if err != nil {
 			return nil, s.statusError(ctx, err, "login")
 		}
-		return out, nil
+		switch status {
+		case "ok":
+			out.Body = LoginResult{Token: *token, TokenID: *tokenID, ExpiresAt: *expires, Role: *role, AdminUserID: *adminID}
+			setTokenID(ctx, *tokenID)
+			return out, nil
+		case "throttled":
+			secs := 1
+			if retry != nil {
+				secs = int(*retry)
+			}
+			p := problem(ctx, http.StatusTooManyRequests, fmt.Sprintf("too many failed logins for this account or address; retry in %d s", secs))
+			return nil, huma.ErrorWithHeaders(p, http.Header{"Retry-After": {strconv.Itoa(secs)}})
+		default:
+			return nil, problem(ctx, http.StatusUnauthorized, "invalid email or password").withCode("28000")
+		}
 	})
 	b.methods["/v1/auth/login"] = http.MethodPost
 
@@ -156,12 +183,12 @@ func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBo
 
 // statusError maps a database error for a typed operation (see dbStatus).
 func (s *Service) statusError(ctx context.Context, err error, what string) error {
-	status, detail, ok := dbStatus(err)
+	status, detail, ok, sqlstate := dbProblem(err)
 	if !ok {
 		s.log.Error("api: request failed", "request_id", RequestID(ctx), "operation", what, "err", err)
 		detail = internal(ctx)
 	}
-	return problem(ctx, status, detail)
+	return problem(ctx, status, detail).withCode(sqlstate)
 }
 
 // requestFrom is the *http.Request of a typed operation (ServeHTTP puts it

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -23,8 +24,9 @@ const requestKey ctxKey = 1
 // requestInfo is what ServeHTTP puts in the request's context: its id and
 // the request itself (huma hands typed handlers only the context).
 type requestInfo struct {
-	id string
-	r  *http.Request
+	id      string
+	r       *http.Request
+	tokenID atomic.Int64 // the token that authenticated it, for the access log
 }
 
 // RequestID is the id given to the request (also in the X-Request-Id
@@ -49,6 +51,10 @@ func newRequestID() string {
 // withRequestID gives the request an id (kept from X-Request-Id when it is a
 // short token) and sets the response header.
 func withRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
+	if ri, ok := r.Context().Value(requestKey).(*requestInfo); ok {
+		ri.r = r // Front gave it its id already
+		return r
+	}
 	id := r.Header.Get("X-Request-Id")
 	if id == "" || len(id) > 64 || !safeID.MatchString(id) {
 		id = newRequestID()
@@ -62,14 +68,52 @@ func withRequestID(w http.ResponseWriter, r *http.Request) *http.Request {
 
 var safeID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
-// problem is an RFC 9457 problem: huma's ErrorModel, with instance naming
-// the request ("urn:nezuko:request:<id>") so a user can quote it.
-func problem(ctx context.Context, status int, detail string, errs ...*huma.ErrorDetail) *huma.ErrorModel {
-	p := &huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: detail, Errors: errs}
+// ErrorModel is the API's RFC 9457 problem: huma's fields plus code, a
+// machine-readable name a client can switch on. It keeps huma's name so
+// the OpenAPI component stays "ErrorModel".
+type ErrorModel struct {
+	Type     string              `json:"type,omitempty" format:"uri" default:"about:blank" doc:"A URI reference to human-readable documentation for the error."`
+	Title    string              `json:"title" doc:"The HTTP status text."`
+	Status   int                 `json:"status" doc:"HTTP status code"`
+	Code     string              `json:"code" doc:"Machine-readable code: the SQLSTATE of a database error (22023 bad argument, 23505 duplicate, 42501 privilege, 57014 timeout, P0001 raised by a function, ...) or, for an error raised outside the database, the snake_case of the status text (unauthorized, unprocessable_entity, too_many_requests, service_unavailable, ...)."`
+	Detail   string              `json:"detail,omitempty" doc:"A human-readable explanation of this occurrence."`
+	Instance string              `json:"instance,omitempty" format:"uri" doc:"urn:nezuko:request:<request id>: quote it when reporting a problem (the X-Request-Id header holds the same id)."`
+	Errors   []*huma.ErrorDetail `json:"errors,omitempty" doc:"Optional list of individual error details"`
+}
+
+func (e *ErrorModel) Error() string  { return e.Detail }
+func (e *ErrorModel) GetStatus() int { return e.Status }
+
+// ContentType makes huma answer problem+json for it.
+func (e *ErrorModel) ContentType(ct string) string {
+	if ct == "application/json" {
+		return "application/problem+json"
+	}
+	return ct
+}
+
+// StatusCode is the code of a problem raised outside the database: the
+// snake_case of the status text ("too_many_requests").
+func StatusCode(status int) string {
+	return strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
+}
+
+// problem is an RFC 9457 problem with instance naming the request
+// ("urn:nezuko:request:<id>") so a user can quote it.
+func problem(ctx context.Context, status int, detail string, errs ...*huma.ErrorDetail) *ErrorModel {
+	p := &ErrorModel{Status: status, Title: http.StatusText(status), Code: StatusCode(status), Detail: detail, Errors: errs}
 	if id := RequestID(ctx); id != "" {
 		p.Instance = "urn:nezuko:request:" + id
 	}
 	return p
+}
+
+// withCode sets the problem's code (a SQLSTATE) when there is one.
+func (e *ErrorModel) withCode(code string) *ErrorModel {
+	if code != "" {
+		e.Code = code
+	}
+	return e
 }
 
 // WriteProblem writes an RFC 9457 application/problem+json response. Other
@@ -78,7 +122,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, status int, detail str
 	writeProblem(w, problem(r.Context(), status, detail))
 }
 
-func writeProblem(w http.ResponseWriter, p *huma.ErrorModel) {
+func writeProblem(w http.ResponseWriter, p *ErrorModel) {
 	h := w.Header()
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Cache-Control", "no-store")
@@ -109,6 +153,22 @@ var hintStatus = regexp.MustCompile(`^http:([1-5][0-9][0-9])\b`)
 //	08xxx, 53xxx, 57P0x        → 503 (database unavailable)
 //	anything else              → 500
 func dbStatus(err error) (status int, detail string, ok bool) {
+	status, detail, ok, _ = dbProblem(err)
+	return status, detail, ok
+}
+
+// dbProblem is dbStatus with the SQLSTATE ("" for errors that are not the
+// database's own).
+func dbProblem(err error) (status int, detail string, ok bool, sqlstate string) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		sqlstate = pgErr.Code
+	}
+	status, detail, ok = dbStatusOf(err)
+	return status, detail, ok, sqlstate
+}
+
+func dbStatusOf(err error) (status int, detail string, ok bool) {
 	var pg *pgconn.PgError
 	if !errors.As(err, &pg) {
 		if errors.Is(err, context.Canceled) {

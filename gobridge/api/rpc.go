@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -22,7 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-var errorModelType = reflect.TypeOf(huma.ErrorModel{})
+var errorModelType = reflect.TypeOf(ErrorModel{})
 
 // argKind is how a request value reaches SQL.
 type argKind int
@@ -83,6 +84,12 @@ func (s *Service) operation(f *Function, sb *schemaBuilder, errSchema *huma.Sche
 			p.kind = kindComposite
 		case t.Name == "json" || t.Name == "jsonb":
 			p.kind = kindJSON
+		}
+		if p.kind == kindScalar && sb.cat.Types[a.Type].Kind == 'd' && t != nil {
+			// A domain (nezuko.period) lives in a schema the caller's role
+			// may not use: send its base type, and the call's own argument
+			// coercion applies the domain and its CHECK.
+			p.cast = t.Formatted
 		}
 		op.params = append(op.params, p)
 		input.Properties[a.Name] = p.schema
@@ -173,7 +180,6 @@ func describe(f *Function) (summary, description, tag string) {
 	c := f.Comment
 	if m := tagLine.FindStringSubmatch(c); m != nil {
 		tag = m[1]
-		c = tagLine.ReplaceAllString(c, "")
 	} else if strings.Contains(f.Name, "command") {
 		tag = "commands"
 	} else if strings.HasPrefix(f.Name, "get_") && !f.Volatile {
@@ -181,7 +187,7 @@ func describe(f *Function) (summary, description, tag string) {
 	} else {
 		tag = "admin"
 	}
-	c = strings.TrimSpace(c)
+	c = stripMarkers(c)
 	summary = c
 	if i := strings.Index(c, ". "); i >= 0 {
 		summary = c[:i]
@@ -260,7 +266,7 @@ type value struct {
 }
 
 // readInput reads and validates the query (GET) or body (POST).
-func (op *operation) readInput(r *http.Request) ([]value, *huma.ErrorModel) {
+func (op *operation) readInput(r *http.Request) ([]value, *ErrorModel) {
 	ctx := r.Context()
 	obj := map[string]any{}
 	var raw map[string]any // POST: the decoded body, numbers exact
@@ -508,17 +514,42 @@ const beginSQL = `select token_id, role, admin_user_id from auth.begin_request($
 
 // run executes one call as the token's caller: a batch of
 // auth.begin_request and the statement, one transaction, one round trip.
-// A statement whose cached plan went stale after a reload (0A000) is
-// retried once.
+//
+// A reinstall of the code packages (nezuko migrate) swaps every function
+// while requests run, and a request caught in the swap fails with an error
+// that says nothing about the request: its cached plan changed shape
+// (0A000), it held a plan of a function the install dropped ("cache lookup
+// failed", XX000; "type with OID ... does not exist", 42704), the
+// function vanished for an instant (42883), or it
+// deadlocked with the install's locks (40P01). The whole batch failed, so
+// nothing was done: it runs again, up to 4 times, a few ms apart.
 func (s *Service) run(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
-	for attempt := 0; ; attempt++ {
+	for attempt := 1; ; attempt++ {
 		body, err := s.runOnce(ctx, r, token, sql, args, void)
-		var pg *pgconn.PgError
-		if err != nil && attempt == 0 && errors.As(err, &pg) && pg.Code == "0A000" {
-			continue
+		if err == nil || attempt >= 4 || !swapError(err) || ctx.Err() != nil {
+			return body, err
 		}
-		return body, err
+		if attempt > 1 {
+			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+		}
 	}
+}
+
+// swapError: a failure a concurrent reinstall of the code packages causes.
+func swapError(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	switch pg.Code {
+	case "0A000", "40P01", "40001", "42883":
+		return true
+	}
+	// A function, type or row type the install dropped, found by an OID
+	// the request already held: XX000 "cache lookup failed for function",
+	// XX000 "could not open relation with OID", 42704 "type with OID ...
+	// does not exist".
+	return strings.Contains(pg.Message, "cache lookup failed") || strings.Contains(pg.Message, " with OID ")
 }
 
 func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
@@ -527,9 +558,15 @@ func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql strin
 	batch.Queue(sql, args...)
 	br := s.opts.Pool.SendBatch(ctx, batch)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
+	var (
+		tokenID int64
+		role    string
+		adminID *int64
+	)
+	if err := br.QueryRow().Scan(&tokenID, &role, &adminID); err != nil {
 		return nil, err
 	}
+	setTokenID(ctx, tokenID)
 	if void {
 		_, err := br.Exec()
 		if err != nil {
@@ -548,7 +585,7 @@ func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql strin
 // logged with the request id and shows only that id.
 func (s *Service) writeDBError(w http.ResponseWriter, r *http.Request, err error, what string) {
 	ctx := r.Context()
-	status, detail, ok := dbStatus(err)
+	status, detail, ok, sqlstate := dbProblem(err)
 	if !ok {
 		s.log.Error("api: request failed", "request_id", RequestID(ctx), "operation", what, "err", err)
 		if status == http.StatusInternalServerError || detail == "" {
@@ -557,5 +594,5 @@ func (s *Service) writeDBError(w http.ResponseWriter, r *http.Request, err error
 	} else if status >= 500 {
 		s.log.Warn("api: request failed", "request_id", RequestID(ctx), "operation", what, "status", status, "err", err)
 	}
-	writeProblem(w, problem(ctx, status, detail))
+	writeProblem(w, problem(ctx, status, detail).withCode(sqlstate))
 }

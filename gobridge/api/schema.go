@@ -2,6 +2,8 @@ package api
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -23,9 +25,13 @@ func newSchemaBuilder(cat *catalog, r huma.Registry) *schemaBuilder {
 func ptr[T any](v T) *T { return &v }
 
 // forType is the schema of a value of type oid (typmod -1 when unknown).
-// Result values are nullable (PostgreSQL cannot declare a function's result
-// column NOT NULL) unless a NOT NULL domain or table column says otherwise;
-// request values are not (leave an optional parameter out instead).
+// nullable says whether the value may be null: the caller knows (a NOT NULL
+// table column, a result field not listed by @nullable, a request value).
+// A NOT NULL domain is never null.
+//
+// Domains carry choices and bounds (sql/021_api_value_domains.sql): a CHECK
+// holding one ARRAY['a', 'b'] list becomes a named string enum, VALUE >= n /
+// VALUE <= n become minimum / maximum.
 func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.Schema {
 	t := b.cat.Types[oid]
 	if t == nil {
@@ -33,15 +39,26 @@ func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.S
 	}
 	switch {
 	case t.Kind == 'd':
-		s := b.forType(t.Base, t.TypMod, nullable && !t.NotNull)
+		nullable = nullable && !t.NotNull
+		if ch := choices(t.Checks); ch != nil {
+			return b.enum(t, ch, nullable)
+		}
+		s := b.forType(t.Base, t.TypMod, nullable)
 		if s.Ref != "" {
 			s = &huma.Schema{AllOf: []*huma.Schema{s}}
+		}
+		lo, hi := bounds(t.Checks)
+		if lo != nil {
+			s.Minimum = lo
+		}
+		if hi != nil {
+			s.Maximum = hi
 		}
 		var desc []string
 		if t.Comment != "" {
 			desc = append(desc, t.Comment)
 		}
-		if len(t.Checks) > 0 {
+		if len(t.Checks) > 0 && lo == nil && hi == nil { // a CHECK the schema cannot state: quote it
 			desc = append(desc, "Domain "+t.Formatted+": "+strings.Join(t.Checks, "; "))
 		}
 		s.Description = strings.Join(desc, " ")
@@ -62,6 +79,31 @@ func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.S
 	return s
 }
 
+// enum is the schema of a choice domain: a reference to its named
+// component, or (null allowed: a $ref cannot say so in OpenAPI 3.0) the
+// enum inline with null among the choices.
+func (b *schemaBuilder) enum(t *pgType, ch []string, nullable bool) *huma.Schema {
+	values := make([]any, 0, len(ch)+1)
+	for _, c := range ch {
+		values = append(values, c)
+	}
+	if nullable {
+		return &huma.Schema{Type: huma.TypeString, Enum: append(values, nil), Nullable: true, Description: t.Comment}
+	}
+	name, ok := b.names[t.OID]
+	if !ok {
+		name = pascal(t.Name)
+		for b.registry.Map()[name] != nil {
+			name += "_"
+		}
+		b.names[t.OID] = name
+		s := &huma.Schema{Type: huma.TypeString, Enum: values, Description: t.Comment}
+		precompute(s)
+		b.registry.Map()[name] = s
+	}
+	return &huma.Schema{Ref: "#/components/schemas/" + name}
+}
+
 // ref registers a composite or enum type as a component and returns a
 // reference to it.
 func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
@@ -75,7 +117,7 @@ func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
 			name += "_"
 		}
 		b.names[t.OID] = name
-		s := &huma.Schema{Description: t.Comment}
+		s := &huma.Schema{Description: stripMarkers(t.Comment)}
 		b.registry.Map()[name] = s // placeholder first: a type may refer to itself
 		if t.Kind == 'e' {
 			s.Type = huma.TypeString
@@ -83,7 +125,7 @@ func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
 				s.Enum = append(s.Enum, l)
 			}
 		} else {
-			b.object(s, t.Attrs)
+			b.object(s, t.Attrs, t.Table, nullableNames(t.Comment))
 		}
 		precompute(s)
 	}
@@ -93,13 +135,30 @@ func (b *schemaBuilder) ref(t *pgType) *huma.Schema {
 }
 
 // object fills s as an object with one property per attribute, all present
-// in every response (row_to_json writes every column).
-func (b *schemaBuilder) object(s *huma.Schema, attrs []attr) {
+// in every response (row_to_json writes every column). A table's row type
+// says itself which columns may be null (NOT NULL) and which hold a fixed
+// choice (a column CHECK "col = ANY (ARRAY[...])"); any other composite
+// (an api type, OUT parameters, RETURNS TABLE) has only non-null fields
+// except those its COMMENT lists on a line "@nullable a, b".
+func (b *schemaBuilder) object(s *huma.Schema, attrs []attr, table bool, nullable map[string]bool) {
 	s.Type = huma.TypeObject
 	s.Properties = map[string]*huma.Schema{}
 	s.AdditionalProperties = false
 	for _, a := range attrs {
-		s.Properties[a.Name] = b.forType(a.Type, a.TypMod, !a.NotNull)
+		null := nullable[a.Name]
+		if table {
+			null = !a.NotNull
+		}
+		p := b.forType(a.Type, a.TypMod, null)
+		if ch := choices([]string{a.Checks}); ch != nil && p.Type == huma.TypeString && p.Enum == nil {
+			for _, c := range ch {
+				p.Enum = append(p.Enum, c)
+			}
+			if null {
+				p.Enum = append(p.Enum, nil)
+			}
+		}
+		s.Properties[a.Name] = p
 		s.Required = append(s.Required, a.Name)
 	}
 }
@@ -118,7 +177,7 @@ func (b *schemaBuilder) result(f *Function) *huma.Schema {
 		for i, o := range f.Outputs {
 			attrs[i] = attr{Name: o.Name, Type: o.Type, TypMod: -1}
 		}
-		b.object(s, attrs)
+		b.object(s, attrs, false, nullableNames(f.Comment))
 		b.registry.Map()[name] = s
 		one = &huma.Schema{Ref: "#/components/schemas/" + name}
 	default:
@@ -126,8 +185,9 @@ func (b *schemaBuilder) result(f *Function) *huma.Schema {
 		if t != nil && t.Kind == 'p' && t.Name == "void" {
 			return nil
 		}
-		// A single composite is never null as a whole from row_to_json.
-		nullable := true
+		// A single composite is never null as a whole from row_to_json; a
+		// scalar result is null only when the COMMENT says "@nullable result".
+		nullable := nullableNames(f.Comment)["result"]
 		if t != nil && t.Kind == 'c' && t.Elem == 0 {
 			nullable = false
 		}
@@ -226,4 +286,85 @@ func precompute(s *huma.Schema) {
 	for _, x := range s.AllOf {
 		precompute(x)
 	}
+}
+
+// markerLine is a line of a COMMENT that instructs the API rather than
+// documents: "@tag name" (the operation's tag) or "@nullable a, b" (the
+// result fields that may be null; every other one never is).
+var (
+	markerLine   = regexp.MustCompile(`(?m)^[ \t]*@(tag|nullable)\b.*$\n?`)
+	nullableLine = regexp.MustCompile(`(?m)^[ \t]*@nullable[ \t]+(.+?)[ \t]*$`)
+)
+
+// nullableNames are the fields a COMMENT lists on its @nullable lines.
+func nullableNames(comment string) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range nullableLine.FindAllStringSubmatch(comment, -1) {
+		for _, n := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// stripMarkers is a COMMENT without its @tag and @nullable lines.
+func stripMarkers(comment string) string {
+	return strings.TrimSpace(markerLine.ReplaceAllString(comment, ""))
+}
+
+var (
+	choiceList = regexp.MustCompile(`(?:= ANY \(|check_choice\(VALUE, )ARRAY\[([^\]]*)\]`)
+	quoted     = regexp.MustCompile(`'((?:[^']|'')*)'`)
+	bound      = regexp.MustCompile(`VALUE (>=|<=) \(?(-?[0-9]+(?:\.[0-9]+)?)\)?`)
+	rangeCheck = regexp.MustCompile(`check_range\(\(?VALUE\)?(?:::\w+)?, \(?(-?[0-9]+)\)?(?:::\w+)?, \(?(-?[0-9]+)\)?`)
+)
+
+// choices are the values of the one ARRAY[...] list in CHECK constraints
+// ("= ANY (ARRAY[...])" or nezuko.check_choice(VALUE, ARRAY[...], ...)),
+// or nil when there is not exactly one such list or it is combined with OR.
+func choices(checks []string) []string {
+	var found []string
+	n := 0
+	for _, c := range checks {
+		if strings.Contains(c, " OR ") {
+			return nil
+		}
+		for _, m := range choiceList.FindAllStringSubmatch(c, -1) {
+			n++
+			for _, q := range quoted.FindAllStringSubmatch(m[1], -1) {
+				found = append(found, strings.ReplaceAll(q[1], "''", "'"))
+			}
+		}
+	}
+	if n != 1 || len(found) == 0 {
+		return nil
+	}
+	return found
+}
+
+// bounds are the inclusive limits of a domain's CHECK: nezuko.check_range(VALUE, n, m, ...)
+// or "VALUE >= n AND VALUE <= m".
+func bounds(checks []string) (lo, hi *float64) {
+	for _, c := range checks {
+		if strings.Contains(c, " OR ") {
+			return nil, nil
+		}
+		if m := rangeCheck.FindStringSubmatch(c); m != nil {
+			l, _ := strconv.ParseFloat(m[1], 64)
+			h, _ := strconv.ParseFloat(m[2], 64)
+			return ptr(l), ptr(h)
+		}
+		for _, m := range bound.FindAllStringSubmatch(c, -1) {
+			v, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				continue
+			}
+			if m[1] == ">=" {
+				lo = ptr(v)
+			} else {
+				hi = ptr(v)
+			}
+		}
+	}
+	return lo, hi
 }

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -90,9 +91,24 @@ func New(opts Options) *Service {
 	errorsOnce.Do(func() {
 		// Huma's own errors (validation of the typed operations) carry the
 		// request id as instance too, like every other problem here.
+		// Every problem huma writes is ours, with a code.
+		huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+			p := &ErrorModel{Status: status, Title: http.StatusText(status), Code: StatusCode(status), Detail: msg}
+			for _, e := range errs {
+				if e == nil {
+					continue
+				}
+				if d, ok := e.(huma.ErrorDetailer); ok {
+					p.Errors = append(p.Errors, d.ErrorDetail())
+				} else {
+					p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
+				}
+			}
+			return p
+		}
 		huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
 			e := huma.NewError(status, msg, errs...)
-			if m, ok := e.(*huma.ErrorModel); ok && hctx != nil {
+			if m, ok := e.(*ErrorModel); ok && hctx != nil {
 				if id := RequestID(hctx.Context()); id != "" {
 					m.Instance = "urn:nezuko:request:" + id
 				}
@@ -180,6 +196,9 @@ func BuildDocument(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger, ex
 
 func newHumaAPI(mux *http.ServeMux) huma.API {
 	registry := huma.NewMapRegistry("#/components/schemas/", huma.DefaultSchemaNamer)
+	// Components that describe their errors with huma's type (the realtime
+	// relay's operations) get ours, with code.
+	registry.RegisterTypeAlias(reflect.TypeOf(huma.ErrorModel{}), reflect.TypeOf(ErrorModel{}))
 	cfg := huma.Config{
 		OpenAPI: &huma.OpenAPI{
 			OpenAPI: "3.1.0",

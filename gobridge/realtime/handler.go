@@ -105,6 +105,7 @@ func problem(w http.ResponseWriter, status int, detail string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"title":  http.StatusText(status),
 		"status": status,
+		"code":   strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"), // as api.StatusCode
 		"detail": detail,
 	})
 }
@@ -250,6 +251,10 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		replay = true
 	}
 
+	// Headers set upstream (CORS, X-Request-Id by the API's front
+	// handler) go out with the hijacked response too.
+	var upstream strings.Builder
+	_ = w.Header().WriteSubset(&upstream, map[string]bool{"Content-Type": true, "Cache-Control": true, "Connection": true, "Content-Length": true})
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		problem(w, http.StatusInternalServerError, "this connection cannot stream events (HTTP/1.1 required)")
@@ -259,7 +264,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	_ = conn.SetReadDeadline(time.Time{})
 	_ = conn.SetWriteDeadline(time.Now().Add(replayWriteTimeout))
 	head1 := "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n" +
-		"X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+		"X-Accel-Buffering: no\r\nConnection: close\r\n" + upstream.String() + "\r\n"
 	if _, err := conn.Write(append([]byte(head1), preamble...)); err != nil {
 		_ = conn.Close()
 		return

@@ -10,8 +10,17 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing/fstest"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/tern/v2/migrate"
 
 	"github.com/nezuko-bot/nezuko"
@@ -27,11 +36,39 @@ type Package struct {
 }
 
 // Packages are installed in this order: triggers may use functions.
-func Packages() []Package {
-	return []Package{
-		{Name: "functions", FS: nezuko.Functions()},
-		{Name: "triggers", FS: nezuko.Triggers()},
+func Packages() []Package { return Embedded().Packages() }
+
+// Source is where the SQL comes from: the copy embedded in the binary, or
+// a checkout on disk (`nezuko migrate --dir`), so a DBA's edit goes live
+// without rebuilding Go.
+type Source struct {
+	Migrations fs.FS // NNN_name.sql at its root
+	Functions  fs.FS // install.sql at its root
+	Triggers   fs.FS
+}
+
+// Embedded is the SQL this binary carries.
+func Embedded() Source {
+	return Source{Migrations: nezuko.Migrations(), Functions: nezuko.Functions(), Triggers: nezuko.Triggers()}
+}
+
+// Dir is the SQL of a checkout: dir/sql, dir/functions, dir/triggers.
+func Dir(dir string) (Source, error) {
+	for _, need := range []string{"sql", "functions/install.sql", "triggers/install.sql"} {
+		if _, err := os.Stat(filepath.Join(dir, need)); err != nil {
+			return Source{}, fmt.Errorf("%s is not a Nezuko checkout: %s is missing", dir, need)
+		}
 	}
+	return Source{
+		Migrations: os.DirFS(filepath.Join(dir, "sql")),
+		Functions:  os.DirFS(filepath.Join(dir, "functions")),
+		Triggers:   os.DirFS(filepath.Join(dir, "triggers")),
+	}, nil
+}
+
+// Packages are the source's code packages in install order.
+func (s Source) Packages() []Package {
+	return []Package{{Name: "functions", FS: s.Functions}, {Name: "triggers", FS: s.Triggers}}
 }
 
 // Report says what Migrate did.
@@ -51,9 +88,14 @@ func MigrationCount() (int, error) {
 	return len(names), nil
 }
 
-// Migrate applies pending migrations and (re)installs code packages whose
-// content differs from the installed one, or all of them with force.
+// Migrate applies the embedded migrations and code packages (see MigrateFrom).
 func Migrate(ctx context.Context, conn *pgx.Conn, force bool) (*Report, error) {
+	return MigrateFrom(ctx, conn, Embedded(), force)
+}
+
+// MigrateFrom applies pending migrations and (re)installs code packages
+// whose content differs from the installed one, or all of them with force.
+func MigrateFrom(ctx context.Context, conn *pgx.Conn, src Source, force bool) (*Report, error) {
 	// The version table lives in schema nezuko, which migration 001 creates;
 	// tern creates its table before running anything.
 	if _, err := conn.Exec(ctx, "create schema if not exists nezuko"); err != nil {
@@ -63,7 +105,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn, force bool) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare migrator: %w", err)
 	}
-	if err := m.LoadMigrations(nezuko.Migrations()); err != nil {
+	if err := m.LoadMigrations(src.Migrations); err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	rep := &Report{}
@@ -79,7 +121,7 @@ func Migrate(ctx context.Context, conn *pgx.Conn, force bool) (*Report, error) {
 	if rep.ToVersion, err = m.GetCurrentVersion(ctx); err != nil {
 		return rep, fmt.Errorf("read schema version: %w", err)
 	}
-	for _, p := range Packages() {
+	for _, p := range src.Packages() {
 		installed, err := installPackage(ctx, conn, p, force)
 		if err != nil {
 			return rep, err
@@ -105,7 +147,11 @@ func InstallPackages(ctx context.Context, conn *pgx.Conn) error {
 }
 
 func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) (bool, error) {
-	cp, err := migrate.LoadCodePackage(p.FS)
+	marked, err := markFiles(p)
+	if err != nil {
+		return false, err
+	}
+	cp, err := migrate.LoadCodePackage(marked)
 	if err != nil {
 		return false, fmt.Errorf("load code package %s: %w", p.Name, err)
 	}
@@ -127,10 +173,160 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 			return false, fmt.Errorf("read installed code package %s: %w", p.Name, err)
 		}
 	}
-	if err := migrate.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp); err != nil {
-		return false, fmt.Errorf("install code package %s: %w", p.Name, describe(err))
+	// The install takes locks on tables (CREATE TRIGGER) while requests
+	// hold theirs, in another order: a deadlock kills the side whose
+	// deadlock_timeout ends first. With a long one here (superuser only;
+	// otherwise ignored) that is always the request, which the API retries;
+	// when it is the install anyway, the install runs again.
+	if _, err := conn.Exec(ctx, "set deadlock_timeout = '20s'"); err == nil {
+		defer conn.Exec(context.WithoutCancel(ctx), "reset deadlock_timeout")
+	}
+	// Requests queue behind a lock the install waits for: it gives up a
+	// lock it cannot get within lock_timeout (55P03), releases what it
+	// holds, and tries again, so no request waits long behind it.
+	if _, err := conn.Exec(ctx, "set lock_timeout = '300ms'"); err == nil {
+		defer conn.Exec(context.WithoutCancel(ctx), "reset lock_timeout")
+	}
+	for attempt := 1; ; attempt++ {
+		err = migrate.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
+		if code := sqlstate(err); err != nil && attempt < 30 && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
+			time.Sleep(time.Duration(50+rand.IntN(100*min(attempt, 10))) * time.Millisecond)
+			continue
+		}
+		break
+	}
+	if err != nil {
+		return false, fmt.Errorf("install code package %s: %w", p.Name, describePackage(err, p.Name))
 	}
 	return true, nil
+}
+
+// sqlstate is the SQLSTATE of a database error, tern's wrapping included.
+func sqlstate(err error) string {
+	var mpe migrate.MigrationPgError
+	if errors.As(err, &mpe) && mpe.PgError != nil {
+		return mpe.PgError.Code
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// templateRef finds the files a template pulls in.
+var templateRef = regexp.MustCompile(`\{\{-?\s*template\s+"([^"]+)"`)
+
+// Markers around each file in the rendered SQL, so an error's line maps
+// back to the file the DBA edited.
+const (
+	fileStart = "--<nezuko file "
+	fileEnd   = "--</nezuko file>"
+)
+
+// markFiles reads a code package into memory, checks that install.sql
+// (or a file it includes) pulls in every .sql file — a file nobody
+// includes would silently never be installed — and wraps each included
+// file in markers.
+func markFiles(p Package) (fs.FS, error) {
+	out := fstest.MapFS{}
+	refs := map[string]bool{}
+	var files []string
+	err := fs.WalkDir(p.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".sql") {
+			return err
+		}
+		body, err := fs.ReadFile(p.FS, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range templateRef.FindAllStringSubmatch(string(body), -1) {
+			refs[m[1]] = true
+		}
+		if path != "install.sql" {
+			files = append(files, path)
+			text := string(body)
+			if !strings.HasSuffix(text, "\n") {
+				text += "\n"
+			}
+			body = []byte(fileStart + path + ">\n" + text + fileEnd)
+		}
+		out[path] = &fstest.MapFile{Data: body}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read code package %s: %w", p.Name, err)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if !refs[f] {
+			return nil, fmt.Errorf("code package %s: %s/%s is not installed: add the line {{ template %q . }} to %s/install.sql (in its block, after what it uses)",
+				p.Name, p.Name, f, f, p.Name)
+		}
+	}
+	if out["install.sql"] == nil {
+		return nil, fmt.Errorf("code package %s: install.sql not found", p.Name)
+	}
+	return out, nil
+}
+
+// sourceLine maps a line of the rendered package SQL to the file and line
+// the DBA wrote: "api/x.sql", 12; or "install.sql", n outside every file.
+func sourceLine(rendered string, line int) (string, int) {
+	type open struct {
+		file  string
+		start int // rendered line of the file's first line
+	}
+	var stack []open
+	installLine := 0
+	for i, l := range strings.Split(rendered, "\n") {
+		n := i + 1
+		switch {
+		case strings.HasPrefix(l, fileStart):
+			if len(stack) == 0 {
+				installLine++ // the {{ template }} line of install.sql
+			}
+			stack = append(stack, open{strings.TrimSuffix(strings.TrimPrefix(l, fileStart), ">"), n + 1})
+		case strings.HasPrefix(l, fileEnd):
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		default:
+			if len(stack) == 0 {
+				installLine++
+			}
+		}
+		if n == line {
+			if len(stack) > 0 {
+				top := stack[len(stack)-1]
+				return top.file, n - top.start + 1
+			}
+			return "install.sql", installLine
+		}
+	}
+	return "install.sql", installLine
+}
+
+// describePackage names the source file and line of an install error.
+func describePackage(err error, pkg string) error {
+	var mpe migrate.MigrationPgError
+	if !errors.As(err, &mpe) || mpe.PgError == nil {
+		return err
+	}
+	pg := mpe.PgError
+	msg := fmt.Sprintf("%s (SQLSTATE %s)", pg.Message, pg.Code)
+	if pg.Position > 0 && mpe.Sql != "" {
+		if ex, e := migrate.ExtractErrorLine(mpe.Sql, int(pg.Position)); e == nil {
+			file, line := sourceLine(mpe.Sql, ex.LineNum)
+			msg = fmt.Sprintf("%s/%s:%d: %s: %s", pkg, file, line, msg, strings.TrimSpace(ex.Text))
+		}
+	} else if pg.Where != "" {
+		msg += " (" + strings.ReplaceAll(pg.Where, "\n", "; ") + ")"
+	}
+	if pg.Detail != "" {
+		msg += "; " + pg.Detail
+	}
+	return &sqlError{msg: msg, err: pg}
 }
 
 // Status is what /readyz needs to know about the schema.

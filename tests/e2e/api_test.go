@@ -173,9 +173,14 @@ func TestBadRequestsAreProblemsNamingTheField(t *testing.T) {
 
 	// SQLSTATE classes: 22023 → 400, P0001 + HINT http:404 → 404,
 	// 23505 → 409, 23514 (CHECK) → 422 — with the database's message.
-	p = f.get(t, "/v1/rpc/list_groups?p_limit=0", f.viewer).problem(t, http.StatusBadRequest)
-	if !strings.Contains(p["detail"].(string), "p_limit") {
+	p = f.get(t, "/v1/rpc/get_chart_data?p_tz=Mars/Olympus", f.viewer).problem(t, http.StatusBadRequest)
+	if !strings.Contains(p["detail"].(string), "p_tz") {
 		t.Errorf("22023 detail lost: %v", p)
+	}
+	// Bounds are in the schema (domain nezuko.page_limit): refused before SQL, naming the field.
+	p = f.get(t, "/v1/rpc/list_groups?p_limit=0", f.viewer).problem(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(p["detail"].(string), "p_limit") {
+		t.Errorf("p_limit=0 not named: %v", p)
 	}
 	p = f.post(t, "/v1/rpc/update_group", f.admin, `{"p_group_id": -1001, "p_params": {"colour": "red"}}`).problem(t, http.StatusBadRequest)
 	if !strings.Contains(p["detail"].(string), "colour") {

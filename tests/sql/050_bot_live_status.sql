@@ -11,7 +11,7 @@ from nezuko.bot_instances;
 
 select is(bot.live_status('online', now() - interval '59 seconds'), 'online', 'a heartbeat under two intervals old is online');
 select is(bot.live_status('degraded', now() - interval '61 seconds'), 'offline', 'a stale heartbeat is offline');
-select is((select array_agg(i.status order by i.username) from api.list_bots() l, unnest(l.items) i),
+select is((select array_agg(i.status::text order by i.username) from api.list_bots() l, unnest(l.items) i),
     array['online', 'offline'], 'api.list_bots reports a stale bot as offline');
 select is(bot.live_status('error', now() - interval '1 day'), 'error', 'an error status is kept as it is');
 

@@ -169,7 +169,7 @@ values ('leave_group', '{"group_id": -9}', (select id from nezuko.bot_instances 
 select is(count(*)::int, 1, 'p_bots null claims a command bound to any bot') from bot.claim_commands('any', null, 10, 30);
 
 -- Listing.
-select is((select total_count from api.list_commands(p_status => 'cancelled') limit 1), 1::bigint, 'list_commands counts the matches');
+select is((select total from api.list_commands(p_status => 'cancelled')), 1::bigint, 'list_commands counts the matches');
 select throws_ok($$select * from api.list_commands(p_limit => 0)$$, '22023', null, 'list_commands refuses a zero limit');
 
 -- Grants: mutations to admins, reads to viewers, bot.* to the bridge.
@@ -177,7 +177,7 @@ select ok(has_function_privilege('nezuko_admin', 'api.enqueue_command(text, json
     and not has_function_privilege('nezuko_viewer', 'api.enqueue_command(text, jsonb, bigint, timestamptz, integer, text)', 'execute')
     and not has_function_privilege('nezuko_viewer', 'api.cancel_command(bigint)', 'execute'),
     'only admins may enqueue or cancel');
-select ok(has_function_privilege('nezuko_viewer', 'api.list_commands(text, text, bigint, integer, integer)', 'execute'),
+select ok(has_function_privilege('nezuko_viewer', 'api.list_commands(nezuko.command_status, text, bigint, nezuko.command_page_limit, nezuko.page_offset)', 'execute'),
     'viewers may list');
 select ok(has_function_privilege('nezuko_bridge', 'bot.claim_commands(text, bigint[], integer, integer)', 'execute')
     and not has_function_privilege('nezuko_admin', 'bot.claim_commands(text, bigint[], integer, integer)', 'execute'),

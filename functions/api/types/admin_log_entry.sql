@@ -1,7 +1,7 @@
 -- api.admin_log_entry: one application log line of admin_logs.
 create type api.admin_log_entry as (
     id bigint,
-    level text,
+    level nezuko.log_level,
     logger text,
     message text,
     attributes jsonb,
@@ -9,4 +9,5 @@ create type api.admin_log_entry as (
     instance text,
     timestamp timestamptz
 );
-comment on type api.admin_log_entry is 'One application log record of the bridge.';
+comment on type api.admin_log_entry is 'One application log record of the bridge.
+@nullable bot_instance_id, instance';

@@ -13,4 +13,5 @@ create type api.audit_entry as (
     user_agent text,
     created_at timestamptz
 );
-comment on type api.audit_entry is 'One configuration change: who (admin, token, database role, ip, user agent), what (action, table, key) and the row before and after (secrets removed).';
+comment on type api.audit_entry is 'One configuration change: who (admin, token, database role, ip, user agent), what (action, table, key) and the row before and after (secrets removed).
+@nullable admin_user_id, api_token_id, resource_id, old_value, new_value, ip, user_agent';

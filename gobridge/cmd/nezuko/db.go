@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -58,8 +59,17 @@ func newFlags(name string) *flag.FlagSet {
 	return fs
 }
 
+// helpRequested: -h/--help was given; run prints the command's flags and
+// exits 0.
+type helpRequested struct{ fs *flag.FlagSet }
+
+func (helpRequested) Error() string { return "help requested" }
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return helpRequested{fs}
+		}
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
@@ -71,15 +81,23 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags("migrate")
 	force := fs.Bool("force", false, "reinstall the code packages even when unchanged")
+	dir := fs.String("dir", "", "install the SQL of this checkout (its sql/, functions/, triggers/) instead of the copy built into the binary")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	src := schema.Embedded()
+	if *dir != "" {
+		var err error
+		if src, err = schema.Dir(*dir); err != nil {
+			return err
+		}
 	}
 	conn, err := connect(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.Background())
-	rep, err := schema.Migrate(ctx, conn, *force)
+	rep, err := schema.MigrateFrom(ctx, conn, src, *force)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,6 +63,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nezuko: unknown command %q (run nezuko help)\n", args[0])
 		return 2
 	}
+	if wantsHelp(args[1:]) {
+		return help(args, cmd, stdout, stderr)
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "nezuko: %v\n", err)
@@ -79,6 +83,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nezuko %s: %s\n", args[0], oneLine(err))
 		return 1
 	}
+	return 0
+}
+
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// help prints a command's summary and flags (no configuration needed) and
+// exits 0.
+func help(args []string, cmd command, stdout, stderr io.Writer) int {
+	err := cmd.run(context.Background(), &env{cfg: &config.Config{}, log: slog.New(slog.DiscardHandler), stdout: stdout}, args[1:])
+	var h helpRequested
+	if !errors.As(err, &h) {
+		// A command without flags (or a group such as "token"): its summary.
+		fmt.Fprintf(stdout, "usage: nezuko %s\n\n%s\n", args[0], cmd.summary)
+		return 0
+	}
+	n := 0
+	h.fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		fmt.Fprintf(stdout, "usage: nezuko %s\n\n%s\n\nflags: none\n", h.fs.Name(), cmd.summary)
+	} else {
+		fmt.Fprintf(stdout, "usage: nezuko %s [flags]\n\n%s\n\nflags:\n", h.fs.Name(), cmd.summary)
+		h.fs.SetOutput(stdout)
+		h.fs.PrintDefaults()
+	}
+	fmt.Fprintln(stdout, "\nConfiguration comes from the environment (DATABASE_URL, NEZUKO_*): see README.md, Configuration.")
 	return 0
 }
 
@@ -103,14 +140,26 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "NEZUKO_FERNET_KEYS, NEZUKO_TELEGRAM_API_URL, NEZUKO_LOG_LEVEL (see README.md).")
 }
 
-// oneLine keeps CLI errors on one line: a multi-line database message
-// (a migration's SQL, say) is cut at its first line break.
+// oneLine keeps CLI errors on one line without losing their reason: pgx's
+// connection error holds one line per attempt (TLS, then plain text) and
+// the reason ("connection refused", "role ... does not exist") is on them,
+// so lines are joined with "; ".
 func oneLine(err error) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+	var b strings.Builder
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
 	}
-	return s
+	return b.String()
 }
 
 func runVersion(_ context.Context, e *env, args []string) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
 
+	"github.com/nezuko-bot/nezuko/gobridge/api"
 	"github.com/nezuko-bot/nezuko/gobridge/config"
 	"github.com/nezuko-bot/nezuko/gobridge/latency"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
@@ -78,6 +79,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer events.Close()
+	// The access log goes to stderr only: a row in admin_logs per request
+	// would turn every request into a write.
+	access := e.log.With("logger", "access")
 	flushLogs := withDBLog(e, events) // serve also logs into admin_logs (serve_queue.go)
 	defer flushLogs()
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, work: work, events: events, srv: server.New(pool, e.log)}
@@ -139,7 +143,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv, a.srv.Limits, e.cfg.ShutdownTimeout, e.log)
+	front := api.Front(a.srv, api.FrontOptions{Log: access, CORSOrigins: e.cfg.CORSOrigins})
+	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, front, a.srv.Limits, e.cfg.ShutdownTimeout, e.log)
 	cancel()
 	wg.Wait()
 	sctx, scancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)

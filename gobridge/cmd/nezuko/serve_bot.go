@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,14 +47,15 @@ func attachBots(a *app) error {
 	a.listen(telegram.EffectsChannel, effectsDoorbell{effects})
 	// Test and operator knobs (durations such as 500ms): how often
 	// bot_instances is re-read and getUpdates' long-poll timeout.
-	if d, err := time.ParseDuration(os.Getenv("NEZUKO_BOT_RELOAD")); err == nil && d > 0 {
-		m.Reload = d
+	// (validated in config; zero or negative: the manager's default)
+	if a.cfg.BotReload > 0 {
+		m.Reload = a.cfg.BotReload
 	}
-	if d, err := time.ParseDuration(os.Getenv("NEZUKO_BOT_POLL_TIMEOUT")); err == nil && d >= 0 {
-		m.PollTimeout = max(d, time.Second)
+	if a.cfg.BotPollTimeout >= 0 {
+		m.PollTimeout = max(a.cfg.BotPollTimeout, time.Second)
 	}
-	if n, err := strconv.Atoi(os.Getenv("NEZUKO_BOT_WORKERS")); err == nil && n > 0 {
-		m.Workers = n
+	if a.cfg.BotWorkers > 0 {
+		m.Workers = a.cfg.BotWorkers
 	}
 	a.bots, a.botManager = exec, m
 	a.srv.Mux.Handle("POST /telegram/{bot}/webhook", m.WebhookHandler())

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,7 +60,7 @@ func (h wakeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
 // NEZUKO_LOG_DB=off (tests that count admin_logs rows set it). The returned
 // func flushes what is buffered; call it before the pool closes.
 func withDBLog(e *env, pool *pgxpool.Pool) func() {
-	if v := strings.TrimSpace(os.Getenv("NEZUKO_LOG_DB")); v == "off" || v == "false" || v == "0" {
+	if !e.cfg.LogDB {
 		return func() {}
 	}
 	sink := dblog.New(pool, dblog.Options{Next: e.log.Handler()})

@@ -1,11 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"strconv"
-	"time"
-
 	"github.com/nezuko-bot/nezuko/gobridge/realtime"
 )
 
@@ -19,34 +14,10 @@ import (
 // and NEZUKO_SSE_REPLAY_MEMORY (bytes, default 32 MiB).
 func attachRealtime(a *app) (*realtime.Service, error) {
 	var opts realtime.Options
-	if v := os.Getenv("NEZUKO_SSE_KEEPALIVE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("NEZUKO_SSE_KEEPALIVE: want a positive duration such as 15s")
-		}
-		opts.KeepAlive = d
-	}
-	if v := os.Getenv("NEZUKO_SSE_CLIENT_BUFFER"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return nil, fmt.Errorf("NEZUKO_SSE_CLIENT_BUFFER: want a positive number of events")
-		}
-		opts.ClientBuffer = n
-	}
-	if v := os.Getenv("NEZUKO_SSE_STREAMS_PER_TOKEN"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100000 {
-			return nil, fmt.Errorf("NEZUKO_SSE_STREAMS_PER_TOKEN: want a number of streams from 1 to 100000")
-		}
-		opts.StreamsPerToken = n
-	}
-	if v := os.Getenv("NEZUKO_SSE_REPLAY_MEMORY"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 2<<20 || n > 1<<34 {
-			return nil, fmt.Errorf("NEZUKO_SSE_REPLAY_MEMORY: want a number of bytes from 2097152 (2 MiB) to 17179869184 (16 GiB)")
-		}
-		opts.ReplayMemory = n
-	}
+	opts.KeepAlive = a.cfg.SSEKeepAlive // validated in config (0: default)
+	opts.ClientBuffer = a.cfg.SSEClientBuffer
+	opts.StreamsPerToken = a.cfg.SSEStreamsPerToken
+	opts.ReplayMemory = a.cfg.SSEReplayMemory
 	// The API's authenticator: the same rules as every /v1 request.
 	rt := realtime.New(a.events, a.log, apiAuthenticator(a), opts)
 	a.listen(realtime.NotifyChannel, rt)
