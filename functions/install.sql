@@ -133,6 +133,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/complete_commands.sql" . }}
 {{ template "bot/rescue_expired_commands.sql" . }}
 {{ template "bot/next_command_due.sql" . }}
+{{ template "bot/queue_metrics.sql" . }}
 {{ template "bot/clear_membership_cache.sql" . }}
 {{ template "bot/execute_command.sql" . }}
 {{ template "bot/plan_command.sql" . }}

@@ -32,7 +32,6 @@ import (
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
 
-	"github.com/nezuko-bot/nezuko/gobridge/latency"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it).
@@ -53,9 +52,6 @@ type Options struct {
 	// relay's GET /v1/events) to every generation of the API, so the
 	// document describes them too.
 	Extend []func(huma.API)
-	// Latency, when set, records how long each /v1/rpc/ request takes in
-	// the handler (NEZUKO_DEBUG_ADDR serves it at /debug/latency).
-	Latency *latency.Histogram
 }
 
 // Service serves the API. It is an http.Handler for /v1/, /openapi* and
@@ -123,9 +119,6 @@ func (s *Service) Register(mux *http.ServeMux) {
 
 // ServeHTTP serves one request on the current generation of the API.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h := s.opts.Latency; h != nil && strings.HasPrefix(r.URL.Path, "/v1/rpc/") {
-		defer h.Since(time.Now())
-	}
 	r = withRequestID(w, r)
 	defer func() {
 		if v := recover(); v != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
 
@@ -368,6 +369,7 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 		start := time.Now()
 		res, err := b.client.Call(ctx, method, params)
 		e.record(botID, method, chatID, userID, start, err)
+		metrics.TelegramCall(method, ErrorType(err), time.Since(start))
 		if err == nil {
 			return res, nil
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
 
@@ -347,6 +348,7 @@ func (m *Manager) handleBatch(ctx context.Context, botID int64, ups []json.RawMe
 		next = max(next, *head.UpdateID+1)
 		valid = append(valid, raw)
 	}
+	metrics.UpdatesReceived(botID, len(valid))
 	if len(valid) == 0 {
 		return next
 	}
@@ -636,6 +638,7 @@ func (m *Manager) WebhookHandler() http.Handler {
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
+		metrics.UpdatesReceived(id, 1)
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 55*time.Second)
 		defer cancel()
 		start := time.Now()

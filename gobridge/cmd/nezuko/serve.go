@@ -37,7 +37,8 @@ type app struct {
 	// bots (see serve_bot.go).
 	bots       *telegram.Executor
 	botManager *telegram.Manager
-	// latency is the API handlers' histogram, only with NEZUKO_DEBUG_ADDR.
+	// latency is the /v1/rpc/ handlers' fine-grained histogram, only with
+	// NEZUKO_DEBUG_ADDR (fed by the same middleware as /metrics).
 	latency *latency.Histogram
 }
 
@@ -93,6 +94,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	attachMetrics(a, rt)
 	if err := attachAPI(a, rt); err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, a.srv.Mux, e.cfg.ShutdownTimeout, e.log)
+	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, instrument(a), e.cfg.ShutdownTimeout, e.log)
 	cancel()
 	wg.Wait()
 	sctx, scancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)

@@ -30,7 +30,6 @@ func attachAPI(a *app, rt *realtime.Service) error {
 		TelegramAPIURL: a.cfg.TelegramAPIURL,
 		FernetKeys:     a.cfg.FernetKeys,
 		Extend:         documentRealtime(rt),
-		Latency:        a.latency,
 	})
 	svc.Register(a.srv.Mux)
 	reload := make(chan struct{}, 1)

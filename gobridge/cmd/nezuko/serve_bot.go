@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
@@ -34,6 +35,7 @@ func attachBots(a *app) error {
 	if n, err := strconv.Atoi(os.Getenv("NEZUKO_BOT_WORKERS")); err == nil && n > 0 {
 		m.Workers = n
 	}
+	m.OnUpdate = metrics.UpdateProcessed
 	a.bots, a.botManager = exec, m
 	a.srv.Mux.Handle("POST /telegram/{bot}/webhook", m.WebhookHandler())
 	a.run(func(ctx context.Context) error { return m.Run(ctx) })

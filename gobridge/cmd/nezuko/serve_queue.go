@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nezuko-bot/nezuko/gobridge/dblog"
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/queue"
 )
 
@@ -37,11 +38,30 @@ func attachQueue(a *app) error {
 		Log:      a.log.With("logger", "queue"),
 	}
 	cfg.AnyBot = runner != nil
+	cfg.Executor = countingExecutor{cfg.Executor}
+	cfg.OnClaim = func(cmds []queue.Command) {
+		for _, c := range cmds {
+			metrics.QueueClaimed(c.Type)
+		}
+	}
 	w := queue.New(cfg)
 	a.listen(queue.Channel, wakeHandler{w})
 	a.run(w.Run)
 	cfg.Log.Info("command queue: worker started", "worker", w.Name())
 	return nil
+}
+
+// countingExecutor counts the worker's attempts for /metrics.
+type countingExecutor struct{ next queue.Executor }
+
+func (c countingExecutor) Execute(ctx context.Context, cmd queue.Command) (queue.Outcome, error) {
+	out, err := c.next.Execute(ctx, cmd)
+	if err != nil {
+		metrics.QueueFailed(cmd.Type)
+	} else {
+		metrics.QueueCompleted(cmd.Type)
+	}
+	return out, err
 }
 
 // wakeHandler rings the worker on a NOTIFY and after a reconnect.
@@ -67,6 +87,7 @@ func withDBLog(e *env, pool *pgxpool.Pool) func() {
 	}
 	sink := dblog.New(pool, dblog.Options{Next: e.log.Handler()})
 	e.log = slog.New(sink.Handler())
+	metrics.WatchLogSink(sink.Dropped, sink.Written)
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
