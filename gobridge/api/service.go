@@ -31,7 +31,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
-
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it).

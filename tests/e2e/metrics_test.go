@@ -37,7 +37,7 @@ func TestMetricsCountRequestsByRouteAndStatusWithRuntimeAndPoolFamilies(t *testi
 			t.Fatalf("list_config: %d", r.code)
 		}
 	}
-	f.get(t, "/v1/rpc/list_config", "")        // 401
+	f.get(t, "/v1/rpc/list_config", "")           // 401
 	f.get(t, "/v1/rpc/no_such_function", f.admin) // 404: one bounded route
 	code, body := get(t, f.p.URL()+"/metrics")
 	if code != http.StatusOK {
