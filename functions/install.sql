@@ -120,6 +120,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "api/list_api_tokens.sql" . }}
 {{ template "api/revoke_api_token.sql" . }}
 {{ template "bot/register_bot.sql" . }}
+{{ template "bot/set_update_mode.sql" . }}
 -- End block: admin API.
 
 -- Block: command queue.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -51,10 +52,13 @@ func routeOf(r *http.Request, status int) string {
 		if status == http.StatusNotFound || status == http.StatusMethodNotAllowed || len(r.URL.Path) > 100 {
 			return "/v1/*"
 		}
-		return r.URL.Path
+		return numericSegment.ReplaceAllString(r.URL.Path, "/{id}")
 	}
 	return p
 }
+
+// numericSegment is an id in a path (/v1/bots/5/webhook → /v1/bots/{id}/webhook).
+var numericSegment = regexp.MustCompile(`/[0-9]+\b`)
 
 // recorder keeps the status code and whether the response is an event
 // stream, passing Flush and Hijack through (SSE needs them).
