@@ -217,6 +217,9 @@ func (s *Service) registerBot(ctx context.Context, botToken, webhookURL string) 
 		s.log.Error("api: cannot encrypt bot token", "request_id", RequestID(ctx), "err", err)
 		return nil, problem(ctx, http.StatusInternalServerError, internal(ctx))
 	}
+	if webhookURL != "" {
+		return s.registerWebhookBot(ctx, r, id, enc, sum, botToken, webhookURL)
+	}
 	body, err := s.run(ctx, r, tokenFrom(ctx), RegisterBotSQL, []any{id.ID, id.Username, id.FirstName, enc, sum}, false)
 	if err != nil {
 		return nil, s.statusError(ctx, err, "register_bot")
@@ -225,16 +228,46 @@ func (s *Service) registerBot(ctx context.Context, botToken, webhookURL string) 
 	if err := json.Unmarshal(body, &out.Body); err != nil {
 		return nil, s.statusError(ctx, err, "register_bot")
 	}
-	if webhookURL == "" {
-		return out, nil
-	}
-	// Stored (as polling) first: the webhook's URL holds the bot's id.
-	endpoint, _ := WebhookEndpoint(webhookURL, out.Body.ID)
-	sum, err = SetWebhook(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, botToken, endpoint)
+	return out, nil
+}
+
+// registerWebhookBot stores the bot, calls setWebhook (its URL holds the
+// bot's id) and records webhook mode in one transaction, as the caller:
+// no bridge sees the bot before its mode is webhook (a polling bot would
+// delete the webhook), and nothing is stored when Telegram refuses.
+func (s *Service) registerWebhookBot(ctx context.Context, r *http.Request, id *BotIdentity, enc string, sum []byte, botToken, webhookURL string) (*registerBotOutput, error) {
+	tx, err := s.opts.Pool.Begin(ctx)
 	if err != nil {
-		return nil, problem(ctx, http.StatusBadGateway, fmt.Sprintf("bot %d registered in polling mode, but %v", out.Body.ID, err))
+		return nil, s.statusError(ctx, err, "register_bot")
 	}
-	return s.setMode(ctx, r, out.Body.ID, "webhook", sum)
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, beginSQL, tokenFrom(ctx), clientIP(r), r.UserAgent()); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	var body []byte
+	if err := tx.QueryRow(ctx, RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	out := &registerBotOutput{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	endpoint, _ := WebhookEndpoint(webhookURL, out.Body.ID)
+	secret, err := SetWebhook(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, botToken, endpoint)
+	if err != nil {
+		return nil, problem(ctx, http.StatusBadGateway, fmt.Sprintf("%v; the bot was not registered", err))
+	}
+	if err := tx.QueryRow(ctx, SetUpdateModeSQL, out.Body.ID, "webhook", secret).Scan(&body); err != nil {
+		return nil, s.statusError(ctx, err, "set_update_mode")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	out.Body = RegisteredBot{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	return out, nil
 }
 
 // statusError maps a database error for a typed operation (see dbStatus).

@@ -64,7 +64,18 @@ func TestCLIAddsAWebhookBotAgainstTheStrictFakeAndSwitchesItBackToPolling(t *tes
 	if r := runNezuko(t, env, "bot", "add", "--token", goodBotToken, "--webhook-url", "ftp://x"); r.code != 2 || !singleLine(r.stderr) {
 		t.Errorf("bad webhook URL: exit %d %q, want 2 and one line", r.code, r.stderr)
 	}
+	// Telegram refuses the webhook: nothing is stored.
+	fake.Inject(fakebot.Fault{Method: "setWebhook", Count: 1, Code: 400, Description: "Bad Request: bad webhook: HTTPS url must be provided for webhook"})
 	r := runNezuko(t, env, "bot", "add", "--token", goodBotToken, "--webhook-url", "https://bots.example.com/")
+	if r.code != 1 || !strings.Contains(r.stderr, "HTTPS url must be provided") || !strings.Contains(r.stderr, "not registered") {
+		t.Errorf("refused webhook: exit %d %q", r.code, r.stderr)
+	}
+	var n int
+	_ = connect(t, url).QueryRow(context.Background(), `select count(*) from nezuko.bot_instances`).Scan(&n)
+	if n != 0 {
+		t.Errorf("a bot whose webhook Telegram refused was stored")
+	}
+	r = runNezuko(t, env, "bot", "add", "--token", goodBotToken, "--webhook-url", "https://bots.example.com/")
 	if r.code != 0 || !strings.Contains(r.stdout, "webhook https://bots.example.com/telegram/") {
 		t.Fatalf("bot add --webhook-url = %d %q %q", r.code, r.stdout, r.stderr)
 	}

@@ -38,6 +38,7 @@ var commands = map[string]command{
 	"migrate": {"apply migrations and install the SQL code packages", runMigrate},
 	"serve":   {"serve the HTTP API and run the bots", runServe},
 	"keygen":  {"print a new Fernet key for NEZUKO_FERNET_KEYS", runKeygen},
+	"keys":    {"keys reseal: re-encrypt every bot token with the first NEZUKO_FERNET_KEYS key", runKeys},
 	"seed":    {"fill the database with demo data (groups, channels, logs)", runSeed},
 	"version": {"print the version", runVersion},
 	"token":   {"token create --name N --role admin|viewer: a new API token (last line)", runToken},

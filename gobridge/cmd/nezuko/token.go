@@ -120,25 +120,39 @@ func runBot(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer conn.Close(context.Background())
+	// One transaction: no running bridge sees the bot before its mode is
+	// set (a polling bot deletes any webhook), and nothing is stored when
+	// Telegram refuses the webhook.
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("store bot: %w", err)
+	}
+	defer tx.Rollback(context.Background())
 	var js string
-	if err := conn.QueryRow(ctx, api.RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&js); err != nil {
+	if err := tx.QueryRow(ctx, api.RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&js); err != nil {
 		return fmt.Errorf("store bot: %w", err)
 	}
 	var stored struct {
 		ID int64 `json:"id"`
 	}
 	_ = json.Unmarshal([]byte(js), &stored)
-	if *webhook == "" {
+	endpoint := ""
+	if *webhook != "" {
+		endpoint, _ = api.WebhookEndpoint(*webhook, stored.ID)
+		secret, err := api.SetWebhook(ctx, client, e.cfg.TelegramAPIURL, *token, endpoint)
+		if err != nil {
+			return fmt.Errorf("%w; the bot was not registered", err)
+		}
+		if _, err := tx.Exec(ctx, api.SetUpdateModeSQL, stored.ID, "webhook", secret); err != nil {
+			return fmt.Errorf("store webhook mode: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store bot: %w", err)
+	}
+	if endpoint == "" {
 		fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d, bot id %d), polling\n", id.Username, id.ID, stored.ID)
 		return nil
-	}
-	endpoint, _ := api.WebhookEndpoint(*webhook, stored.ID)
-	secret, err := api.SetWebhook(ctx, client, e.cfg.TelegramAPIURL, *token, endpoint)
-	if err != nil {
-		return fmt.Errorf("bot %d registered in polling mode, but %w", stored.ID, err)
-	}
-	if _, err := conn.Exec(ctx, api.SetUpdateModeSQL, stored.ID, "webhook", secret); err != nil {
-		return fmt.Errorf("store webhook mode: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d, bot id %d), webhook %s\n", id.Username, id.ID, stored.ID, endpoint)
 	return nil
