@@ -135,6 +135,9 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/rescue_expired_commands.sql" . }}
 {{ template "bot/next_command_due.sql" . }}
 {{ template "bot/queue_metrics.sql" . }}
+{{ template "bot/schedule_prune_logs.sql" . }}
+{{ template "bot/prune_logs_batch.sql" . }}
+{{ template "bot/finish_prune_logs.sql" . }}
 {{ template "bot/clear_membership_cache.sql" . }}
 {{ template "bot/execute_command.sql" . }}
 {{ template "bot/plan_command.sql" . }}

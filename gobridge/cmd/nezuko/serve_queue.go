@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -38,7 +39,7 @@ func attachQueue(a *app) error {
 		Log:      a.log.With("logger", "queue"),
 	}
 	cfg.AnyBot = runner != nil
-	cfg.Executor = countingExecutor{cfg.Executor}
+	cfg.Executor = countingExecutor{pruneExecutor{next: cfg.Executor, pool: a.pool, log: a.log}}
 	cfg.OnClaim = func(cmds []queue.Command) {
 		for _, c := range cmds {
 			metrics.QueueClaimed(c.Type)
@@ -48,7 +49,57 @@ func attachQueue(a *app) error {
 	a.listen(queue.Channel, wakeHandler{w})
 	a.run(w.Run)
 	cfg.Log.Info("command queue: worker started", "worker", w.Name())
+	// The daily prune_logs command schedules itself after each run; this
+	// puts it back if it was cancelled or failed for good.
+	a.run(func(ctx context.Context) error {
+		for ctx.Err() == nil {
+			if _, err := a.pool.Exec(ctx, "select bot.schedule_prune_logs()"); err == nil || ctx.Err() != nil {
+				return nil
+			}
+			select { // the database is not there yet
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
+		return nil
+	})
 	return nil
+}
+
+// pruneExecutor runs prune_logs commands: batches of bot.prune_logs_batch,
+// each its own short transaction, until nothing older than the retention
+// is left; then bot.finish_prune_logs completes the command with the
+// counts and schedules the next run. Other commands go to next.
+type pruneExecutor struct {
+	next queue.Executor
+	pool *pgxpool.Pool
+	log  *slog.Logger
+}
+
+func (p pruneExecutor) Execute(ctx context.Context, c queue.Command) (queue.Outcome, error) {
+	if c.Type != "prune_logs" {
+		return p.next.Execute(ctx, c)
+	}
+	var ver, api, adm int64
+	start := time.Now()
+	for {
+		var v, a, d int64
+		if err := p.pool.QueryRow(ctx, "select * from bot.prune_logs_batch($1, $2)", c.ID, c.Worker).Scan(&v, &a, &d); err != nil {
+			return queue.Outcome{}, fmt.Errorf("prune_logs: %w", err)
+		}
+		ver, api, adm = ver+v, api+a, adm+d
+		if v+a+d == 0 {
+			break
+		}
+	}
+	res := fmt.Sprintf(`{"verification_log": %d, "api_call_log": %d, "admin_logs": %d}`, ver, api, adm)
+	var st *string
+	if err := p.pool.QueryRow(ctx, "select bot.finish_prune_logs($1, $2, $3)", c.ID, c.Worker, res).Scan(&st); err != nil {
+		return queue.Outcome{}, fmt.Errorf("prune_logs: complete: %w", err)
+	}
+	p.log.Info("prune_logs: raw log rows older than log_retention_days deleted", "verification_log", ver,
+		"api_call_log", api, "admin_logs", adm, "took", time.Since(start).Round(time.Millisecond))
+	return queue.Outcome{Finished: true}, nil
 }
 
 // countingExecutor counts the worker's attempts for /metrics.
