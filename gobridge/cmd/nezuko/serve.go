@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgxlisten"
 
 	"github.com/nezuko-bot/nezuko/gobridge/config"
+	"github.com/nezuko-bot/nezuko/gobridge/dbwatch"
 	"github.com/nezuko-bot/nezuko/gobridge/latency"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
@@ -65,6 +66,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer pool.Close()
 	defer withDBLog(e, pool)() // serve also logs into admin_logs (serve_queue.go)
+	// One line when the database goes away, reminders with backoff, one
+	// line when it is back (gobridge/dbwatch), instead of every retry.
+	watch := &dbwatch.Watch{Ping: pool.Ping}
+	defer watch.Close()
+	e.log = slog.New(watch.Handler(e.log.Handler()))
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
 	if e.cfg.DebugAddr != "" {
 		if err := loopbackOnly(e.cfg.DebugAddr); err != nil {
