@@ -36,6 +36,9 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "auth/create_token.sql" . }}
 {{ template "auth/statement_timeout_ms.sql" . }}
 {{ template "auth/begin_request.sql" . }}
+{{ template "auth/token_caller.sql" . }}
+{{ template "auth/begin_read_request.sql" . }}
+{{ template "auth/touch_tokens.sql" . }}
 {{ template "auth/login.sql" . }}
 {{ template "auth/revoke_token.sql" . }}
 -- End block: auth.

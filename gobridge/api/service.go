@@ -42,7 +42,10 @@ const DocVersion = "1"
 
 // Options configure the API.
 type Options struct {
-	Pool           *pgxpool.Pool
+	Pool *pgxpool.Pool
+	// ReadPool, when set, is a read replica: STABLE operations (GET
+	// /v1/rpc/...) run there (see replica.go).
+	ReadPool       *pgxpool.Pool
 	Log            *slog.Logger
 	TelegramAPIURL string   // for POST /v1/bots (getMe)
 	FernetKeys     []string // the first encrypts bot tokens
@@ -56,11 +59,12 @@ type Options struct {
 // Service serves the API. It is an http.Handler for /v1/, /openapi* and
 // /docs; Reload rebuilds it from the catalog.
 type Service struct {
-	opts     Options
-	log      *slog.Logger
-	cur      atomic.Pointer[built]
-	reloadMu sync.Mutex
-	docs     http.Handler
+	opts       Options
+	readTokens readTokens
+	log        *slog.Logger
+	cur        atomic.Pointer[built]
+	reloadMu   sync.Mutex
+	docs       http.Handler
 }
 
 // built is one immutable generation of the API.

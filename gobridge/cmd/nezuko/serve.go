@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type app struct {
 	cfg       *config.Config
 	log       *slog.Logger
 	pool      *pgxpool.Pool
+	readPool  *pgxpool.Pool // NEZUKO_READ_DATABASE_URL, or nil
 	srv       *server.Server
 	listener  *pgxlisten.Listener
 	hasListen bool
@@ -72,6 +74,19 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer watch.Close()
 	e.log = slog.New(watch.Handler(e.log.Handler()))
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, srv: server.New(pool, e.log)}
+	// A read replica for the API's STABLE operations (optional).
+	if rc, err := e.cfg.ReadPoolConfig(); err != nil {
+		return err
+	} else if rc != nil {
+		if !strings.Contains(e.cfg.ReadDatabaseURL, "pool_max_conns") {
+			rc.MaxConns = 20
+		}
+		if a.readPool, err = pgxpool.NewWithConfig(ctx, rc); err != nil {
+			return fmt.Errorf("NEZUKO_READ_DATABASE_URL: %w", err)
+		}
+		defer a.readPool.Close()
+		e.log.Info("API reads (STABLE operations) go to the read replica")
+	}
 	if e.cfg.DebugAddr != "" {
 		if err := loopbackOnly(e.cfg.DebugAddr); err != nil {
 			return err

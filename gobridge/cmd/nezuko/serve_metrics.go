@@ -15,6 +15,9 @@ import (
 func attachMetrics(a *app, rt *realtime.Service) {
 	a.srv.Mux.Handle("GET /metrics", metrics.Handler())
 	metrics.WatchPool("primary", a.pool)
+	if a.readPool != nil {
+		metrics.WatchPool("replica", a.readPool)
+	}
 	metrics.WatchQueue(a.pool)
 	if rt != nil {
 		metrics.WatchSSE(func() metrics.SSEStats {
