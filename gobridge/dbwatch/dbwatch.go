@@ -12,9 +12,8 @@ package dbwatch
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -208,10 +207,16 @@ func (w *Watch) startProbe() {
 }
 
 // Unreachable says whether err means the database cannot be reached (as
-// opposed to a query it refused): connection refused or reset, a server
-// shutting down or starting up, a connection lost mid-query.
+// opposed to a query it refused): pgx failing to connect, a server
+// shutting down or starting up, a connection lost mid-query. Errors of
+// HTTP clients (the Bot API) are not about the database, whatever their
+// text.
 func Unreachable(err error) bool {
 	if err == nil {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		return false
 	}
 	var ce *pgconn.ConnectError
@@ -222,17 +227,10 @@ func Unreachable(err error) bool {
 	if errors.As(err, &pe) {
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return true
-	}
 	s := err.Error()
-	for _, m := range []string{"connection refused", "failed to connect", "conn closed", "closed pool",
-		"the database system is", "terminating connection", "server closed the connection", "broken pipe",
-		"connection reset", "no such host", "i/o timeout"} {
+	for _, m := range []string{"failed to connect to", "conn closed", "closed pool", "failed to receive message",
+		"failed to write startup message", "the database system is", "server closed the connection unexpectedly",
+		"terminating connection due to administrator command"} {
 		if strings.Contains(s, m) {
 			return true
 		}
