@@ -12,6 +12,7 @@ package dbwatch
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -226,6 +227,10 @@ func Unreachable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	// The server went away mid-query or while LISTENing.
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
 	}
 	s := err.Error()
 	for _, m := range []string{"failed to connect to", "conn closed", "closed pool", "failed to receive message",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -37,6 +38,9 @@ func connectError(t *testing.T) error {
 func TestUnreachableTellsTheDatabaseFromTheBotAPI(t *testing.T) {
 	if !Unreachable(connectError(t)) {
 		t.Error("a pgx connect error is not unreachable")
+	}
+	if !Unreachable(fmt.Errorf("waiting for notification: %w", io.ErrUnexpectedEOF)) {
+		t.Error("a connection lost mid-wait is not unreachable")
 	}
 	if !Unreachable(&pgconn.PgError{Code: "57P01"}) || Unreachable(&pgconn.PgError{Code: "23505"}) {
 		t.Error("SQLSTATE classes misread")
