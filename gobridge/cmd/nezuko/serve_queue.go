@@ -50,19 +50,27 @@ func attachQueue(a *app) error {
 	a.run(w.Run)
 	cfg.Log.Info("command queue: worker started", "worker", w.Name())
 	// The daily prune_logs command schedules itself after each run; this
-	// puts it back if it was cancelled or failed for good.
-	a.run(func(ctx context.Context) error {
-		for ctx.Err() == nil {
-			if _, err := a.pool.Exec(ctx, "select bot.schedule_prune_logs()"); err == nil || ctx.Err() != nil {
-				return nil
+	// puts it back if it was cancelled or failed for good. Done before
+	// serve answers (its command_updated event is then in the past for
+	// every client), in the background only when the database is not
+	// there yet.
+	schedule := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		_, err := a.pool.Exec(ctx, "select bot.schedule_prune_logs()")
+		return err
+	}
+	if schedule(context.Background()) != nil {
+		a.run(func(ctx context.Context) error {
+			for ctx.Err() == nil && schedule(ctx) != nil {
+				select {
+				case <-ctx.Done():
+				case <-time.After(10 * time.Second):
+				}
 			}
-			select { // the database is not there yet
-			case <-ctx.Done():
-			case <-time.After(10 * time.Second):
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	return nil
 }
 
