@@ -21,13 +21,16 @@
 --   audit trigger are SECURITY DEFINER): no grant there.
 --
 -- The API switches each request to nezuko_viewer or nezuko_admin
--- (set_config('role', ...)): nezuko_bridge is a member of both, so a login
--- that is a member of nezuko_bridge alone may switch (it also holds their
--- EXECUTE grants on api.* functions, which the bridge calls on a caller's
--- behalf anyway). Granted without ADMIN OPTION: it cannot pass them on.
+-- (set_config('role', ...)), which needs membership: nezuko_bridge is made
+-- a member of both, so a login that is a member of nezuko_bridge alone may
+-- switch. nezuko_bridge is NOINHERIT: membership lets it (and its logins)
+-- SET ROLE, but it does not hold their privileges itself, so outside a
+-- switched request the bridge cannot call api.* functions (a GRANT still
+-- decides; tests/sql/030 checks it). Granted without ADMIN OPTION.
 
 grant usage on schema nezuko to nezuko_bridge;
 
+alter role nezuko_bridge noinherit;
 do $$
 begin
     if not pg_has_role('nezuko_bridge', 'nezuko_admin', 'member') then
