@@ -61,9 +61,39 @@ test: build
     export NEZUKO_BIN={{bin}}
     go vet ./...
     go test -count=1 -timeout 8m -parallel 4 ./...
+    just _least-privilege-test
+    just _replica-test
     just _pg-restart-test
     just openapi-check
     just _pgtap  # last: pg_prove's summary closes the output
+
+# The areas of the tests that run `nezuko serve` (API, SSE, queue, bots
+# against the fake Bot API, webhooks, metrics, retention) again, with serve
+# logged in as a role that is only a member of nezuko_bridge (superuser,
+# owner of nothing); migrations and the tests' SQL keep DATABASE_URL's user.
+# Needs a DATABASE_URL that may create roles (the local cluster's postgres).
+_least-privilege-test:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ "$(psql -X -tAq "$DATABASE_URL" -c "select rolsuper or rolcreaterole from pg_roles where rolname = current_user")" != t ]; then
+        echo "skipping the least-privilege pass: DATABASE_URL's user may not create the serve login"; exit 0
+    fi
+    NEZUKO_E2E_SERVE_LOGIN=nezuko_serve_e2e go test -count=1 -timeout 5m ./tests/e2e -run \
+        '^(TestServeLogin.*|TestEveryAnalyticsRPC.*|TestReadsAllow.*|TestBadRequests.*|TestListsArePaginated.*|TestEveryMutationIsAudited.*|TestLoginIssues.*|TestRegisteringABot.*|TestAPIRegistersAWebhookBot.*|TestRealtime.*|TestServeRunsTheCommandQueue.*|TestRunningBotHeartbeats.*|TestNonSubscriber.*|TestTwoBotsRunInOneProcess|TestWebhookChecksTheSecret.*|TestMetrics.*|TestPruneLogs.*)$'
+
+# NEZUKO_READ_DATABASE_URL against a real streaming replica of the
+# project-local cluster: pg_basebackup into a temporary folder, a second
+# cluster on another loopback port, started and stopped by the test.
+_replica-test:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    data="$(just _db-dir)"
+    port=$(cat "$data/nezuko.port" 2>/dev/null || true)
+    if [ -z "$port" ] || [[ "$DATABASE_URL" != *"127.0.0.1:$port/"* ]]; then
+        echo "skipping the read-replica test: DATABASE_URL is not the project-local cluster"; exit 0
+    fi
+    NEZUKO_PG_REPLICA=1 NEZUKO_PG_BIN="$(just _pg-bin)" NEZUKO_AS_PG="$(just _as-pg)" \
+        go test -count=1 -timeout 3m ./tests/e2e -run '^TestStableReadsGoToAStreamingReplicaAndWritesStayOnThePrimary$'
 
 # The realtime PostgreSQL-restart test bounces the whole cluster, so it runs
 # alone, after the other packages, and only on the project-local cluster.

@@ -27,6 +27,11 @@ create schema auth;
 comment on schema auth is 'Token and login checks used by the bridge before a request runs as its caller''s role. Installed from functions/auth.';
 
 grant usage on schema api to nezuko_viewer, nezuko_admin;
+-- The bridge sends each API call in one pgx batch with auth.begin_request,
+-- which switches the role: the call is parsed before the switch, so the
+-- bridge (NOINHERIT, sql/016) must see schema api. EXECUTE is checked after
+-- the switch, as the caller's role.
+grant usage on schema api to nezuko_bridge;
 grant usage on schema bot to nezuko_bridge;
 grant usage on schema auth to nezuko_bridge;
 
@@ -36,6 +41,9 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "auth/create_token.sql" . }}
 {{ template "auth/statement_timeout_ms.sql" . }}
 {{ template "auth/begin_request.sql" . }}
+{{ template "auth/token_caller.sql" . }}
+{{ template "auth/begin_read_request.sql" . }}
+{{ template "auth/touch_tokens.sql" . }}
 {{ template "auth/login.sql" . }}
 {{ template "auth/revoke_token.sql" . }}
 {{ template "auth/create_ticket.sql" . }}
@@ -125,6 +133,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "api/list_api_tokens.sql" . }}
 {{ template "api/revoke_api_token.sql" . }}
 {{ template "bot/register_bot.sql" . }}
+{{ template "bot/set_update_mode.sql" . }}
 -- End block: admin API.
 
 -- Block: command queue.
@@ -138,6 +147,10 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/complete_commands.sql" . }}
 {{ template "bot/rescue_expired_commands.sql" . }}
 {{ template "bot/next_command_due.sql" . }}
+{{ template "bot/queue_metrics.sql" . }}
+{{ template "bot/schedule_prune_logs.sql" . }}
+{{ template "bot/prune_logs_batch.sql" . }}
+{{ template "bot/finish_prune_logs.sql" . }}
 {{ template "bot/clear_membership_cache.sql" . }}
 {{ template "bot/execute_command.sql" . }}
 {{ template "bot/plan_command.sql" . }}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
 // LoginInput is the body of POST /v1/auth/login.
@@ -34,17 +36,24 @@ type loginOutput struct{ Body LoginResult }
 // RegisterBotInput is the body of POST /v1/bots.
 type RegisterBotInput struct {
 	Body struct {
-		Token string `json:"token" maxLength:"200" minLength:"1" doc:"The bot token from @BotFather. It is checked with getMe, stored Fernet-encrypted and never returned."`
+		Token      string `json:"token" maxLength:"200" minLength:"1" doc:"The bot token from @BotFather. It is checked with getMe, stored Fernet-encrypted and never returned."`
+		WebhookURL string `json:"webhook_url,omitempty" maxLength:"500" doc:"Optional: the public base URL of nezuko serve (https://bots.example.com). The bot then runs in webhook mode: setWebhook is called for <webhook_url>/telegram/<id>/webhook with a new random secret and the allowed updates, and only the secret's SHA-256 is stored. Without it the bot polls."`
 	}
+}
+
+// botPathInput names a bot in the path.
+type botPathInput struct {
+	ID int64 `path:"id" minimum:"1" doc:"bot_instances.id"`
 }
 
 // RegisteredBot is a bot just registered (never its token).
 type RegisteredBot struct {
-	ID        int64  `json:"id"`
-	BotUserID int64  `json:"bot_user_id" doc:"The bot's Telegram user id (getMe)."`
-	Username  string `json:"username"`
-	FirstName string `json:"first_name"`
-	IsActive  bool   `json:"is_active"`
+	ID         int64  `json:"id"`
+	BotUserID  int64  `json:"bot_user_id" doc:"The bot's Telegram user id (getMe)."`
+	Username   string `json:"username"`
+	FirstName  string `json:"first_name"`
+	IsActive   bool   `json:"is_active"`
+	UpdateMode string `json:"update_mode" enum:"polling,webhook" doc:"How the bot receives updates."`
 }
 
 type registerBotOutput struct{ Body RegisteredBot }
@@ -140,12 +149,71 @@ func (s *Service) registerGoOperations(a huma.API, b *built) {
 		Errors:        []int{400, 401, 403, 409, 413, 422, 500, 502, 503},
 		Extensions:    map[string]any{"x-required-role": "admin"},
 	}, func(ctx context.Context, in *RegisterBotInput) (*registerBotOutput, error) {
-		return s.registerBot(ctx, in.Body.Token)
+		return s.registerBot(ctx, in.Body.Token, in.Body.WebhookURL)
 	})
 	b.methods["/v1/bots"] = http.MethodPost
+
+	huma.Register(a, huma.Operation{
+		OperationID: "delete_bot_webhook",
+		Method:      http.MethodDelete,
+		Path:        "/v1/bots/{id}/webhook",
+		Summary:     "Switch a bot back to polling",
+		Description: "Calls deleteWebhook for the bot (its token decrypted with NEZUKO_FERNET_KEYS), then records polling mode (bot.set_update_mode); running bridges start polling it within NEZUKO_BOT_RELOAD. 404 for an unknown bot; 502 when Telegram refuses.\n\nRequires role **admin** (PostgreSQL role nezuko_admin).",
+		Tags:        []string{"bots"},
+		Security:    bearerSecurity,
+		Errors:      []int{400, 401, 403, 404, 500, 502, 503},
+		Extensions:  map[string]any{"x-required-role": "admin"},
+	}, func(ctx context.Context, in *botPathInput) (*registerBotOutput, error) {
+		return s.pollBot(ctx, in.ID)
+	})
 }
 
-func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBotOutput, error) {
+// pollBot: deleteWebhook, then polling mode.
+func (s *Service) pollBot(ctx context.Context, id int64) (*registerBotOutput, error) {
+	r := requestFrom(ctx)
+	p, err := Authenticate(ctx, s.opts.Pool, r)
+	if errors.Is(err, ErrUnauthenticated) {
+		return nil, problem(ctx, http.StatusUnauthorized, err.Error())
+	} else if err != nil {
+		return nil, s.statusError(ctx, err, "delete_bot_webhook")
+	}
+	if p.Role != "admin" {
+		return nil, problem(ctx, http.StatusForbidden, "changing a bot's update mode needs role admin")
+	}
+	var sealed *string
+	if err := s.opts.Pool.QueryRow(ctx, "select bot.bot_token($1)", id).Scan(&sealed); err != nil {
+		return nil, s.statusError(ctx, err, "delete_bot_webhook")
+	}
+	if sealed == nil {
+		return nil, problem(ctx, http.StatusNotFound, fmt.Sprintf("no bot with id %d", id))
+	}
+	keys, err := telegram.ParseKeys(s.opts.FernetKeys)
+	if err != nil {
+		return nil, problem(ctx, http.StatusInternalServerError, internal(ctx))
+	}
+	token, err := telegram.Decrypt(*sealed, keys)
+	if err != nil {
+		return nil, problem(ctx, http.StatusInternalServerError, "no key of NEZUKO_FERNET_KEYS decrypts this bot's token")
+	}
+	if err := DeleteWebhook(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, token); err != nil {
+		return nil, problem(ctx, http.StatusBadGateway, err.Error())
+	}
+	return s.setMode(ctx, r, id, "polling", nil)
+}
+
+func (s *Service) setMode(ctx context.Context, r *http.Request, id int64, mode string, sum []byte) (*registerBotOutput, error) {
+	body, err := s.run(ctx, r, tokenFrom(ctx), SetUpdateModeSQL, []any{id, mode, sum}, false)
+	if err != nil {
+		return nil, s.statusError(ctx, err, "set_update_mode")
+	}
+	out := &registerBotOutput{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "set_update_mode")
+	}
+	return out, nil
+}
+
+func (s *Service) registerBot(ctx context.Context, botToken, webhookURL string) (*registerBotOutput, error) {
 	r := requestFrom(ctx)
 	p, err := Authenticate(ctx, s.opts.Pool, r)
 	if errors.Is(err, ErrUnauthenticated) {
@@ -156,6 +224,11 @@ func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBo
 	// The GRANT decides below as well; asking first spares Telegram a call.
 	if p.Role != "admin" {
 		return nil, problem(ctx, http.StatusForbidden, "registering a bot needs role admin")
+	}
+	if webhookURL != "" {
+		if _, err := WebhookEndpoint(webhookURL, 1); err != nil {
+			return nil, problem(ctx, http.StatusBadRequest, err.Error())
+		}
 	}
 	id, err := CheckBotToken(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, botToken)
 	var bad *ErrBadBotToken
@@ -170,11 +243,53 @@ func (s *Service) registerBot(ctx context.Context, botToken string) (*registerBo
 		s.log.Error("api: cannot encrypt bot token", "request_id", RequestID(ctx), "err", err)
 		return nil, problem(ctx, http.StatusInternalServerError, internal(ctx))
 	}
+	if webhookURL != "" {
+		return s.registerWebhookBot(ctx, r, id, enc, sum, botToken, webhookURL)
+	}
 	body, err := s.run(ctx, r, tokenFrom(ctx), RegisterBotSQL, []any{id.ID, id.Username, id.FirstName, enc, sum}, false)
 	if err != nil {
 		return nil, s.statusError(ctx, err, "register_bot")
 	}
 	out := &registerBotOutput{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	return out, nil
+}
+
+// registerWebhookBot stores the bot, calls setWebhook (its URL holds the
+// bot's id) and records webhook mode in one transaction, as the caller:
+// no bridge sees the bot before its mode is webhook (a polling bot would
+// delete the webhook), and nothing is stored when Telegram refuses.
+func (s *Service) registerWebhookBot(ctx context.Context, r *http.Request, id *BotIdentity, enc string, sum []byte, botToken, webhookURL string) (*registerBotOutput, error) {
+	tx, err := s.opts.Pool.Begin(ctx)
+	if err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, beginSQL, tokenFrom(ctx), clientIP(r), r.UserAgent()); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	var body []byte
+	if err := tx.QueryRow(ctx, RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	out := &registerBotOutput{}
+	if err := json.Unmarshal(body, &out.Body); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	endpoint, _ := WebhookEndpoint(webhookURL, out.Body.ID)
+	secret, err := SetWebhook(ctx, s.opts.HTTPClient, s.opts.TelegramAPIURL, botToken, endpoint)
+	if err != nil {
+		return nil, problem(ctx, http.StatusBadGateway, fmt.Sprintf("%v; the bot was not registered", err))
+	}
+	if err := tx.QueryRow(ctx, SetUpdateModeSQL, out.Body.ID, "webhook", secret).Scan(&body); err != nil {
+		return nil, s.statusError(ctx, err, "set_update_mode")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, s.statusError(ctx, err, "register_bot")
+	}
+	out.Body = RegisteredBot{}
 	if err := json.Unmarshal(body, &out.Body); err != nil {
 		return nil, s.statusError(ctx, err, "register_bot")
 	}

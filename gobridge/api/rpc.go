@@ -225,7 +225,11 @@ func (op *operation) serve(hctx huma.Context) {
 		return
 	}
 	sql, args := op.sql(values)
-	body, err := op.s.run(ctx, r, token, sql, args, op.result == resultVoid)
+	run := op.s.run
+	if !op.fn.Volatile && op.s.opts.ReadPool != nil {
+		run = op.s.runRead
+	}
+	body, err := run(ctx, r, token, sql, args, op.result == resultVoid)
 	if err != nil {
 		op.s.writeDBError(w, r, err, op.fn.Name)
 		return

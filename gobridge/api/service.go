@@ -32,8 +32,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5emb"
-
-	"github.com/nezuko-bot/nezuko/gobridge/latency"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 above it).
@@ -45,7 +43,10 @@ const DocVersion = "1"
 
 // Options configure the API.
 type Options struct {
-	Pool           *pgxpool.Pool
+	Pool *pgxpool.Pool
+	// ReadPool, when set, is a read replica: STABLE operations (GET
+	// /v1/rpc/...) run there (see replica.go).
+	ReadPool       *pgxpool.Pool
 	Log            *slog.Logger
 	TelegramAPIURL string   // for POST /v1/bots (getMe)
 	FernetKeys     []string // the first encrypts bot tokens
@@ -54,19 +55,17 @@ type Options struct {
 	// relay's GET /v1/events) to every generation of the API, so the
 	// document describes them too.
 	Extend []func(huma.API)
-	// Latency, when set, records how long each /v1/rpc/ request takes in
-	// the handler (NEZUKO_DEBUG_ADDR serves it at /debug/latency).
-	Latency *latency.Histogram
 }
 
 // Service serves the API. It is an http.Handler for /v1/, /openapi* and
 // /docs; Reload rebuilds it from the catalog.
 type Service struct {
-	opts     Options
-	log      *slog.Logger
-	cur      atomic.Pointer[built]
-	reloadMu sync.Mutex
-	docs     http.Handler
+	opts       Options
+	readTokens readTokens
+	log        *slog.Logger
+	cur        atomic.Pointer[built]
+	reloadMu   sync.Mutex
+	docs       http.Handler
 }
 
 // built is one immutable generation of the API.
@@ -139,9 +138,6 @@ func (s *Service) Register(mux *http.ServeMux) {
 
 // ServeHTTP serves one request on the current generation of the API.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h := s.opts.Latency; h != nil && strings.HasPrefix(r.URL.Path, "/v1/rpc/") {
-		defer h.Since(time.Now())
-	}
 	r = withRequestID(w, r)
 	defer func() {
 		if v := recover(); v != nil {

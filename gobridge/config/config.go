@@ -23,7 +23,11 @@ const DefaultTelegramAPIURL = "https://api.telegram.org"
 
 // Config is the process configuration.
 type Config struct {
-	DatabaseURL     string
+	DatabaseURL string
+	// ReadDatabaseURL, optional, is a read replica: the API's STABLE
+	// operations (GET /v1/rpc/...) run there; everything else stays on
+	// DatabaseURL.
+	ReadDatabaseURL string
 	HTTPAddr        string
 	FernetKeys      []string // first encrypts, all decrypt
 	TelegramAPIURL  string
@@ -72,6 +76,7 @@ func FromEnv() (*Config, error) {
 	e := &reader{}
 	c := &Config{
 		DatabaseURL:        strings.TrimSpace(os.Getenv("DATABASE_URL")),
+		ReadDatabaseURL:    strings.TrimSpace(os.Getenv("NEZUKO_READ_DATABASE_URL")),
 		HTTPAddr:           e.hostPort("NEZUKO_HTTP_ADDR", "127.0.0.1:8080"),
 		TelegramAPIURL:     strings.TrimRight(e.url("NEZUKO_TELEGRAM_API_URL", DefaultTelegramAPIURL), "/"),
 		ShutdownTimeout:    e.duration("NEZUKO_SHUTDOWN_TIMEOUT", 10*time.Second, time.Millisecond),
@@ -242,6 +247,20 @@ func (c *Config) PoolConfig() (*pgxpool.Config, error) {
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL URL or DSN")
 	}
 	pc.ConnConfig.RuntimeParams["application_name"] = "nezuko"
+	pc.ConnConfig.BuildContextWatcherHandler = keepConnOnCancel
+	return pc, nil
+}
+
+// ReadPoolConfig parses NEZUKO_READ_DATABASE_URL (nil when unset).
+func (c *Config) ReadPoolConfig() (*pgxpool.Config, error) {
+	if c.ReadDatabaseURL == "" {
+		return nil, nil
+	}
+	pc, err := pgxpool.ParseConfig(c.ReadDatabaseURL)
+	if err != nil {
+		return nil, errors.New("NEZUKO_READ_DATABASE_URL is not a valid PostgreSQL URL or DSN")
+	}
+	pc.ConnConfig.RuntimeParams["application_name"] = "nezuko-read"
 	pc.ConnConfig.BuildContextWatcherHandler = keepConnOnCancel
 	return pc, nil
 }

@@ -96,6 +96,7 @@ type hub struct {
 	next    atomic.Uint64
 	count   atomic.Int64
 	dropped atomic.Int64
+	sent    atomic.Uint64 // events written to clients (metrics)
 	closed  atomic.Bool
 
 	// streams per API token: open and about to open (reserved), for the
@@ -326,6 +327,7 @@ func (h *hub) serve(c *client, head uint64, keepAlive bool, buf *[]byte) (ok, la
 	for first := true; ; first = false {
 		b := (*buf)[:0]
 		seq := c.pos
+		var events uint64
 		for ; seq < head && len(b) < maxWrite; seq++ {
 			ev := h.ring.at(seq)
 			if ev == nil { // overwritten: far too far behind
@@ -334,9 +336,13 @@ func (h *hub) serve(c *client, head uint64, keepAlive bool, buf *[]byte) (ok, la
 			}
 			if ev.mask&c.mask != 0 {
 				b = append(b, ev.frame...)
+				events++
 			}
 		}
 		c.pos = seq
+		if events > 0 {
+			h.sent.Add(events)
+		}
 		if len(b) == 0 && keepAlive && first {
 			b = append(b, keepAliveFrame...)
 		}

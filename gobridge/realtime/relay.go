@@ -179,6 +179,13 @@ func (s *Service) HandleBacklog(context.Context, string, *pgx.Conn) error {
 // Clients is the number of connected SSE clients.
 func (s *Service) Clients() int { return int(s.hub.count.Load()) }
 
+// Stats are the relay's counters for /metrics: clients connected now,
+// events read into the ring, events written to clients (one per event per
+// subscribed client) and clients dropped for falling behind.
+func (s *Service) Stats() (clients int64, relayed, sent uint64, dropped int64) {
+	return s.hub.count.Load(), s.ring.head.Load(), s.hub.sent.Load(), s.hub.dropped.Load()
+}
+
 // Run polls for events and writes them to clients until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	done := make(chan struct{})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 )
 
 // api_call_log: every Bot API call the bridge makes is a row, written in
@@ -24,6 +26,7 @@ type callRow struct {
 
 func (e *Executor) record(botID int64, b *botConn, method string, chatID, userID int64, start time.Time, err error) {
 	e.noteHealth(botID, b, method, err)
+	metrics.TelegramCall(method, ErrorType(err), time.Since(start))
 	row := callRow{BotInstanceID: botID, Method: method, Success: err == nil,
 		LatencyMS: time.Since(start).Milliseconds(), TS: start}
 	if chatID != 0 {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
 
@@ -44,6 +45,7 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 	if len(valid) == 0 {
 		return next, nil
 	}
+	metrics.UpdatesReceived(botID, len(valid))
 	defer m.Effects.Wake()
 	decided, err := m.decide(ctx, botID, valid)
 	if err != nil {

@@ -28,7 +28,9 @@
 # afterwards. BENCH_CGROUP=0 runs without it.
 #
 # Env: DATABASE_URL (admin URL; just sets it), NEZUKO_BIN, BENCH_SECONDS (5), BENCH_ROUNDS (3),
-# BENCH_CGROUP (1), BENCH_CONNS ("8 32"), BENCH_WRK_THREADS (2).
+# BENCH_CGROUP (1), BENCH_CONNS ("8 32"), BENCH_WRK_THREADS (2), BENCH_SCRAPE_METRICS (0; 1: a
+# Prometheus-like scraper GETs nezuko's /metrics every second for the whole run: compare the
+# "vs baseline" column of a run with it and one without).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -117,6 +119,13 @@ for port in "$api_port" "$base_port"; do
     [ "$code" = 200 ] || { echo "server on port $port not ready ($code)"; cat "$work"/*.log; exit 1; }
 done
 
+scrape_note=""
+if [ "${BENCH_SCRAPE_METRICS:-0}" = 1 ]; then
+    ( while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$api_port/metrics" || true; done ) &
+    pids+=($!)
+    scrape_note="nezuko's /metrics scraped every second during the whole run (BENCH_SCRAPE_METRICS=1)."
+fi
+
 # ms from wrk's 1.23us / 4.56ms / 1.2s
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
 
@@ -168,6 +177,7 @@ echo
 echo "Scheduling: $sched. Load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 [ -n "$note" ] && { echo "Note: $note"; echo; }
+[ -n "$scrape_note" ] && { echo "Metrics: $scrape_note"; echo; }
 echo "| RPC | conns | server | req/s | p50 ms | p99 ms | max ms | handler p50 ms | handler p99 ms | new pool conns | other CPU | vs baseline |"
 echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

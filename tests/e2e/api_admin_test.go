@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/fernet/fernet-go"
 
+	"github.com/nezuko-bot/nezuko/tests/fakebot"
 	"github.com/nezuko-bot/nezuko/tests/testdb"
 )
 
@@ -137,29 +137,18 @@ const goodBotToken = "123456789:AAHfakeTokenForTestsOnly_abcdefghijk"
 
 // fakeGetMe answers getMe like the Bot API: the bot for goodBotToken, 401
 // Unauthorized for any other token, 404 for any other path.
-func fakeGetMe(t *testing.T) *httptest.Server {
+// fakeTelegram is the strict fake Bot API with one bot, goodBotToken
+// (@gate_test_bot, id 123456789): it answers go-telegram/bot's empty
+// multipart getMe as Telegram does, and refuses unknown tokens (401).
+func fakeTelegram(t *testing.T) (*fakebot.Server, *fakebot.Bot) {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		tok, method, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/bot"), "/")
-		if !strings.HasPrefix(r.URL.Path, "/bot") || !ok || method != "getMe" {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = w.Write([]byte(`{"ok":false,"error_code":404,"description":"Not Found"}`))
-			return
-		}
-		if tok != goodBotToken {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"ok":false,"error_code":401,"description":"Unauthorized"}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"ok":true,"result":{"id":123456789,"is_bot":true,"first_name":"Gate","username":"gate_test_bot","can_join_groups":true,"can_read_all_group_messages":false,"supports_inline_queries":false}}`))
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+	fake := fakebot.New()
+	t.Cleanup(fake.Close)
+	return fake, fake.AddBot(goodBotToken, 123456789, "gate_test_bot")
 }
 
 func TestRegisteringABotChecksGetMeAndStoresTheTokenEncrypted(t *testing.T) {
-	tg := fakeGetMe(t)
+	tg, _ := fakeTelegram(t)
 	var key fernet.Key
 	_ = key.Generate()
 	f := newAPI(t, "NEZUKO_TELEGRAM_API_URL="+tg.URL, "NEZUKO_FERNET_KEYS="+key.Encode())
@@ -214,7 +203,7 @@ func TestCLICreatesTokensAndAddsBots(t *testing.T) {
 		t.Errorf("second --if-no-admin = %d %q, want silence", r.code, r.stdout)
 	}
 
-	tg := fakeGetMe(t)
+	tg, _ := fakeTelegram(t)
 	var key fernet.Key
 	_ = key.Generate()
 	env = append(env, "NEZUKO_TELEGRAM_API_URL="+tg.URL, "NEZUKO_FERNET_KEYS="+key.Encode())

@@ -107,6 +107,7 @@ func (p *process) URL() string { return "http://" + p.addr }
 // /healthz answers. It is stopped (SIGTERM) when the test ends.
 func startServe(t *testing.T, env ...string) *process {
 	t.Helper()
+	env = asServeLogin(t, env)
 	addr := freeAddr(t)
 	p := &process{addr: addr, done: make(chan struct{})}
 	p.cmd = exec.Command(nezukoBin, "serve")

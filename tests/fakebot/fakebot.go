@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -528,7 +529,12 @@ func parseParams(r *http.Request) (map[string]any, error) {
 			out[k] = formValue(v[0])
 		}
 	case "multipart/form-data":
+		// An empty multipart body (go-telegram/bot's getMe sends one,
+		// chunked) holds no parameters; Telegram accepts it.
 		if err := r.ParseMultipartForm(10 << 20); err != nil {
+			if errors.Is(err, io.EOF) {
+				return out, nil
+			}
 			return out, fmt.Errorf("can't parse multipart body")
 		}
 		for k, v := range r.MultipartForm.Value {

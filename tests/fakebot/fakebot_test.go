@@ -157,3 +157,31 @@ func TestGetUpdatesOffsetAllowedUpdatesAndConflicts(t *testing.T) {
 		t.Fatal("getUpdates allowed while a webhook is set")
 	}
 }
+
+// go-telegram/bot sends getMe as an empty, chunked multipart body; Telegram
+// accepts it, so the fake must. A multipart body that is cut short is still
+// refused.
+func TestEmptyChunkedMultipartGetMeIsAcceptedLikeTelegram(t *testing.T) {
+	s := New()
+	defer s.Close()
+	s.AddBot("1:tok", 1, "b")
+	do := func(body io.Reader) int {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/bot1:tok/getMe", body)
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=abc")
+		req.ContentLength = -1 // chunked
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	pr, pw := io.Pipe()
+	go pw.Close() // an empty chunked body
+	if code := do(pr); code != 200 {
+		t.Errorf("empty multipart getMe = %d, want 200", code)
+	}
+	if code := do(strings.NewReader("--abc\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nunterminated")); code != 400 {
+		t.Errorf("truncated multipart = %d, want 400", code)
+	}
+}

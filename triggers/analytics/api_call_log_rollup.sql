@@ -15,6 +15,11 @@ declare
     v_min bigint;
     z1 tid[]; z2 tid[];
 begin
+    -- Retention (bot.prune_logs_batch sets nezuko.retention for its
+    -- transaction) removes raw rows but keeps their aggregates.
+    if tg_op = 'DELETE' and current_setting('nezuko.retention', true) = 'on' then
+        return null;
+    end if;
     if tg_op = 'TRUNCATE' then
         truncate nezuko.api_call_hourly, nezuko.api_call_hourly_all;
         return null;

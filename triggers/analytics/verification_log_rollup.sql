@@ -37,6 +37,11 @@ declare
     v_min bigint;
     z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[];
 begin
+    -- Retention (bot.prune_logs_batch sets nezuko.retention for its
+    -- transaction) removes raw rows but keeps their aggregates.
+    if tg_op = 'DELETE' and current_setting('nezuko.retention', true) = 'on' then
+        return null;
+    end if;
     if tg_op = 'TRUNCATE' then
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
             nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,

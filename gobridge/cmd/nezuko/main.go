@@ -39,10 +39,11 @@ var commands = map[string]command{
 	"migrate": {"apply migrations and install the SQL code packages", runMigrate},
 	"serve":   {"serve the HTTP API and run the bots", runServe},
 	"keygen":  {"print a new Fernet key for NEZUKO_FERNET_KEYS", runKeygen},
+	"keys":    {"keys reseal: re-encrypt every bot token with the first NEZUKO_FERNET_KEYS key", runKeys},
 	"seed":    {"fill the database with demo data (groups, channels, logs)", runSeed},
 	"version": {"print the version", runVersion},
 	"token":   {"token create --name N --role admin|viewer: a new API token (last line)", runToken},
-	"bot":     {"bot add --token T: check a bot token with getMe, encrypt and store it", runBot},
+	"bot":     {"bot add --token T [--webhook-url URL] | bot polling --id N: register a bot (getMe, encrypt, store; setWebhook) or switch it back to polling", runBot},
 	"openapi": {"write openapi/openapi.yaml and openapi-3.0.yaml from the catalog", runOpenAPI},
 }
 

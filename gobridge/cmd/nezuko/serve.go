@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
 	"github.com/nezuko-bot/nezuko/gobridge/config"
+	"github.com/nezuko-bot/nezuko/gobridge/dbwatch"
 	"github.com/nezuko-bot/nezuko/gobridge/latency"
 	"github.com/nezuko-bot/nezuko/gobridge/server"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
@@ -31,6 +33,7 @@ type app struct {
 	pool      *pgxpool.Pool
 	work      *pgxpool.Pool
 	events    *pgxpool.Pool
+	readPool  *pgxpool.Pool // NEZUKO_READ_DATABASE_URL, or nil
 	srv       *server.Server
 	listener  *pgxlisten.Listener
 	hasListen bool
@@ -43,7 +46,8 @@ type app struct {
 	// bots (see serve_bot.go).
 	bots       *telegram.Executor
 	botManager *telegram.Manager
-	// latency is the API handlers' histogram, only with NEZUKO_DEBUG_ADDR.
+	// latency is the /v1/rpc/ handlers' fine-grained histogram, only with
+	// NEZUKO_DEBUG_ADDR (fed by the same middleware as /metrics).
 	latency *latency.Histogram
 }
 
@@ -84,9 +88,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	access := e.log.With("logger", "access")
 	flushLogs := withDBLog(e, events) // serve also logs into admin_logs (serve_queue.go)
 	defer flushLogs()
+	// One line when the database goes away, reminders with backoff, one
+	// line when it is back (gobridge/dbwatch), instead of every retry.
+	watch := &dbwatch.Watch{Ping: pool.Ping}
+	defer watch.Close()
+	e.log = slog.New(watch.Handler(e.log.Handler()))
 	a := &app{cfg: e.cfg, log: e.log, pool: pool, work: work, events: events, srv: server.New(pool, e.log)}
 	a.srv.Limits = server.Limits{ReadTimeout: e.cfg.HTTPReadTimeout, IdleTimeout: e.cfg.HTTPIdleTimeout,
 		MaxBodyBytes: e.cfg.HTTPMaxBody, MaxHeaderBytes: e.cfg.HTTPMaxHeader}
+	// A read replica for the API's STABLE operations (optional).
+	if rc, err := e.cfg.ReadPoolConfig(); err != nil {
+		return err
+	} else if rc != nil {
+		if !strings.Contains(e.cfg.ReadDatabaseURL, "pool_max_conns") {
+			rc.MaxConns = 20
+		}
+		if a.readPool, err = pgxpool.NewWithConfig(ctx, rc); err != nil {
+			return fmt.Errorf("NEZUKO_READ_DATABASE_URL: %w", err)
+		}
+		defer a.readPool.Close()
+		e.log.Info("API reads (STABLE operations) go to the read replica")
+	}
 	if e.cfg.DebugAddr != "" {
 		if err := loopbackOnly(e.cfg.DebugAddr); err != nil {
 			return err
@@ -115,6 +137,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	attachMetrics(a, rt)
 	if err := attachAPI(a, rt); err != nil {
 		return err
 	}
@@ -143,7 +166,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			}
 		}()
 	}
-	front := api.Front(a.srv, api.FrontOptions{Log: access, CORSOrigins: e.cfg.CORSOrigins})
+	// CORS and the access log, then metrics, then the HTTP limits and the mux.
+	front := api.Front(instrument(a), api.FrontOptions{Log: access, CORSOrigins: e.cfg.CORSOrigins})
 	httpErr := server.ListenAndServe(ctx, e.cfg.HTTPAddr, front, a.srv.Limits, e.cfg.ShutdownTimeout, e.log)
 	cancel()
 	wg.Wait()

@@ -26,13 +26,15 @@ import (
 func attachAPI(a *app, rt *realtime.Service) error {
 	svc := api.New(api.Options{
 		Pool:           a.pool,
+		ReadPool:       a.readPool,
 		Log:            a.log,
 		TelegramAPIURL: a.cfg.TelegramAPIURL,
 		FernetKeys:     a.cfg.FernetKeys,
 		Extend:         documentRealtime(rt),
-		Latency:        a.latency,
 	})
 	svc.Register(a.srv.Mux)
+	// Token uses the replica served reach the primary every 30 s.
+	a.run(func(ctx context.Context) error { return svc.TouchLoop(ctx, 30*time.Second) })
 	reload := make(chan struct{}, 1)
 	ring := func() {
 		select {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
@@ -45,6 +46,13 @@ func attachBots(a *app) error {
 	// in elsewhere, an API change) or a retry now due. After a reconnect the
 	// runner looks again (notifications may have been missed meanwhile).
 	a.listen(telegram.EffectsChannel, effectsDoorbell{effects})
+	metrics.SetEffectsPending(func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		var n float64
+		_ = a.work.QueryRow(ctx, "select count(*) from nezuko.bot_effects where status in ('pending', 'running')").Scan(&n)
+		return n
+	})
 	// Test and operator knobs (durations such as 500ms): how often
 	// bot_instances is re-read and getUpdates' long-poll timeout.
 	// (validated in config; zero or negative: the manager's default)
@@ -57,6 +65,7 @@ func attachBots(a *app) error {
 	if a.cfg.BotWorkers > 0 {
 		m.Workers = a.cfg.BotWorkers
 	}
+	m.OnUpdate = metrics.UpdateProcessed
 	a.bots, a.botManager = exec, m
 	a.srv.Mux.Handle("POST /telegram/{bot}/webhook", m.WebhookHandler())
 	a.run(func(ctx context.Context) error { return m.Run(ctx) })

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
 	"github.com/nezuko-bot/nezuko/gobridge/realtime"
+	"github.com/nezuko-bot/nezuko/gobridge/telegram"
 )
 
 // runToken: `nezuko token create --name N --role admin|viewer [--ttl 720h] [--if-no-admin]`.
@@ -74,24 +76,38 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// runBot: `nezuko bot add --token T`: getMe at NEZUKO_TELEGRAM_API_URL,
-// Fernet-encrypt with the first NEZUKO_FERNET_KEYS key, store.
+// runBot: `nezuko bot add --token T [--webhook-url URL]`: getMe at
+// NEZUKO_TELEGRAM_API_URL, Fernet-encrypt with the first NEZUKO_FERNET_KEYS
+// key, store; with --webhook-url, setWebhook (a new secret, the allowed
+// updates) and webhook mode. `nezuko bot polling --id N`: deleteWebhook and
+// polling mode.
 func runBot(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return usageError{"usage: nezuko bot add --token TOKEN"}
+	const usage = "usage: nezuko bot add --token TOKEN [--webhook-url URL] | nezuko bot polling --id N"
+	if len(args) == 0 || (args[0] != "add" && args[0] != "polling") {
+		return usageError{usage}
+	}
+	if args[0] == "polling" {
+		return runBotPolling(ctx, e, args[1:])
 	}
 	fs := newFlags("bot add")
 	token := fs.String("token", "", "the bot token from @BotFather")
+	webhook := fs.String("webhook-url", "", "public base URL of nezuko serve: the bot runs in webhook mode")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *token == "" {
 		return usageError{"--token is required"}
 	}
+	if *webhook != "" {
+		if _, err := api.WebhookEndpoint(*webhook, 1); err != nil {
+			return usageError{err.Error()}
+		}
+	}
 	if len(e.cfg.FernetKeys) == 0 {
 		return fmt.Errorf("NEZUKO_FERNET_KEYS is not set (nezuko keygen makes a key)")
 	}
-	id, err := api.CheckBotToken(ctx, &http.Client{Timeout: 15 * time.Second}, e.cfg.TelegramAPIURL, *token)
+	client := &http.Client{Timeout: 15 * time.Second}
+	id, err := api.CheckBotToken(ctx, client, e.cfg.TelegramAPIURL, *token)
 	if err != nil {
 		return err
 	}
@@ -104,11 +120,81 @@ func runBot(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	var js string
-	if err := conn.QueryRow(ctx, api.RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&js); err != nil {
+	// One transaction: no running bridge sees the bot before its mode is
+	// set (a polling bot deletes any webhook), and nothing is stored when
+	// Telegram refuses the webhook.
+	tx, err := conn.Begin(ctx)
+	if err != nil {
 		return fmt.Errorf("store bot: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d)\n", id.Username, id.ID)
+	defer tx.Rollback(context.Background())
+	var js string
+	if err := tx.QueryRow(ctx, api.RegisterBotSQL, id.ID, id.Username, id.FirstName, enc, sum).Scan(&js); err != nil {
+		return fmt.Errorf("store bot: %w", err)
+	}
+	var stored struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal([]byte(js), &stored)
+	endpoint := ""
+	if *webhook != "" {
+		endpoint, _ = api.WebhookEndpoint(*webhook, stored.ID)
+		secret, err := api.SetWebhook(ctx, client, e.cfg.TelegramAPIURL, *token, endpoint)
+		if err != nil {
+			return fmt.Errorf("%w; the bot was not registered", err)
+		}
+		if _, err := tx.Exec(ctx, api.SetUpdateModeSQL, stored.ID, "webhook", secret); err != nil {
+			return fmt.Errorf("store webhook mode: %w", err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("store bot: %w", err)
+	}
+	if endpoint == "" {
+		fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d, bot id %d), polling\n", id.Username, id.ID, stored.ID)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "registered bot @%s (telegram id %d, bot id %d), webhook %s\n", id.Username, id.ID, stored.ID, endpoint)
+	return nil
+}
+
+// runBotPolling: deleteWebhook, then polling mode.
+func runBotPolling(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("bot polling")
+	id := fs.Int64("id", 0, "bot_instances.id")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usageError{"--id is required (the bot's id, as nezuko bot add printed it)"}
+	}
+	keys, err := telegram.ParseKeys(e.cfg.FernetKeys)
+	if err != nil {
+		return err
+	}
+	conn, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	var sealed *string
+	if err := conn.QueryRow(ctx, "select bot.bot_token($1)", *id).Scan(&sealed); err != nil {
+		return fmt.Errorf("read bot: %w", err)
+	}
+	if sealed == nil {
+		return fmt.Errorf("no bot with id %d", *id)
+	}
+	token, err := telegram.Decrypt(*sealed, keys)
+	if err != nil {
+		return fmt.Errorf("bot %d: no key of NEZUKO_FERNET_KEYS decrypts its token", *id)
+	}
+	if err := api.DeleteWebhook(ctx, &http.Client{Timeout: 15 * time.Second}, e.cfg.TelegramAPIURL, token); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, api.SetUpdateModeSQL, *id, "polling", nil); err != nil {
+		return fmt.Errorf("store polling mode: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "bot %d: webhook deleted, polling\n", *id)
 	return nil
 }
 

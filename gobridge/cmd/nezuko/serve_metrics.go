@@ -1,0 +1,38 @@
+package main
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/metrics"
+	"github.com/nezuko-bot/nezuko/gobridge/realtime"
+)
+
+// attachMetrics serves GET /metrics (Prometheus text format, public like
+// /healthz: counters only, no secrets) and exports what serve's parts count
+// at scrape time: the pool, the SSE relay (rt, when running) and the
+// command queue's table.
+func attachMetrics(a *app, rt *realtime.Service) {
+	a.srv.Mux.Handle("GET /metrics", metrics.Handler())
+	metrics.WatchPool("primary", a.pool)
+	if a.readPool != nil {
+		metrics.WatchPool("replica", a.readPool)
+	}
+	metrics.WatchQueue(a.pool)
+	if rt != nil {
+		metrics.WatchSSE(func() metrics.SSEStats {
+			c, r, s, d := rt.Stats()
+			return metrics.SSEStats{Clients: c, Relayed: r, Sent: s, Dropped: d}
+		})
+	}
+}
+
+// instrument wraps the mux with the HTTP metrics; with NEZUKO_DEBUG_ADDR
+// the same middleware feeds the debug listener's /v1/rpc/ histogram.
+func instrument(a *app) http.Handler {
+	var observe func(time.Duration)
+	if a.latency != nil {
+		observe = a.latency.Observe
+	}
+	return metrics.Instrument(a.srv, observe) // a.srv: the HTTP limits and the mux
+}
