@@ -8,4 +8,5 @@ create type api.group_setting as (
     max_value bigint,
     description text
 );
-comment on type api.group_setting is 'A per-group setting (protected_groups.params): its type (enum, integer, boolean, text, id_list, language), default, allowed values (enum and language: the choices; integer: values allowed outside min..max), bounds and meaning.';
+comment on type api.group_setting is 'A per-group setting (protected_groups.params): its type (enum, integer, boolean, text, id_list, language), default, allowed values (enum and language: the choices; integer: values allowed outside min..max), bounds and meaning.
+@nullable allowed_values, min_value, max_value';
