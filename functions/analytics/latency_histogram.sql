@@ -4,7 +4,8 @@
 -- All groups: as analytics.verification_counts (hourly rollup from
 -- analytics.rollup_from, with p_daily whole UTC days, and the raw rows
 -- between p_from and rollup_from: added, or subtracted from that hour's
--- rollup as negative counts, which callers add up bucket by bucket). One group: whole UTC
+-- rollup as negative counts, which callers add up bucket by bucket; the
+-- rows after p_to in its hour subtracted, so a past window is exact). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (exact in UTC; in
 -- other time zones a group's p95 is per UTC day). The rollups hold one row
@@ -51,6 +52,13 @@ language sql stable as $$
             where p_group_id is null
               and l.timestamp >= analytics.hour_floor(p_from) and l.timestamp < p_from
               and p_from > analytics.rollup_from(p_from, p_to)
+            union all
+            -- p_to's hour came from the rollup: subtract the rows after p_to.
+            select l.timestamp, l.latency_ms, -1
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp > p_to and l.timestamp < analytics.hour_floor(p_to) + interval '1 hour'
+              and analytics.hour_floor(p_to) >= analytics.rollup_from(p_from, p_to)
         ) v
         group by 1, 2
         union all
