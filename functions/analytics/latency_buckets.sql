@@ -18,23 +18,42 @@
 create function analytics.latency_buckets(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_granularity text, p_tz text)
 returns table (bucket timestamp, buckets smallint[], counts bigint[])
-language sql stable as $$
+language plpgsql stable
+-- plpgsql for the same reason as analytics.verification_buckets: UTC takes
+-- the plain plan.
+set jit = off
+-- One generic plan per session: a custom plan of these queries (the
+-- readers inlined) took longer to make than to run (~2x the call's CPU
+-- time here); the generic plan skips the branches a call does not take by
+-- one-time filters.
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+begin
+    -- UTC: every row of analytics.latency_histogram (UTC days for day and
+    -- week buckets, hours, raw partial hours or days) lies in one bucket;
+    -- p_daily a constant per statement, for the generic plan.
+    if p_tz = 'UTC' and p_granularity <> 'hour' then
+        return query
+        select date_trunc(p_granularity, h.hour at time zone 'UTC'), h.buckets, h.counts
+        from analytics.latency_histogram(p_from, p_to, p_group_id, true) h;
+        return;
+    elsif p_tz = 'UTC' then
+        return query
+        select date_trunc('hour', h.hour at time zone 'UTC'), h.buckets, h.counts
+        from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
+        return;
+    end if;
+    return query
     with r as (
-        -- All groups, the rollup hours (not the whole UTC days), and
-        -- whether a bucket boundary cuts each.
+        -- All groups, the rollup hours, and whether a bucket boundary
+        -- cuts each.
         select h.hour, h.buckets, h.counts, date_trunc(p_granularity, h.hour at time zone p_tz) as b0,
             date_trunc(p_granularity, h.hour at time zone p_tz)
             <> date_trunc(p_granularity, (h.hour + interval '45 minutes') at time zone p_tz) as split
         from nezuko.verification_latency_hourly_all h
         where p_group_id is null and h.hour >= analytics.rollup_from(p_from, p_to) and h.hour <= p_to
-          and (p_granularity = 'hour' or p_tz <> 'UTC'
-               or h.hour < analytics.day_ceil(analytics.hour_ceil(p_from)) or h.hour >= date_trunc('day', p_to, 'UTC'))
     )
-    select date_trunc(p_granularity, d.day at time zone p_tz), d.buckets, d.counts
-    from nezuko.verification_latency_daily_all d
-    where p_group_id is null and p_granularity <> 'hour' and p_tz = 'UTC'
-      and d.day >= analytics.day_ceil(analytics.hour_ceil(p_from)) and d.day < date_trunc('day', p_to, 'UTC')
-    union all
     select r.b0, r.buckets, r.counts from r where not r.split
     union all
     -- A rollup hour cut by a bucket boundary: its four quarters instead.
@@ -97,7 +116,8 @@ language sql stable as $$
                        = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))
         group by 1, 2
     ) x
-    group by x.b
+    group by x.b;
+end
 $$;
 comment on function analytics.latency_buckets(timestamptz, timestamptz, bigint, text, text) is
     'Latency histograms over [p_from, p_to] per local bucket (p_granularity hour/day/week in p_tz; bucket = local start), exact in every time zone (cut hours read per quarter hour; one group: whole UTC days inside a bucket from the rollup, the rest from the raw rows). Several rows per bucket, counts may be negative: add them up.';

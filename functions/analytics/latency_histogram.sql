@@ -24,9 +24,19 @@ language sql stable as $$
     union all
     select r.hour, r.buckets, r.counts
     from nezuko.verification_latency_hourly_all r
-    where p_group_id is null and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
-      and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
-           or r.hour >= date_trunc('day', p_to, 'UTC'))
+    where p_group_id is null and not p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+    union all
+    -- With p_daily: the hours before the first whole UTC day, and from the
+    -- last day on (two plain ranges, as in analytics.verification_counts).
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
+    union all
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(analytics.hour_ceil(p_from)))
     union all
     select r.day, r.buckets, r.counts
     from nezuko.verification_latency_daily r

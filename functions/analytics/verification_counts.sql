@@ -39,9 +39,24 @@ language sql stable as $$
         r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
         r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
     from nezuko.verification_hourly_all r
-    where p_group_id is null and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
-      and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
-           or r.hour >= date_trunc('day', p_to, 'UTC'))
+    where p_group_id is null and not p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+    union all
+    -- With p_daily, the hours before the first whole UTC day and from the
+    -- last (partial) day on: two plain ranges, so that a generic plan too
+    -- scans only them.
+    select r.hour, r.status, r.cached, r.n, r.latency_sum,
+        r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
+        r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
+    from nezuko.verification_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
+    union all
+    select r.hour, r.status, r.cached, r.n, r.latency_sum,
+        r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
+        r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
+    from nezuko.verification_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(analytics.hour_ceil(p_from)))
     union all
     select r.hour, r.status, r.cached, r.n, r.latency_sum,
         r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
