@@ -7,8 +7,8 @@
 -- rollup as negative counts, which callers add up bucket by bucket; the
 -- rows after p_to in its hour subtracted, so a past window is exact). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
--- row counts in the bucket holding its UTC midnight (exact in UTC; in
--- other time zones a group's p95 is per UTC day). The rollups hold one row
+-- row counts in the bucket holding its UTC midnight (UTC buckets; other
+-- zones read through analytics.latency_buckets). The rollups hold one row
 -- per day or hour with the buckets and counts as arrays (sql/012) and are
 -- returned as they are; rows from the log are made the same shape. Several
 -- rows may share an hour (a rollup hour and the raw partial hour), and
