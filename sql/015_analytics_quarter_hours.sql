@@ -46,6 +46,23 @@ create table nezuko.verification_latency_quarter_all (
 ) with (fillfactor = 70);
 comment on table nezuko.verification_latency_quarter_all is 'Histogram of verification_log.latency_ms per UTC quarter hour over all groups (format of sql/012: ascending buckets, counts). Read for the hours a local day or hour boundary cuts (zones with :30 / :45 offsets).';
 
+-- New users per UTC day, beside the hourly tables: analytics.users_before
+-- (growth's running totals) sums whole days and then the hours of one day,
+-- so its cost does not grow with the length of the history (a 450-day log
+-- is ~10,800 hourly rows; ~470 rows this way).
+create table nezuko.new_users_daily_all (
+    day timestamptz primary key,
+    n   bigint not null
+) with (fillfactor = 70);
+comment on table nezuko.new_users_daily_all is 'new_users_hourly_all summed per UTC day (day = UTC midnight).';
+create table nezuko.new_users_daily (
+    group_id bigint not null,
+    day      timestamptz not null,
+    n        bigint not null,
+    primary key (group_id, day)
+) with (fillfactor = 70);
+comment on table nezuko.new_users_daily is 'new_users_hourly summed per UTC day (day = UTC midnight), per group.';
+
 -- The repair tool, as in sql/012, filling the quarter columns and table too.
 create or replace function nezuko.rebuild_analytics_rollups() returns void
 language plpgsql set jit = off as $$
@@ -126,6 +143,11 @@ begin
     select date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.user_first_seen group by 1;
     insert into nezuko.new_users_hourly
     select group_id, date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.group_user_first_seen group by 1, 2;
+    truncate nezuko.new_users_daily_all, nezuko.new_users_daily;
+    insert into nezuko.new_users_daily_all
+    select date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly_all group by 1;
+    insert into nezuko.new_users_daily
+    select group_id, date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly group by 1, 2;
 end
 $$;
 comment on function nezuko.rebuild_analytics_rollups() is

@@ -267,6 +267,13 @@ begin
         select group_id, hour, sum(d) from gd group by 1, 2 order by 1, 2
         on conflict (group_id, hour) do update set n = r.n + excluded.n
         returning 1 as t, r.ctid, r.n
+    ), gdw as (
+        -- The same per UTC day (sql/015): users_before sums days, not
+        -- every hour of the history.
+        insert into nezuko.new_users_daily as r (group_id, day, n)
+        select group_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from gd group by 1, 2 order by 1, 2
+        on conflict (group_id, day) do update set n = r.n + excluded.n
+        returning 3 as t, r.ctid, r.n
     ), c as (
         select user_id, min(ts) as ts from n group by 1
     ), uu as (
@@ -286,16 +293,24 @@ begin
         select hour, sum(d) from ud group by 1 order by 1
         on conflict (hour) do update set n = r.n + excluded.n
         returning 2 as t, r.ctid, r.n
+    ), udw as (
+        insert into nezuko.new_users_daily_all as r (day, n)
+        select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from ud group by 1 order by 1
+        on conflict (day) do update set n = r.n + excluded.n
+        returning 4 as t, r.ctid, r.n
     )
-    select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0)
-    into v_min, z1, z2
-    from (table gw union all table uw) x;
+    select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
+        array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0)
+    into v_min, z1, z2, z3, z4
+    from (table gw union all table uw union all table gdw union all table udw) x;
     if v_min < 0 then
         raise exception 'new_users_hourly no longer matches the first-seen tables'
             using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.new_users_hourly where ctid = any (z1); end if;
     if z2 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z2); end if;
+    if z3 is not null then delete from nezuko.new_users_daily where ctid = any (z3); end if;
+    if z4 is not null then delete from nezuko.new_users_daily_all where ctid = any (z4); end if;
     return null;
 end
 $$;
