@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&c.days, "days", 90, "days of history")
 	flag.IntVar(&c.groups, "groups", 50, "protected groups")
 	flag.IntVar(&c.calls, "calls", 50, "timed calls per RPC")
-	flag.IntVar(&c.rawCalls, "raw-calls", 3, "timed calls per raw-scan reference query")
+	flag.IntVar(&c.rawCalls, "raw-calls", 3, "timed calls per raw-scan reference query (0: none)")
 	flag.IntVar(&c.batch, "batch", 10_000, "rows per ingest statement")
 	flag.IntVar(&c.batches, "batches", 20, "ingest statements per table and variant")
 	flag.StringVar(&c.db, "db", "nezuko_bench", "scratch database (dropped and created)")
@@ -136,7 +136,7 @@ func run(ctx context.Context, log *slog.Logger, c config, stdout io.Writer) erro
 	}
 
 	mach := machine(ctx, conn)
-	results, err := measureAll(ctx, log, conn, group, c, true)
+	results, err := measureAll(ctx, log, conn, group, c, c.rawCalls > 0)
 	if err != nil {
 		return err
 	}
