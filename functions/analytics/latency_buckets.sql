@@ -29,6 +29,9 @@ set jit = off
 set plan_cache_mode = force_generic_plan
 as $$
 #variable_conflict use_column
+declare
+    v_cut timestamptz[];
+    v_cutq timestamptz[];
 begin
     -- UTC: every row of analytics.latency_histogram (UTC days for day and
     -- week buckets, hours, raw partial hours or days) lies in one bucket;
@@ -44,23 +47,28 @@ begin
         from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
         return;
     end if;
+    -- The rollup hours a bucket boundary cuts, found as in
+    -- analytics.verification_buckets, and their quarter hours: arrays, so
+    -- both rollups are read by index (= any), never joined row by row.
+    select coalesce(array_agg(distinct x.h), '{}') into v_cut
+    from (select analytics.hour_floor(b.bucket_start + k * interval '30 minutes') as h
+          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b, generate_series(-4, 4) k) x
+    where date_trunc(p_granularity, x.h at time zone p_tz)
+          <> date_trunc(p_granularity, (x.h + interval '45 minutes') at time zone p_tz)
+      and x.h >= analytics.rollup_from(p_from, p_to) and x.h <= p_to;
+    select coalesce(array_agg(h + k * interval '15 minutes'), '{}') into v_cutq
+    from unnest(v_cut) h, generate_series(0, 3) k;
     return query
-    with r as (
-        -- All groups, the rollup hours, and whether a bucket boundary
-        -- cuts each.
-        select h.hour, h.buckets, h.counts, date_trunc(p_granularity, h.hour at time zone p_tz) as b0,
-            date_trunc(p_granularity, h.hour at time zone p_tz)
-            <> date_trunc(p_granularity, (h.hour + interval '45 minutes') at time zone p_tz) as split
-        from nezuko.verification_latency_hourly_all h
-        where p_group_id is null and h.hour >= analytics.rollup_from(p_from, p_to) and h.hour <= p_to
-    )
-    select r.b0, r.buckets, r.counts from r where not r.split
+    -- All groups: the rollup hours that lie in one bucket ...
+    select date_trunc(p_granularity, h.hour at time zone p_tz), h.buckets, h.counts
+    from nezuko.verification_latency_hourly_all h
+    where p_group_id is null and h.hour >= analytics.rollup_from(p_from, p_to) and h.hour <= p_to
+      and not (h.hour = any (v_cut))
     union all
-    -- A rollup hour cut by a bucket boundary: its four quarters instead.
+    -- ... and the cut ones as their four quarters.
     select date_trunc(p_granularity, q.quarter at time zone p_tz), q.buckets, q.counts
-    from r join nezuko.verification_latency_quarter_all q
-      on q.quarter >= r.hour and q.quarter < r.hour + interval '1 hour'
-    where r.split
+    from nezuko.verification_latency_quarter_all q
+    where p_group_id is null and q.quarter = any (v_cutq)
     union all
     -- All groups, the raw rows at the window's ends (as in
     -- analytics.latency_histogram: added or subtracted), each in the
