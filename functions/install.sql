@@ -78,7 +78,9 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/rollup_from.sql" . }}
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
+{{ template "analytics/verification_buckets.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}
+{{ template "analytics/latency_buckets.sql" . }}
 {{ template "analytics/histogram_p95.sql" . }}
 {{ template "analytics/api_call_counts.sql" . }}
 {{ template "analytics/users_before.sql" . }}

@@ -4,10 +4,11 @@
 -- All groups: as analytics.verification_counts (hourly rollup from
 -- analytics.rollup_from, with p_daily whole UTC days, and the raw rows
 -- between p_from and rollup_from: added, or subtracted from that hour's
--- rollup as negative counts, which callers add up bucket by bucket). One group: whole UTC
+-- rollup as negative counts, which callers add up bucket by bucket; the
+-- rows after p_to in its hour subtracted, so a past window is exact). One group: whole UTC
 -- days from the per-group daily histogram, the rest from the log; a day
--- row counts in the bucket holding its UTC midnight (exact in UTC; in
--- other time zones a group's p95 is per UTC day). The rollups hold one row
+-- row counts in the bucket holding its UTC midnight (UTC buckets; other
+-- zones read through analytics.latency_buckets). The rollups hold one row
 -- per day or hour with the buckets and counts as arrays (sql/012) and are
 -- returned as they are; rows from the log are made the same shape. Several
 -- rows may share an hour (a rollup hour and the raw partial hour), and
@@ -23,9 +24,19 @@ language sql stable as $$
     union all
     select r.hour, r.buckets, r.counts
     from nezuko.verification_latency_hourly_all r
-    where p_group_id is null and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
-      and (not p_daily or r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
-           or r.hour >= date_trunc('day', p_to, 'UTC'))
+    where p_group_id is null and not p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+    union all
+    -- With p_daily: the hours before the first whole UTC day, and from the
+    -- last day on (two plain ranges, as in analytics.verification_counts).
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
+    union all
+    select r.hour, r.buckets, r.counts
+    from nezuko.verification_latency_hourly_all r
+    where p_group_id is null and p_daily and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(analytics.hour_ceil(p_from)))
     union all
     select r.day, r.buckets, r.counts
     from nezuko.verification_latency_daily r
@@ -51,6 +62,13 @@ language sql stable as $$
             where p_group_id is null
               and l.timestamp >= analytics.hour_floor(p_from) and l.timestamp < p_from
               and p_from > analytics.rollup_from(p_from, p_to)
+            union all
+            -- p_to's hour came from the rollup: subtract the rows after p_to.
+            select l.timestamp, l.latency_ms, -1
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp > p_to and l.timestamp < analytics.hour_floor(p_to) + interval '1 hour'
+              and analytics.hour_floor(p_to) >= analytics.rollup_from(p_from, p_to)
         ) v
         group by 1, 2
         union all

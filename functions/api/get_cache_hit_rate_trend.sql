@@ -29,9 +29,8 @@ declare
     v_tz text := analytics.time_zone(p_tz);
 begin
     with c as (
-        select date_trunc(v_g, r.hour at time zone v_tz) as l,
-            sum(r.n) as total, sum(r.n) filter (where r.cached) as hits
-        from analytics.verification_counts(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
+        select r.bucket as l, sum(r.n) as total, sum(r.n) filter (where r.cached) as hits
+        from analytics.verification_buckets(v_from, v_to, p_group_id, v_g, v_tz) r
         group by 1
     ), s as (
         select b.local_start, b.bucket_start, coalesce(c.total, 0) as total, coalesce(c.hits, 0) as hits
@@ -40,17 +39,27 @@ begin
     )
     select array_agg(row(s.bucket_start, analytics.pct(s.hits, s.total), s.total)::api.cache_hit_rate_point
                      order by s.local_start),
-        (array_agg(analytics.pct(s.hits, s.total) order by s.local_start desc))[1],
+        -- The last bucket with verifications (used when the trailing hour has none).
+        (array_agg(analytics.pct(s.hits, s.total) order by s.local_start desc) filter (where s.total > 0))[1],
         analytics.pct(sum(s.hits), sum(s.total))
     into series, current_rate, average_rate
     from s;
+    -- current_rate: the trailing hour [now - 1 hour, now] (exact: whole
+    -- rollup hours and at most half an hour of raw log), so it does not
+    -- drop to 0 in the first minutes of a bucket; when that hour had no
+    -- verifications, the last bucket that had some; 0 only when the whole
+    -- window had none.
+    select coalesce(case when sum(r.n) > 0 then analytics.pct(sum(r.n) filter (where r.cached), sum(r.n)) end,
+        current_rate, 0.0)
+    into current_rate
+    from analytics.verification_counts(v_to - interval '1 hour', v_to, p_group_id) r;
 end
 $$;
 comment on function api.get_cache_hit_rate_trend(nezuko.period, bigint, text) is $$Membership cache hit rate over time.
 series: one element per bucket the window [now - p_period, now] touches, oldest first, without gaps: {date (bucket start), value (cached % of the bucket's verifications, one decimal, 0 when none), total}. Buckets are hours for p_period 24h and days (in p_tz) otherwise.
-current_rate: the hit rate of the last (current) bucket. average_rate: the hit rate over the whole window (weighted by verifications, not an average of the buckets).
+current_rate: the hit rate over the trailing hour [now - 1 hour, now] (not the current bucket, which is nearly empty at its start); when that hour had no verifications, the rate of the last bucket that had some; 0 only when the window had none. average_rate: the hit rate over the whole window (weighted by verifications, not an average of the buckets).
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
-- p_tz: time zone of the day boundaries (default UTC).
+- p_tz: time zone of the hour and day boundaries (default UTC); exact in every zone, offsets of :30 and :45 and DST changes included.
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
 grant execute on function api.get_cache_hit_rate_trend(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

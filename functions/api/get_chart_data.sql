@@ -20,9 +20,8 @@ declare
 begin
     return query
     with c as (
-        select date_trunc('day', hour at time zone v_tz) as l,
-            sum(n) as total, sum(n) filter (where status = 'verified') as ok
-        from analytics.verification_counts(v_from, v_to, p_group_id, v_tz = 'UTC')
+        select r.bucket as l, sum(r.n) as total, sum(r.n) filter (where r.status = 'verified') as ok
+        from analytics.verification_buckets(v_from, v_to, p_group_id, 'day', v_tz) r
         group by 1
     )
     select b.local_start::date, coalesce(c.total, 0)::bigint, coalesce(c.ok, 0)::bigint,
@@ -36,7 +35,7 @@ comment on function api.get_chart_data(nezuko.period, bigint, text) is $$Verific
 One row per calendar day (in p_tz, default UTC) that the window [now - p_period, now] touches, oldest first, with zeros for quiet days; the first and last day count only the part inside the window.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group's verifications (default: all groups).
-- p_tz: time zone of the day boundaries, e.g. Europe/Berlin (default UTC). In zones whose offset is not a whole number of hours, days are cut at the nearest UTC hour.
+- p_tz: time zone of the day boundaries, e.g. Europe/Berlin or Asia/Kolkata (default UTC); exact in every zone, offsets of :30 and :45 and DST changes included.
 successful = status verified; failed = restricted or error.
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
 grant execute on function api.get_chart_data(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

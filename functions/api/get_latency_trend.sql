@@ -32,13 +32,12 @@ declare
     v_tz text := analytics.time_zone(p_tz);
 begin
     with a as (
-        select date_trunc(v_g, r.hour at time zone v_tz) as l,
-            round(sum(r.latency_sum)::numeric / nullif(sum(r.n), 0), 1) as avg_latency
-        from analytics.verification_counts(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
+        select r.bucket as l, round(sum(r.latency_sum)::numeric / nullif(sum(r.n), 0), 1) as avg_latency
+        from analytics.verification_buckets(v_from, v_to, p_group_id, v_g, v_tz) r
         group by 1
     ), h as (
-        select date_trunc(v_g, r.hour at time zone v_tz) as l, r.buckets, r.counts
-        from analytics.latency_histogram(v_from, v_to, p_group_id, v_g = 'day' and v_tz = 'UTC') r
+        select r.bucket as l, r.buckets, r.counts
+        from analytics.latency_buckets(v_from, v_to, p_group_id, v_g, v_tz) r
     ), k as (
         select l, count(*) as rows from h group by l
     ), p as (
@@ -54,26 +53,35 @@ begin
         from (select h.l, u.bucket, sum(u.n)::bigint as n
               from h join k using (l), unnest(h.buckets, h.counts) as u(bucket, n)
               where k.rows > 1
-              group by 1, 2) m
+              group by 1, 2
+              having sum(u.n) <> 0) m
         group by m.l
     ), s as (
-        select b.local_start, b.bucket_start, coalesce(a.avg_latency, 0.0) as avg_latency, coalesce(p.p95, 0.0) as p95
+        select b.local_start, b.bucket_start, coalesce(a.avg_latency, 0.0) as avg_latency, coalesce(p.p95, 0.0) as p95,
+            a.avg_latency is not null as has_rows
         from analytics.buckets(v_from, v_to, v_g, v_tz) b
         left join a on a.l = b.local_start
         left join p on p.l = b.local_start
     )
     select array_agg(row(s.bucket_start, s.avg_latency, s.p95)::api.latency_trend_point order by s.local_start),
-        (array_agg(s.avg_latency order by s.local_start desc))[1]
+        -- The last bucket with verifications (used when the trailing hour has none).
+        (array_agg(s.avg_latency order by s.local_start desc) filter (where s.has_rows))[1]
     into series, current_avg
     from s;
+    -- current_avg: the trailing hour [now - 1 hour, now], exact (see
+    -- api.get_cache_hit_rate_trend); the last bucket with verifications
+    -- when that hour had none; 0 only when the window had none.
+    select coalesce(case when sum(r.n) > 0 then round(sum(r.latency_sum)::numeric / sum(r.n), 1) end, current_avg, 0.0)
+    into current_avg
+    from analytics.verification_counts(v_to - interval '1 hour', v_to, p_group_id) r;
 end
 $$;
 comment on function api.get_latency_trend(nezuko.period, bigint, text) is $$Verification latency over time: average and 95th percentile per bucket.
 series: one element per bucket the window [now - p_period, now] touches, oldest first, without gaps: {date (bucket start), avg_latency (ms, exact, one decimal), p95_latency (ms)}; 0 for buckets without verifications. Buckets are hours for p_period 24h and days (in p_tz) otherwise.
-p95_latency is read from a latency histogram with buckets 10 % wide: it is within 5 % of the exact nearest-rank 95th percentile (or within 1 ms below 2 ms; latencies over 92 s count as 92 s). With p_group_id and a p_tz other than UTC, the group's p95 is computed per UTC day (its histogram is kept per UTC day).
-current_avg: avg_latency of the last (current) bucket.
+p95_latency is read from a latency histogram with buckets 10 % wide: it is within 5 % of the exact nearest-rank 95th percentile (or within 1 ms below 2 ms; latencies over 92 s count as 92 s). Buckets are exact in every zone (offsets of :30 and :45 and DST changes included); with p_group_id in a zone whose days are not UTC days, the group's p95 reads that group's raw rows.
+current_avg: average latency over the trailing hour [now - 1 hour, now] (not the current bucket, nearly empty at its start); when that hour had no verifications, avg_latency of the last bucket that had some; 0 only when the window had none.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_group_id: only this group (default: all groups).
-- p_tz: time zone of the day boundaries (default UTC).
+- p_tz: time zone of the hour and day boundaries (default UTC).
 Errors: 22023 (HTTP 400) for an unknown p_period or p_tz.$$;
 grant execute on function api.get_latency_trend(nezuko.period, bigint, text) to nezuko_viewer, nezuko_admin;

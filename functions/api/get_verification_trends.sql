@@ -8,14 +8,19 @@ create type api.verification_trend_point as (
 );
 comment on type api.verification_trend_point is 'One bucket of api.get_verification_trends: bucket start, total, successful (verified), failed (restricted or error).';
 
+create type api.verification_trend_summary as (
+    total_verifications bigint,
+    success_rate        numeric
+);
+comment on type api.verification_trend_summary is 'The window of api.get_verification_trends as a whole: verifications and verified % (one decimal, 0 when none).';
+
 create function api.get_verification_trends(
     p_period nezuko.period default '7d',
     p_granularity nezuko.granularity default 'day',
     p_group_id bigint default null,
     p_tz text default 'UTC',
     out series api.verification_trend_point[],
-    out total_verifications bigint,
-    out success_rate numeric
+    out summary api.verification_trend_summary
 )
 language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
@@ -30,11 +35,12 @@ declare
     v_from timestamptz := v_to - analytics.period(p_period);
     v_g text := analytics.granularity(p_granularity, array['hour', 'day', 'week']);
     v_tz text := analytics.time_zone(p_tz);
+    v_total bigint;
+    v_rate numeric;
 begin
     with c as (
-        select date_trunc(v_g, r.hour at time zone v_tz) as l,
-            sum(r.n) as total, sum(r.n) filter (where r.status = 'verified') as ok
-        from analytics.verification_counts(v_from, v_to, p_group_id, v_g <> 'hour' and v_tz = 'UTC') r
+        select r.bucket as l, sum(r.n) as total, sum(r.n) filter (where r.status = 'verified') as ok
+        from analytics.verification_buckets(v_from, v_to, p_group_id, v_g, v_tz) r
         group by 1
     ), s as (
         select b.local_start, b.bucket_start, coalesce(c.total, 0)::bigint as total, coalesce(c.ok, 0)::bigint as ok
@@ -44,15 +50,17 @@ begin
     select array_agg(row(s.bucket_start, s.total, s.ok, s.total - s.ok)::api.verification_trend_point
                      order by s.local_start),
         sum(s.total)::bigint, analytics.pct(sum(s.ok), sum(s.total))
-    into series, total_verifications, success_rate
+    into series, v_total, v_rate
     from s;
+    summary := row(v_total, v_rate)::api.verification_trend_summary;
 end
 $$;
 comment on function api.get_verification_trends(nezuko.period, nezuko.granularity, bigint, text) is $$Verification trend: a gap-free series of buckets and a summary for the window.
-series: one element per bucket (hour, day or week in p_tz) that the window [now - p_period, now] touches, oldest first, each {timestamp (bucket start), total, successful (verified), failed (restricted or error)}; buckets without verifications have zeros. total_verifications and success_rate (verified %, one decimal, 0 when there were none) cover the window.
+series: one element per bucket (hour, day or week in p_tz) that the window [now - p_period, now] touches, oldest first, each {timestamp (bucket start), total, successful (verified), failed (restricted or error)}; buckets without verifications have zeros.
+summary: {total_verifications, success_rate (verified %, one decimal, 0 when there were none)} over the window.
 - p_period: 24h, 7d (default), 30d or 90d.
 - p_granularity: hour, day (default) or week (weeks start on Monday).
 - p_group_id: only this group (default: all groups).
-- p_tz: time zone of day and week boundaries (default UTC).
+- p_tz: time zone of hour, day and week boundaries (default UTC); exact in every zone, offsets of :30 and :45 and DST changes included.
 Errors: 22023 (HTTP 400) for an unknown p_period, p_granularity or p_tz.$$;
 grant execute on function api.get_verification_trends(nezuko.period, nezuko.granularity, bigint, text) to nezuko_viewer, nezuko_admin;

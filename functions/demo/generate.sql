@@ -17,7 +17,8 @@ create function demo.generate(
     p_days integer default 90,
     p_groups integer default 50,
     p_api_rows bigint default null,
-    p_append boolean default false
+    p_append boolean default false,
+    p_end timestamptz default null
 ) returns table (table_name text, rows bigint)
 language plpgsql volatile
 set search_path = pg_catalog, pg_temp
@@ -26,7 +27,10 @@ set jit = off
 as $$
 declare
     v_api_rows bigint := coalesce(p_api_rows, p_rows);
-    v_end timestamptz := date_trunc('hour', now(), 'UTC');
+    -- p_end: where the generated history ends (default now); an earlier
+    -- end with p_append adds older history to a log (tests/bench/analytics
+    -- grows its log that way, the RPCs' windows untouched).
+    v_end timestamptz := date_trunc('hour', coalesce(p_end, now()), 'UTC');
     v_hours integer := p_days * 24;
     v_pool bigint := greatest(1000, p_rows / 25);
     v_bot bigint;
@@ -51,8 +55,8 @@ begin
     on conflict (bot_instance_id) do update set status = 'online', last_heartbeat = now();
     -- Heartbeat history: up except for one short outage every ~10 days.
     insert into nezuko.bot_alive_minutes (minute)
-    select m from generate_series(date_trunc('minute', now() - make_interval(days => p_days), 'UTC'),
-                                  date_trunc('minute', now(), 'UTC'), interval '1 minute') m
+    select m from generate_series(date_trunc('minute', coalesce(p_end, now()) - make_interval(days => p_days), 'UTC'),
+                                  date_trunc('minute', coalesce(p_end, now()), 'UTC'), interval '1 minute') m
     where extract(epoch from m)::bigint / 60 % 14400 >= 1440 * 0.1
     on conflict (minute) do nothing;
 
@@ -154,5 +158,5 @@ begin
     union all select 'api_call_log', (select sum(n)::bigint from nezuko.api_call_hourly_all);
 end
 $$;
-comment on function demo.generate(bigint, integer, integer, bigint, boolean) is
-    'Fills an empty database with demo groups, channels, a bot and p_rows verification_log + p_api_rows api_call_log rows over p_days days (nezuko seed).';
+comment on function demo.generate(bigint, integer, integer, bigint, boolean, timestamptz) is
+    'Fills an empty database with demo groups, channels, a bot and p_rows verification_log + p_api_rows api_call_log rows over p_days days ending at p_end (default now) (nezuko seed).';

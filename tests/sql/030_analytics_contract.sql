@@ -96,12 +96,12 @@ select is((select count(*)::int from api.get_chart_data('7d') where total = 0 an
 select is((select array_length(t.series, 1) from api.get_verification_trends('90d') t),
     (select count(*)::int from generate_series(date_trunc('day', now() - interval '90 days', 'UTC'), now(), interval '1 day')),
     'a 90-day daily series has a bucket for each day it touches');
-select is((select row(t.total_verifications, t.success_rate)::text from api.get_verification_trends() t), '(0,0.0)',
+select is((select row((t.summary).total_verifications, (t.summary).success_rate)::text from api.get_verification_trends() t), '(0,0.0)',
     'trend summary of an empty database is zeros');
 select is((select array_length(t.series, 1) from api.get_verification_trends('24h', 'hour') t),
     (select count(*)::int from generate_series(date_trunc('hour', now() - interval '24 hours', 'UTC'), now(), interval '1 hour')),
     'an hourly 24h series has every hour the window touches');
-select is((select row(g.total_new_users, g.growth_rate, array_length(g.series, 1) > 0,
+select is((select row((g.summary).total_new_users, (g.summary).growth_rate, array_length(g.series, 1) > 0,
                       (select bool_and(p.new_users = 0 and p.total_users = 0) from unnest(g.series) p))::text
            from api.get_user_growth() g), '(0,0.0,t,t)', 'user growth of an empty database is zeros over a full series');
 select is((select row(c.current_rate, c.average_rate, (select bool_and(p.value = 0 and p.total = 0) from unnest(c.series) p))::text

@@ -98,7 +98,7 @@ select is((select h.verifications from api.get_hourly_activity('24h', null, 'Asi
     'hourly activity in Asia/Tokyo: t1 rows in the local hour');
 
 -- Trends.
-select is((select row(v.total_verifications, v.success_rate)::text from api.get_verification_trends('7d') v), '(8,62.5)', 'trend summary 7d');
+select is((select row((v.summary).total_verifications, (v.summary).success_rate)::text from api.get_verification_trends('7d') v), '(8,62.5)', 'trend summary 7d');
 select is((select (v.series[array_length(v.series, 1)]).total from api.get_verification_trends('24h', 'hour') v), 6::bigint,
     'hourly trend: the last bucket (t1''s hour) holds the 6 rows');
 select is((select row(p.total, p.successful, p.failed)::text from api.get_verification_trends('24h', 'hour') v, unnest(v.series) p

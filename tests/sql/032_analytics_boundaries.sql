@@ -16,7 +16,7 @@ union all select 2, -1005, 'verified', w7 - interval '1 microsecond' from t
 union all select 3, -1005, 'restricted', date_trunc('hour', w7, 'UTC') + interval '1 hour' from t;
 select is((select d.total from api.get_verification_distribution('7d', -1005) d), 2::bigint,
     'a 7d window includes a row at exactly now - 7 days and not one a microsecond older');
-select is((select t.total_verifications from api.get_verification_trends('7d', 'day', -1005) t), 2::bigint,
+select is((select (t.summary).total_verifications from api.get_verification_trends('7d', 'day', -1005) t), 2::bigint,
     'the trend summary agrees on the window edge');
 select is((select sum(c.total)::int from api.get_chart_data('7d', -1005) c), 2, 'the chart agrees on the window edge');
 
@@ -51,7 +51,7 @@ insert into nezuko.verification_log (user_id, group_id, status, timestamp) value
 insert into nezuko.verification_log (user_id, group_id, status, timestamp) values
     (13, -1008, 'verified', now()), (11, -1008, 'verified', now()), (14, -1008, 'verified', now()),
     (15, -1008, 'verified', now() - interval '5 days');
-select is((select row(g.total_new_users, g.growth_rate)::text from api.get_user_growth('30d', 'day', -1008) g), '(5,50.0)',
+select is((select row((g.summary).total_new_users, (g.summary).growth_rate)::text from api.get_user_growth('30d', 'day', -1008) g), '(5,50.0)',
     'group growth 30d: 5 new users; 2 in the first half, 3 in the second: +50 %');
 select is((select (g.series[array_length(g.series, 1)]).new_users from api.get_user_growth('30d', 'day', -1008) g), 2::bigint,
     'group growth: today 13 and 14 are new to the group, 11 is not');
@@ -59,8 +59,8 @@ select is((select (g.series[array_length(g.series, 1)]).total_users from api.get
     'group growth: total users at the end of the window');
 select is((select (g.series[1]).total_users from api.get_user_growth('7d', 'day', -1008) g), 2::bigint,
     'group growth 7d: users seen before the window count in total_users from the first bucket');
-select is((select g.total_new_users from api.get_user_growth('7d', 'day', -1008) g), 3::bigint, 'group growth 7d: 3 new');
-select is((select row(g.total_new_users, g.growth_rate)::text from api.get_user_growth('7d', 'day', -1009) g), '(0,0.0)',
+select is((select (g.summary).total_new_users from api.get_user_growth('7d', 'day', -1008) g), 3::bigint, 'group growth 7d: 3 new');
+select is((select row((g.summary).total_new_users, (g.summary).growth_rate)::text from api.get_user_growth('7d', 'day', -1009) g), '(0,0.0)',
     'growth of a group whose only user came 10 days ago');
 select ok((select bool_and(p.total_users >= coalesce(prev, 0)) from (
                select p.total_users, lag(p.total_users) over (order by p.date) prev
@@ -89,7 +89,7 @@ delete from nezuko.verification_log where group_id = -1008 and timestamp < now()
 select is((select d.total from api.get_verification_distribution('30d', -1008) d), 4::bigint, 'deleted rows leave the distribution');
 select is((select count(*)::int from nezuko.verification_hourly where group_id = -1008 and hour < now() - interval '15 days'), 0,
     'rollup keys whose count reached 0 are removed');
-select is((select g.total_new_users from api.get_user_growth('30d', 'day', -1008) g), 5::bigint,
+select is((select (g.summary).total_new_users from api.get_user_growth('30d', 'day', -1008) g), 5::bigint,
     'users stay counted in growth after retention deletes their rows');
 delete from nezuko.api_call_log where chat_id = -1011;
 select results_eq($$select method, count from api.get_api_calls_distribution('7d')$$,

@@ -35,7 +35,7 @@ declare
     -- +1: changed_rows were added to the log; -1: they were removed.
     v_sign constant integer := tg_argv[0]::integer;
     v_min bigint;
-    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[];
+    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[]; z8 tid[];
 begin
     -- Retention (bot.prune_logs_batch sets nezuko.retention for its
     -- transaction) removes raw rows but keeps their aggregates.
@@ -45,7 +45,8 @@ begin
     if tg_op = 'TRUNCATE' then
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
             nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
-            nezuko.verification_daily_all, nezuko.verification_latency_daily_all;
+            nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
+            nezuko.verification_latency_quarter_all;
         return null;
     end if;
 
@@ -53,48 +54,82 @@ begin
     -- values as date_trunc(..., 'UTC') (what the readers and
     -- nezuko.rebuild_analytics_rollups use), without a time zone lookup
     -- per row (0.34 vs 0.05 us per row here).
-    -- Two aggregates of the transition table, each read once: h per
-    -- hour/group/status/cache (feeds the count rollups), b per
-    -- hour/group/latency bucket (feeds the histograms). Deriving every
-    -- rollup from one finer aggregate (both keys at once) left ~as many
-    -- rows as the statement had and re-aggregated them seven times.
+    -- Three aggregates of the transition table, each read once: h per
+    -- hour/group/status/cache (feeds the count rollups), q per quarter
+    -- hour/latency bucket (the all-groups histograms), b per day/group/
+    -- latency bucket (the per-group histograms). Deriving every rollup
+    -- from one finer aggregate (both keys at once) left ~as many rows as
+    -- the statement had and re-aggregated them seven times.
+    -- The quarter columns (sql/015): rows and latency_sum in minutes 0-14,
+    -- 15-29 and 30-44 of the hour (q: the quarter's start minus the hour's).
     with h as materialized (
-        select date_bin('1 hour', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour, v.group_id, v.status, v.cached,
+        select v.hour, v.group_id, v.status, v.cached,
             v_sign * count(*) as n,
             v_sign * sum(v.latency_ms) as latency_sum,
             v_sign * count(*) filter (where v.latency_ms < 50) as lat_lt_50,
             v_sign * count(*) filter (where v.latency_ms >= 50 and v.latency_ms < 100) as lat_50_100,
             v_sign * count(*) filter (where v.latency_ms >= 100 and v.latency_ms < 200) as lat_100_200,
             v_sign * count(*) filter (where v.latency_ms >= 200 and v.latency_ms < 500) as lat_200_500,
-            v_sign * count(*) filter (where v.latency_ms >= 500) as lat_ge_500
-        from changed_rows v
+            v_sign * count(*) filter (where v.latency_ms >= 500) as lat_ge_500,
+            v_sign * count(*) filter (where v.q = interval '0') as n_q1,
+            v_sign * count(*) filter (where v.q = interval '15 minutes') as n_q2,
+            v_sign * count(*) filter (where v.q = interval '30 minutes') as n_q3,
+            v_sign * coalesce(sum(v.latency_ms) filter (where v.q = interval '0'), 0) as latency_sum_q1,
+            v_sign * coalesce(sum(v.latency_ms) filter (where v.q = interval '15 minutes'), 0) as latency_sum_q2,
+            v_sign * coalesce(sum(v.latency_ms) filter (where v.q = interval '30 minutes'), 0) as latency_sum_q3
+        from (select c.*, date_bin('1 hour', c.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour,
+                     date_bin('15 minutes', c.timestamp, timestamptz '2000-01-01 00:00:00+00')
+                     - date_bin('1 hour', c.timestamp, timestamptz '2000-01-01 00:00:00+00') as q
+              from changed_rows c) v
         group by 1, 2, 3, 4
+    ), q as materialized (
+        -- All groups per quarter hour and latency bucket: the quarter
+        -- histograms (sql/015), and summed per hour and day the all-groups
+        -- hourly and daily histograms.
+        select date_bin('15 minutes', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
+            nezuko.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
+        from changed_rows v
+        group by 1, 2
     ), b as materialized (
-        select date_bin('1 hour', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as hour, v.group_id,
+        -- Per UTC day, group and latency bucket: the per-group histograms.
+        select date_bin('1 day', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as day, v.group_id,
             nezuko.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2, 3
     ), m as (
-        insert into nezuko.verification_hourly as r
+        insert into nezuko.verification_hourly as r (hour, group_id, status, cached, n, latency_sum, lat_lt_50,
+            lat_50_100, lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2,
+            latency_sum_q3)
         select hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100, lat_100_200, lat_200_500,
-            lat_ge_500
+            lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3
         from h order by group_id, hour, status, cached
         on conflict (group_id, hour, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
             lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
             lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
-            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500,
+            n_q1 = r.n_q1 + excluded.n_q1, n_q2 = r.n_q2 + excluded.n_q2, n_q3 = r.n_q3 + excluded.n_q3,
+            latency_sum_q1 = r.latency_sum_q1 + excluded.latency_sum_q1,
+            latency_sum_q2 = r.latency_sum_q2 + excluded.latency_sum_q2,
+            latency_sum_q3 = r.latency_sum_q3 + excluded.latency_sum_q3
         returning 1 as t, r.ctid, r.n
     ), a as (
-        insert into nezuko.verification_hourly_all as r
+        insert into nezuko.verification_hourly_all as r (hour, status, cached, n, latency_sum, lat_lt_50,
+            lat_50_100, lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2,
+            latency_sum_q3)
         select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
-            sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+            sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500), sum(n_q1), sum(n_q2), sum(n_q3),
+            sum(latency_sum_q1), sum(latency_sum_q2), sum(latency_sum_q3)
         from h group by 1, 2, 3 order by 1, 2, 3
         on conflict (hour, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
             lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
             lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
-            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500,
+            n_q1 = r.n_q1 + excluded.n_q1, n_q2 = r.n_q2 + excluded.n_q2, n_q3 = r.n_q3 + excluded.n_q3,
+            latency_sum_q1 = r.latency_sum_q1 + excluded.latency_sum_q1,
+            latency_sum_q2 = r.latency_sum_q2 + excluded.latency_sum_q2,
+            latency_sum_q3 = r.latency_sum_q3 + excluded.latency_sum_q3
         returning 2 as t, r.ctid, r.n
     ), g as (
         insert into nezuko.verification_group_totals as r
@@ -110,10 +145,8 @@ begin
         -- Returned n: the smallest count, so below 0 is an error and 0
         -- (empty arrays) deletes the row.
         insert into nezuko.verification_latency_daily as r (day, group_id, buckets, counts)
-        select day, group_id, array_agg(bucket order by bucket), array_agg(n order by bucket)
-        from (select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00') as day, group_id, bucket,
-                     sum(n)::bigint as n
-              from b group by 1, 2, 3) x
+        select day, group_id, array_agg(bucket order by bucket), array_agg(n::bigint order by bucket)
+        from b
         group by 1, 2 order by group_id, day
         on conflict (group_id, day) do update set (buckets, counts) = (
             select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
@@ -121,7 +154,9 @@ begin
     ), la as (
         insert into nezuko.verification_latency_hourly_all as r (hour, buckets, counts)
         select hour, array_agg(bucket order by bucket), array_agg(n order by bucket)
-        from (select hour, bucket, sum(n)::bigint as n from b group by 1, 2) x
+        from (select date_bin('1 hour', quarter, timestamptz '2000-01-01 00:00:00+00') as hour, bucket,
+                     sum(n)::bigint as n
+              from q group by 1, 2) x
         group by 1 order by 1
         on conflict (hour) do update set (buckets, counts) = (
             select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
@@ -140,20 +175,27 @@ begin
     ), dl as (
         insert into nezuko.verification_latency_daily_all as r (day, buckets, counts)
         select day, array_agg(bucket order by bucket), array_agg(n order by bucket)
-        from (select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00') as day, bucket, sum(n)::bigint as n
-              from b group by 1, 2) x
+        from (select date_bin('1 day', quarter, timestamptz '2000-01-01 00:00:00+00') as day, bucket, sum(n)::bigint as n
+              from q group by 1, 2) x
         group by 1 order by 1
         on conflict (day) do update set (buckets, counts) = (
             select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 7 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
+    ), lq as (
+        insert into nezuko.verification_latency_quarter_all as r (quarter, buckets, counts)
+        select quarter, array_agg(bucket order by bucket), array_agg(n order by bucket)
+        from q group by 1 order by 1
+        on conflict (quarter) do update set (buckets, counts) = (
+            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+        returning 8 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     )
     select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
         array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0),
         array_agg(ctid) filter (where t = 5 and n = 0), array_agg(ctid) filter (where t = 6 and n = 0),
-        array_agg(ctid) filter (where t = 7 and n = 0)
+        array_agg(ctid) filter (where t = 7 and n = 0), array_agg(ctid) filter (where t = 8 and n = 0)
     from (table m union all table a union all table g union all table lh union all table la
-          union all table da union all table dl) x
-    into v_min, z1, z2, z3, z4, z5, z6, z7;
+          union all table da union all table dl union all table lq) x
+    into v_min, z1, z2, z3, z4, z5, z6, z7, z8;
     if v_min < 0 then
         raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
             using errcode = '55000', hint = 'Repair them with: select nezuko.rebuild_analytics_rollups();';
@@ -165,6 +207,7 @@ begin
     if z5 is not null then delete from nezuko.verification_latency_hourly_all where ctid = any (z5); end if;
     if z6 is not null then delete from nezuko.verification_daily_all where ctid = any (z6); end if;
     if z7 is not null then delete from nezuko.verification_latency_daily_all where ctid = any (z7); end if;
+    if z8 is not null then delete from nezuko.verification_latency_quarter_all where ctid = any (z8); end if;
     if v_sign < 0 then
         return null;
     end if;
@@ -229,6 +272,13 @@ begin
         select group_id, hour, sum(d) from gd group by 1, 2 order by 1, 2
         on conflict (group_id, hour) do update set n = r.n + excluded.n
         returning 1 as t, r.ctid, r.n
+    ), gdw as (
+        -- The same per UTC day (sql/015): users_before sums days, not
+        -- every hour of the history.
+        insert into nezuko.new_users_daily as r (group_id, day, n)
+        select group_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from gd group by 1, 2 order by 1, 2
+        on conflict (group_id, day) do update set n = r.n + excluded.n
+        returning 3 as t, r.ctid, r.n
     ), c as (
         select user_id, min(ts) as ts from n group by 1
     ), uu as (
@@ -248,16 +298,24 @@ begin
         select hour, sum(d) from ud group by 1 order by 1
         on conflict (hour) do update set n = r.n + excluded.n
         returning 2 as t, r.ctid, r.n
+    ), udw as (
+        insert into nezuko.new_users_daily_all as r (day, n)
+        select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from ud group by 1 order by 1
+        on conflict (day) do update set n = r.n + excluded.n
+        returning 4 as t, r.ctid, r.n
     )
-    select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0)
-    into v_min, z1, z2
-    from (table gw union all table uw) x;
+    select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
+        array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0)
+    into v_min, z1, z2, z3, z4
+    from (table gw union all table uw union all table gdw union all table udw) x;
     if v_min < 0 then
         raise exception 'new_users_hourly no longer matches the first-seen tables'
             using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.new_users_hourly where ctid = any (z1); end if;
     if z2 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z2); end if;
+    if z3 is not null then delete from nezuko.new_users_daily where ctid = any (z3); end if;
+    if z4 is not null then delete from nezuko.new_users_daily_all where ctid = any (z4); end if;
     return null;
 end
 $$;

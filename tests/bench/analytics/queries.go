@@ -65,6 +65,37 @@ func queries(group int64) []query {
 		{"get_latency_trend", "7d, one group", `select * from api.get_latency_trend('7d', ` + g + `)`,
 			`select date_trunc('day', timestamp, 'UTC'), round(avg(latency_ms), 1), percentile_disc(0.95) within group (order by latency_ms)
 			 from nezuko.verification_log where group_id = ` + g + ` and timestamp >= now() - interval '7 days' group by 1 order by 1`},
+		// The same RPCs in zones offset by :30 and :45 (issue 17): exact
+		// local days and hours, from the hourly rollups cut by quarter.
+		{"get_chart_data", "30d, Asia/Kolkata", `select * from api.get_chart_data('30d', null, 'Asia/Kolkata')`,
+			`select date_trunc('day', timestamp at time zone 'Asia/Kolkata')::date, count(*), count(*) filter (where status = 'verified'),
+			        count(*) filter (where status <> 'verified')
+			 from nezuko.verification_log where timestamp >= now() - interval '30 days' group by 1 order by 1`},
+		{"get_verification_trends", "90d, day, Asia/Kolkata", `select * from api.get_verification_trends('90d', 'day', null, 'Asia/Kolkata')`,
+			`select date_trunc('day', timestamp at time zone 'Asia/Kolkata'), count(*), count(*) filter (where status = 'verified')
+			 from nezuko.verification_log where timestamp >= now() - interval '90 days' group by 1 order by 1`},
+		{"get_verification_trends", "7d, hour, Asia/Kathmandu", `select * from api.get_verification_trends('7d', 'hour', null, 'Asia/Kathmandu')`,
+			`select date_trunc('hour', timestamp at time zone 'Asia/Kathmandu'), count(*), count(*) filter (where status = 'verified')
+			 from nezuko.verification_log where timestamp >= now() - interval '7 days' group by 1 order by 1`},
+		{"get_user_growth", "30d, day, Asia/Kolkata", `select * from api.get_user_growth('30d', 'day', null, 'Asia/Kolkata')`,
+			`with f as (select user_id, min(timestamp) t from nezuko.verification_log group by 1)
+			 select date_trunc('day', t at time zone 'Asia/Kolkata'), count(*) filter (where t >= now() - interval '30 days'), count(*)
+			 from f group by 1 order by 1`},
+		{"get_hourly_activity", "30d, America/St_Johns", `select * from api.get_hourly_activity('30d', null, 'America/St_Johns')`,
+			`select extract(hour from timestamp at time zone 'America/St_Johns'), count(*), count(*) filter (where status = 'restricted')
+			 from nezuko.verification_log where timestamp >= now() - interval '30 days' group by 1 order by 1`},
+		{"get_cache_hit_rate_trend", "30d, Australia/Adelaide", `select * from api.get_cache_hit_rate_trend('30d', null, 'Australia/Adelaide')`,
+			`select date_trunc('day', timestamp at time zone 'Australia/Adelaide'), round(100.0 * count(*) filter (where cached) / count(*), 1), count(*)
+			 from nezuko.verification_log where timestamp >= now() - interval '30 days' group by 1 order by 1`},
+		{"get_latency_trend", "90d, Asia/Kolkata", `select * from api.get_latency_trend('90d', null, 'Asia/Kolkata')`,
+			`select date_trunc('day', timestamp at time zone 'Asia/Kolkata'), round(avg(latency_ms), 1), percentile_disc(0.95) within group (order by latency_ms)
+			 from nezuko.verification_log where timestamp >= now() - interval '90 days' group by 1 order by 1`},
+		{"get_latency_trend", "24h, Asia/Kolkata", `select * from api.get_latency_trend('24h', null, 'Asia/Kolkata')`,
+			`select date_trunc('hour', timestamp at time zone 'Asia/Kolkata'), round(avg(latency_ms), 1), percentile_disc(0.95) within group (order by latency_ms)
+			 from nezuko.verification_log where timestamp >= now() - interval '24 hours' group by 1 order by 1`},
+		{"get_latency_trend", "7d, one group, Asia/Kolkata", `select * from api.get_latency_trend('7d', ` + g + `, 'Asia/Kolkata')`,
+			`select date_trunc('day', timestamp at time zone 'Asia/Kolkata'), round(avg(latency_ms), 1), percentile_disc(0.95) within group (order by latency_ms)
+			 from nezuko.verification_log where group_id = ` + g + ` and timestamp >= now() - interval '7 days' group by 1 order by 1`},
 		{"get_bot_health", "7d", `select * from api.get_bot_health()`,
 			`select round(100.0 * count(*) filter (where cached) / count(*), 1), round(100.0 * count(*) filter (where status = 'verified') / count(*), 1),
 			        round(100.0 * count(*) filter (where status = 'error') / count(*), 1), round(avg(latency_ms), 1),

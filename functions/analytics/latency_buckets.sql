@@ -1,0 +1,131 @@
+-- analytics.latency_buckets: latency histograms (buckets ascending and
+-- their counts, several rows per bucket possible, counts possibly
+-- negative: add them up per bucket and latency bucket) for the window
+-- [p_from, p_to] per bucket of a series (hour, day or week in p_tz;
+-- bucket = local start), exact in every zone.
+-- All groups, as analytics.latency_histogram reads them (UTC days when
+-- p_tz is UTC and the buckets are days or weeks, rollup hours otherwise,
+-- the raw rows at the window's ends, each in the bucket of its own time),
+-- except that a rollup hour a bucket boundary cuts (zones offset by :30 or
+-- :45) is read as its four quarter-hour histograms (sql/015), each to its
+-- own bucket.
+-- One group (its histograms are kept per UTC day): a whole UTC day inside
+-- the window and inside one bucket comes from the rollup, every other
+-- part of the window from that group's raw rows (index on group_id,
+-- timestamp), per UTC day. In UTC that is the two partial days at the
+-- window's ends; in a zone whose days are not UTC days it is every day
+-- of the window (cost grows with the group's rows: see README).
+create function analytics.latency_buckets(p_from timestamptz, p_to timestamptz, p_group_id bigint,
+    p_granularity text, p_tz text)
+returns table (bucket timestamp, buckets smallint[], counts bigint[])
+language plpgsql stable
+-- plpgsql for the same reason as analytics.verification_buckets: UTC takes
+-- the plain plan.
+set jit = off
+-- One generic plan per session: a custom plan of these queries (the
+-- readers inlined) took longer to make than to run (~2x the call's CPU
+-- time here); the generic plan skips the branches a call does not take by
+-- one-time filters.
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+declare
+    v_cut timestamptz[];
+    v_cutq timestamptz[];
+begin
+    -- UTC: every row of analytics.latency_histogram (UTC days for day and
+    -- week buckets, hours, raw partial hours or days) lies in one bucket;
+    -- p_daily a constant per statement, for the generic plan.
+    if p_tz = 'UTC' and p_granularity <> 'hour' then
+        return query
+        select date_trunc(p_granularity, h.hour at time zone 'UTC'), h.buckets, h.counts
+        from analytics.latency_histogram(p_from, p_to, p_group_id, true) h;
+        return;
+    elsif p_tz = 'UTC' then
+        return query
+        select date_trunc('hour', h.hour at time zone 'UTC'), h.buckets, h.counts
+        from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
+        return;
+    end if;
+    -- The rollup hours a bucket boundary cuts, found as in
+    -- analytics.verification_buckets, and their quarter hours: arrays, so
+    -- both rollups are read by index (= any), never joined row by row.
+    select coalesce(array_agg(distinct x.h), '{}') into v_cut
+    from (select analytics.hour_floor(b.bucket_start + k * interval '30 minutes') as h
+          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b, generate_series(-4, 4) k) x
+    where date_trunc(p_granularity, x.h at time zone p_tz)
+          <> date_trunc(p_granularity, (x.h + interval '45 minutes') at time zone p_tz)
+      and x.h >= analytics.rollup_from(p_from, p_to) and x.h <= p_to;
+    select coalesce(array_agg(h + k * interval '15 minutes'), '{}') into v_cutq
+    from unnest(v_cut) h, generate_series(0, 3) k;
+    return query
+    -- All groups: the rollup hours that lie in one bucket ...
+    select date_trunc(p_granularity, h.hour at time zone p_tz), h.buckets, h.counts
+    from nezuko.verification_latency_hourly_all h
+    where p_group_id is null and h.hour >= analytics.rollup_from(p_from, p_to) and h.hour <= p_to
+      and not (h.hour = any (v_cut))
+    union all
+    -- ... and the cut ones as their four quarters.
+    select date_trunc(p_granularity, q.quarter at time zone p_tz), q.buckets, q.counts
+    from nezuko.verification_latency_quarter_all q
+    where p_group_id is null and q.quarter = any (v_cutq)
+    union all
+    -- All groups, the raw rows at the window's ends (as in
+    -- analytics.latency_histogram: added or subtracted), each in the
+    -- bucket of its own time.
+    select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
+    from (
+        select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
+            nezuko.latency_bucket(v.latency_ms) as bucket, sum(v.sign)::bigint as n
+        from (
+            select l.timestamp, l.latency_ms, 1 as sign
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp >= p_from and l.timestamp < analytics.hour_ceil(p_from) and l.timestamp <= p_to
+              and p_from < analytics.rollup_from(p_from, p_to)
+            union all
+            select l.timestamp, l.latency_ms, -1
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp >= analytics.hour_floor(p_from) and l.timestamp < p_from
+              and p_from > analytics.rollup_from(p_from, p_to)
+            union all
+            select l.timestamp, l.latency_ms, -1
+            from nezuko.verification_log l
+            where p_group_id is null
+              and l.timestamp > p_to and l.timestamp < analytics.hour_floor(p_to) + interval '1 hour'
+              and analytics.hour_floor(p_to) >= analytics.rollup_from(p_from, p_to)
+        ) v
+        group by 1, 2
+        having sum(v.sign) <> 0
+    ) x
+    group by x.b
+    union all
+    -- One group: whole UTC days inside one bucket from the rollup ...
+    select date_trunc(p_granularity, d.day at time zone p_tz), d.buckets, d.counts
+    from nezuko.verification_latency_daily d
+    where p_group_id is not null and d.group_id = p_group_id
+      and d.day >= p_from and d.day + interval '1 day' <= p_to
+      and date_trunc(p_granularity, d.day at time zone p_tz)
+          = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz)
+    union all
+    -- ... the rest of the window from the group's raw rows, per UTC day.
+    select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
+    from (
+        select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
+            nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
+        from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
+        join nezuko.verification_log v
+          on v.group_id = p_group_id and v.timestamp >= greatest(d.day, p_from)
+         and v.timestamp < d.day + interval '1 day' and v.timestamp <= p_to
+        where p_group_id is not null
+          and not (d.day >= p_from and d.day + interval '1 day' <= p_to
+                   and date_trunc(p_granularity, d.day at time zone p_tz)
+                       = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))
+        group by 1, 2
+    ) x
+    group by x.b;
+end
+$$;
+comment on function analytics.latency_buckets(timestamptz, timestamptz, bigint, text, text) is
+    'Latency histograms over [p_from, p_to] per local bucket (p_granularity hour/day/week in p_tz; bucket = local start), exact in every time zone (cut hours read per quarter hour; one group: whole UTC days inside a bucket from the rollup, the rest from the raw rows). Several rows per bucket, counts may be negative: add them up.';
