@@ -268,22 +268,16 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	if w.cfg.Lease > 0 {
 		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
 	}
-	// A claim need not wait for its WAL flush: if the database crashes
-	// before the claim is durable, the command is simply pending again, and
-	// this worker's report is refused (the lease is gone). That saves a
-	// disk flush on the pickup path. set_config(..., true) holds for the
-	// batch's implicit transaction only.
+	// The claim commits synchronously like every write to shared state
+	// (no asynchronous commit: a claim acknowledged before its WAL is on
+	// disk could vanish in a crash after the command already ran).
 	b := &pgx.Batch{}
-	b.Queue("select set_config('synchronous_commit', 'off', true)")
 	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
 	// When the next command is due, should this claim drain the queue.
 	b.Queue("select bot.next_command_due($1)", bots)
 	br := w.cfg.Pool.SendBatch(ctx, b)
 	defer br.Close()
-	if _, err := br.Exec(); err != nil {
-		return nil, nil, fmt.Errorf("claim: %w", err)
-	}
 	rows, err := br.Query()
 	if err != nil {
 		return nil, nil, fmt.Errorf("claim: %w", err)
