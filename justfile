@@ -184,12 +184,17 @@ bench-sql *args:
     export DATABASE_URL="$(just _db-url)"
     go run ./tests/bench/analytics "$@"
 
-# Command queue: pickup latency and throughput, doorbell worker vs 1 s polling (markdown table).
+# Command queue vs River (defaults; fetch cooldown 1 ms) vs 1 s polling: pickup latency and
+# throughput, interleaved rounds, medians; writes tests/bench/results/queue.{md,targets}.
 bench-queue *args:
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
-    go run ./tests/bench/queuebench "$@"
+    out="{{justfile_directory()}}/tests/bench/results"
+    mkdir -p "$out"
+    # its own module (River is a test-only dependency)
+    cd tests/bench/queuebench && go build -o ../../../bin/bench-queue . && cd - > /dev/null
+    bin/bench-queue -out "$out" "$@"
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:
