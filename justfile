@@ -136,8 +136,30 @@ lint:
     if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi
     go vet ./...
 
-# Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime bench-bot bench-api bench-sql bench-queue
+# Every benchmark, one after the other (under the benchmark lock), then
+# rewrite tests/bench/README.md as one current report: each run's output goes
+# to tests/bench/results/KEY.{md,targets} (tests/bench/report.sh).
+bench:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    r=tests/bench/report.sh
+    $r machine
+    $r capture realtime just bench-realtime
+    $r capture bot just bench-bot
+    $r capture api just bench-api
+    $r capture sql just bench-sql
+    just bench-queue
+    $r readme
+    $r summary
+
+# One line per benchmark target from the latest runs: met / NOT met, with the figure.
+bench-summary:
+    @tests/bench/report.sh summary
+
+# Rewrite tests/bench/README.md from tests/bench/sections and tests/bench/results.
+bench-report:
+    @tests/bench/report.sh readme
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -185,16 +207,15 @@ bench-sql *args:
     go run ./tests/bench/analytics "$@"
 
 # Command queue vs River (defaults; fetch cooldown 1 ms) vs 1 s polling: pickup latency and
-# throughput, interleaved rounds, medians; writes tests/bench/results/queue.{md,targets}.
+# throughput, interleaved rounds, medians; writes tests/bench/results/queue.{md,targets} and the README.
 bench-queue *args:
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
-    out="{{justfile_directory()}}/tests/bench/results"
-    mkdir -p "$out"
     # its own module (River is a test-only dependency)
-    cd tests/bench/queuebench && go build -o ../../../bin/bench-queue . && cd - > /dev/null
-    bin/bench-queue -out "$out" "$@"
+    (cd tests/bench/queuebench && go build -o ../../../bin/bench-queue .)
+    tests/bench/report.sh capture queue bin/bench-queue "$@"
+    tests/bench/report.sh readme
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

@@ -15,9 +15,10 @@
 // This is a module of its own (tests/bench/queuebench/go.mod), so the main
 // module does not depend on River.
 //
-// Usage: DATABASE_URL=... go run .  (just bench-queue); -out DIR also writes
-// DIR/queue.md (the report's section) and DIR/queue.targets (one line per
-// target, for just bench-summary). It creates (and drops) its databases.
+// Usage: DATABASE_URL=... go run .  (just bench-queue). Stdout is the run's
+// section of the report and one "TARGET | ..." line per target
+// (tests/bench/report.sh captures both); progress goes to stderr. It creates
+// (and drops) its databases.
 package main
 
 import (
@@ -26,8 +27,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -52,7 +51,7 @@ var (
 	riverWorkers = flag.Int("river-workers", 10000, "River's MaxWorkers for the queue")
 	rounds       = flag.Int("rounds", 3, "interleaved rounds (each worker once per round)")
 	polling      = flag.Bool("polling", true, "also run the seed's 1-second poller")
-	outDir       = flag.String("out", "", "write queue.md and queue.targets into this directory")
+	only         = flag.String("only", "", "comma-separated workers to run (nezuko,river-tuned,river-default,polling); default all")
 )
 
 func main() {
@@ -125,8 +124,10 @@ func run() error {
 		cs = append(cs, &contender{key: "polling", name: "polling every 1 s (seed design)",
 			measure: func(ctx context.Context) (result, error) { return measure(ctx, pool, pc, false) }})
 	}
-	started := time.Now().UTC()
-	loadBefore = loadAvg()
+	if *only != "" {
+		keep := strings.Split(*only, ",")
+		cs = slices.DeleteFunc(cs, func(c *contender) bool { return !slices.Contains(keep, c.key) })
+	}
 	for round := range *rounds {
 		// Rotate the order each round so no worker always follows the same one.
 		for i := range cs {
@@ -140,23 +141,13 @@ func run() error {
 			c.runs = append(c.runs, r)
 		}
 	}
-	md, targets := report(cs, started, time.Now().UTC())
+	md, targets := report(cs)
 	fmt.Print(md)
 	fmt.Println()
 	for _, t := range targets {
 		fmt.Println(t)
 	}
-	if *outDir != "" {
-		if err := os.MkdirAll(*outDir, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(*outDir, "queue.md"), []byte(md), 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(*outDir, "queue.targets"), []byte(strings.Join(targets, "\n")+"\n"), 0o644); err != nil {
-			return err
-		}
-	}
+
 	return nil
 }
 
@@ -180,18 +171,16 @@ func (c *contender) medians() result {
 }
 
 // report renders the section of tests/bench/README.md and the target lines
-// ("queue | target | met or NOT met | figure").
-func report(cs []*contender, start, end time.Time) (string, []string) {
+// ("TARGET | target | met or NOT met | figure", for tests/bench/report.sh).
+func report(cs []*contender) (string, []string) {
 	var b strings.Builder
-	host, _ := os.Hostname()
 	var flags []string
 	flag.Visit(func(f *flag.Flag) {
-		if f.Name != "out" {
-			flags = append(flags, "-"+f.Name+" "+f.Value.String())
-		}
+		flags = append(flags, "-"+f.Name+" "+f.Value.String())
 	})
-	fmt.Fprintf(&b, "Run %s – %s UTC on %s (%d CPUs, load average %s before the run): `flock /tmp/nezuko-bench.lock just bench-queue%s`.\n\n",
-		start.Format("2006-01-02 15:04"), end.Format("15:04"), host, runtime.NumCPU(), loadBefore, strings.TrimRight(" "+strings.Join(flags, " "), " "))
+	if len(flags) > 0 {
+		fmt.Fprintf(&b, "Flags: `%s`.\n\n", strings.Join(flags, " "))
+	}
 	fmt.Fprintf(&b, "Workload, the same for every worker: %d latency samples, one INSERT statement and commit each, %s apart "+
 		"(pickup = from the inserting client's commit acknowledgement to the worker holding the job, same process and clock); "+
 		"%d no-op jobs inserted in statements of %d rows while the worker runs, the clock stopping when the last is completed. "+
@@ -223,13 +212,13 @@ func report(cs []*contender, start, end time.Time) (string, []string) {
 		return "NOT met"
 	}
 	targets := []string{
-		fmt.Sprintf("queue | throughput ≥ River tuned (same run) | %s | %.0f vs %.0f jobs/s (%.2f×)",
+		fmt.Sprintf("TARGET | throughput ≥ River tuned (same run) | %s | %.0f vs %.0f jobs/s (%.2f×)",
 			met(n.rate >= rt.rate), n.rate, rt.rate, n.rate/rt.rate),
-		fmt.Sprintf("queue | pickup p99 < River tuned (same run) | %s | %s vs %s",
+		fmt.Sprintf("TARGET | pickup p99 < River tuned (same run) | %s | %s vs %s",
 			met(n.p99 < rt.p99), ms(n.p99), ms(rt.p99)),
-		fmt.Sprintf("queue | pickup p50 ≤ 5 ms | %s | %s", met(n.p50 <= 5*time.Millisecond), ms(n.p50)),
-		fmt.Sprintf("queue | pickup p99 ≤ 25 ms | %s | %s", met(n.p99 <= 25*time.Millisecond), ms(n.p99)),
-		fmt.Sprintf("queue | ≥ 5,000 commands/s | %s | %.0f/s", met(n.rate >= 5000), n.rate),
+		fmt.Sprintf("TARGET | pickup p50 ≤ 5 ms | %s | %s", met(n.p50 <= 5*time.Millisecond), ms(n.p50)),
+		fmt.Sprintf("TARGET | pickup p99 ≤ 25 ms | %s | %s", met(n.p99 <= 25*time.Millisecond), ms(n.p99)),
+		fmt.Sprintf("TARGET | ≥ 5,000 commands/s | %s | %.0f/s", met(n.rate >= 5000), n.rate),
 	}
 	b.WriteString("\nTargets (issues 9 and 18): nezuko's throughput ≥ River tuned's and its pickup p99 lower, in the same run; " +
 		"pickup p50 ≤ 5 ms, p99 ≤ 25 ms, ≥ 5,000 commands/s.\n\n")
@@ -238,17 +227,6 @@ func report(cs []*contender, start, end time.Time) (string, []string) {
 		fmt.Fprintf(&b, "- %s: **%s** (%s)\n", f[1], f[2], f[3])
 	}
 	return b.String(), targets
-}
-
-var loadBefore string
-
-// loadAvg is the 1-minute load average (the machine is shared).
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	return strings.Fields(string(b))[0]
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
