@@ -3,7 +3,10 @@
 -- pending. A worker that drained the queue sleeps until then (retry backoff,
 -- commands scheduled with run_after) instead of waiting for its safety poll.
 create function bot.next_command_due(p_bots bigint[]) returns double precision
-language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+-- PL/pgSQL for its plan cache (see bot.claim_commands): it runs with every claim.
+begin
+    return (
     select greatest(0, extract(epoch from min(c.run_after) - now()))::double precision
     from nezuko.admin_commands c
     where c.status = 'pending'
@@ -14,7 +17,8 @@ language sql stable security definer set search_path = pg_catalog, pg_temp as $$
     -- first entry of admin_commands_claim_idx instead of every pending row
     -- (count(*) here cost a scan of the backlog on every claim: 7-11 ms per
     -- claim with 20,000 pending, 0.1 ms now).
-    having min(c.run_after) is not null
+    having min(c.run_after) is not null);
+end
 $$;
 comment on function bot.next_command_due(bigint[]) is
     'Seconds until the next pending command claimable for p_bots is due; null when none is pending.';

@@ -51,6 +51,7 @@ var (
 	riverWorkers = flag.Int("river-workers", 10000, "River's MaxWorkers for the queue")
 	rounds       = flag.Int("rounds", 3, "interleaved rounds (each worker once per round)")
 	polling      = flag.Bool("polling", true, "also run the seed's 1-second poller")
+	diagnose     = flag.Bool("diagnose", true, "also run nezuko with its realtime outbox triggers off (where the time goes)")
 	only         = flag.String("only", "", "comma-separated workers to run (nezuko,river-tuned,river-default,polling); default all")
 )
 
@@ -119,6 +120,17 @@ func run() error {
 			measure: func(ctx context.Context) (result, error) { return measureRiver(ctx, rpool, time.Millisecond) }},
 		{key: "river-default", name: "River v0.51.2, defaults (fetch cooldown 100 ms)",
 			measure: func(ctx context.Context) (result, error) { return measureRiver(ctx, rpool, 0) }},
+	}
+	if *diagnose {
+		cs = append(cs, &contender{key: "nezuko-no-outbox", name: "nezuko with the realtime outbox off (diagnosis only, not a product setting)",
+			measure: func(ctx context.Context) (result, error) {
+				const t = "alter table nezuko.admin_commands %s trigger realtime_command_insert, %[1]s trigger realtime_command_update"
+				if _, err := pool.Exec(ctx, fmt.Sprintf(t, "disable")); err != nil {
+					return result{}, err
+				}
+				defer func() { _, _ = pool.Exec(context.Background(), fmt.Sprintf(t, "enable")) }()
+				return measure(ctx, pool, pc, true)
+			}})
 	}
 	if *polling {
 		cs = append(cs, &contender{key: "polling", name: "polling every 1 s (seed design)",
