@@ -337,6 +337,13 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 		return result{}, err
 	}
 	r.rate = float64(*total) / time.Since(start).Seconds()
+	// Where the time goes: how many transactions wrote the outbox (inserts,
+	// claims, completions), on stderr.
+	var txs, events int64
+	if err := pool.QueryRow(ctx, `select count(distinct txid), count(*) from nezuko.realtime_events
+		where created_at >= $1`, start).Scan(&txs, &events); err == nil && events > 0 {
+		fmt.Fprintf(os.Stderr, "  throughput run: %d outbox events from %d transactions\n", events, txs)
+	}
 	return r, nil
 }
 
