@@ -181,7 +181,7 @@ bench-bot:
     go test -c -o bin/bench-bot ./tests/bench/botbench/
     # one cpu cgroup for the cluster and the benchmark (tests/bench/cgroup.sh)
     NEZUKO_BENCH=1 tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 30m \
-        -test.run '^TestBenchBot$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p'
+        -test.run '^TestBenchBot$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p;/^TARGET | /p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
 # pgbench, 8 and 32 connections (wrk), as a markdown table.
