@@ -216,6 +216,26 @@ func report(cs []*contender) (string, []string) {
 			ms(m.p99), list(c, func(r result) string { return fmt.Sprintf("%.1f", msf(r.p99)) }),
 			m.rate, list(c, func(r result) string { return fmt.Sprintf("%.0f", r.rate) }))
 	}
+	// Same-round ratios against River tuned: the machine's speed changes
+	// between rounds, a round's two runs are minutes apart at most.
+	var nz, rv *contender
+	for _, c := range cs {
+		switch c.key {
+		case "nezuko":
+			nz = c
+		case "river-tuned":
+			rv = c
+		}
+	}
+	if nz != nil && rv != nil {
+		var tp, p99 []string
+		for i := range min(len(nz.runs), len(rv.runs)) {
+			tp = append(tp, fmt.Sprintf("%.2f", nz.runs[i].rate/rv.runs[i].rate))
+			p99 = append(p99, fmt.Sprintf("%.2f", float64(nz.runs[i].p99)/float64(rv.runs[i].p99)))
+		}
+		fmt.Fprintf(&b, "\nnezuko / River tuned, round by round: throughput %s; pickup p99 %s.\n",
+			strings.Join(tp, ", "), strings.Join(p99, ", "))
+	}
 	n, rt := byKey["nezuko"], byKey["river-tuned"]
 	met := func(ok bool) string {
 		if ok {
