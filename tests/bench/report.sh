@@ -36,7 +36,10 @@ capture)
     {
         echo "Run $started – $(date -u '+%H:%M') UTC, \`flock /tmp/nezuko-bench.lock just bench-$key\`, load average $load at the start (the machine is shared)."
         echo
-        grep -v '^TARGET | ' "$tmp" | sed -e '/./,$!d' || true
+        # headings of the run's own output become bold lines under the
+        # section's "Latest run" (outside code fences)
+        grep -v '^TARGET | ' "$tmp" | sed -e '/./,$!d' \
+            | awk '/^```/ { fence = !fence } !fence && /^#+ / { sub(/^#+ /, ""); print "**" $0 "**"; next } { print }' || true
     } > "$results/$key.md"
     grep '^TARGET | ' "$tmp" | sed "s/^TARGET | /$key | /" > "$results/$key.targets" || true
     if [ ! -s "$results/$key.targets" ]; then
