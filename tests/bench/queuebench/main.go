@@ -67,6 +67,8 @@ func main() {
 type result struct {
 	p50, p99 time.Duration
 	rate     float64
+	// nezuko's pickup split: commit ack → doorbell heard, → claim returned
+	ring50, ring99, claim50, claim99 time.Duration
 }
 
 // contender is one worker under test.
@@ -179,7 +181,7 @@ func (c *contender) medians() result {
 	for _, r := range c.runs {
 		p50, p99, rate = append(p50, r.p50), append(p99, r.p99), append(rate, r.rate)
 	}
-	return result{median(p50), median(p99), median(rate)}
+	return result{p50: median(p50), p99: median(p99), rate: median(rate)}
 }
 
 // report renders the section of tests/bench/README.md and the target lines
@@ -236,6 +238,19 @@ func report(cs []*contender) (string, []string) {
 		fmt.Fprintf(&b, "\nnezuko / River tuned, round by round: throughput %s; pickup p99 %s.\n",
 			strings.Join(tp, ", "), strings.Join(p99, ", "))
 	}
+	for _, c := range cs {
+		var r50, r99, c50, c99 []time.Duration
+		for _, r := range c.runs {
+			if r.claim50 > 0 {
+				r50, r99, c50, c99 = append(r50, r.ring50), append(r99, r.ring99), append(c50, r.claim50), append(c99, r.claim99)
+			}
+		}
+		if len(r50) > 0 {
+			fmt.Fprintf(&b, "\n%s, its pickup split (medians of the rounds): commit ack → the doorbell's NOTIFY heard p50 %s, p99 %s; "+
+				"then → the claim returned (its SQL, triggers and commit) p50 %s, p99 %s.\n",
+				c.key, ms(median(r50)), ms(median(r99)), ms(median(c50)), ms(median(c99)))
+		}
+	}
 	n, rt := byKey["nezuko"], byKey["river-tuned"]
 	met := func(ok bool) string {
 		if ok {
@@ -269,6 +284,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float
 func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbell bool) (result, error) {
 	var mu sync.Mutex
 	claimed := map[int64]time.Time{}
+	var rings []time.Time // doorbell notifications as the listener got them
 	noop := queue.ExecutorFunc(func(context.Context, queue.Command) (queue.Outcome, error) {
 		return queue.Outcome{Result: json.RawMessage(`{}`)}, nil
 	})
@@ -298,6 +314,10 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 			ReconnectDelay: 100 * time.Millisecond,
 		}
 		l.Handle(queue.Channel, pgxlisten.HandlerFunc(func(context.Context, *pgconn.Notification, *pgx.Conn) error {
+			now := time.Now()
+			mu.Lock()
+			rings = append(rings, now)
+			mu.Unlock()
 			w.Wake()
 			return nil
 		}))
@@ -316,13 +336,16 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 	}
 	// Latency: one command per INSERT statement, committed one by one.
 	committed := make(map[int64]time.Time, *samples)
+	sent := make(map[int64]time.Time, *samples)
 	for range *samples {
 		var id int64
+		s := time.Now()
 		if err := pool.QueryRow(ctx, `insert into nezuko.admin_commands (command_type, payload)
 			values ('clear_cache', '{"all": true}') returning id`).Scan(&id); err != nil {
 			return result{}, err
 		}
 		committed[id] = time.Now()
+		sent[id] = s
 		time.Sleep(*gap)
 	}
 	if err := waitCompleted(ctx, pool, *samples, 30*time.Second); err != nil {
@@ -339,6 +362,35 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 	mu.Unlock()
 	slices.Sort(lat)
 	r := result{p50: lat[len(lat)/2], p99: lat[len(lat)*99/100]}
+	if doorbell {
+		// Where the pickup time goes: the doorbell (commit ack → the
+		// listener has the NOTIFY; negative when it came first) and the
+		// claim (→ the claim returned). A command's ring is the first one
+		// after its INSERT was sent (one INSERT at a time).
+		mu.Lock()
+		var ring, claim []time.Duration
+		for id, c := range committed {
+			i, _ := slices.BinarySearchFunc(rings, sent[id], func(a, b time.Time) int { return a.Compare(b) })
+			if i == len(rings) {
+				continue
+			}
+			ring = append(ring, rings[i].Sub(c))
+			from := rings[i]
+			if c.After(from) {
+				from = c
+			}
+			claim = append(claim, claimed[id].Sub(from))
+		}
+		mu.Unlock()
+		if len(ring) > 0 {
+			slices.Sort(ring)
+			slices.Sort(claim)
+			r.ring50, r.ring99 = ring[len(ring)/2], ring[len(ring)*99/100]
+			r.claim50, r.claim99 = claim[len(claim)/2], claim[len(claim)*99/100]
+			fmt.Fprintf(os.Stderr, "  pickup: doorbell p50 %s p99 %s; claim after it p50 %s p99 %s\n",
+				ms(r.ring50), ms(r.ring99), ms(r.claim50), ms(r.claim99))
+		}
+	}
 
 	// Throughput: insert n commands in multi-row statements while the
 	// worker runs; the clock stops when the last one is completed.
