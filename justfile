@@ -145,11 +145,12 @@ bench:
     export DATABASE_URL="$(just _db-url)"
     r=tests/bench/report.sh
     $r machine
-    $r capture realtime just bench-realtime
-    $r capture bot just bench-bot
-    $r capture api just bench-api
-    $r capture sql just bench-sql
+    # shortest first: a run cut short still refreshes most sections
     just bench-queue
+    $r capture realtime just bench-realtime
+    $r capture api just bench-api
+    $r capture bot just bench-bot
+    $r capture sql just bench-sql
     $r readme
     $r summary
 
