@@ -182,8 +182,31 @@ lint:
     if [ -n "$out" ]; then echo "gofmt would change:"; echo "$out"; exit 1; fi
     go vet ./...
 
-# Every benchmark (later issues add bench-sql, bench-api, ...).
-bench: bench-realtime bench-bot bench-api bench-sql bench-queue
+# Every benchmark, one after the other (under the benchmark lock), then
+# rewrite tests/bench/README.md as one current report: each run's output goes
+# to tests/bench/results/KEY.{md,targets} (tests/bench/report.sh).
+bench:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    r=tests/bench/report.sh
+    $r machine
+    # shortest first: a run cut short still refreshes most sections
+    just bench-queue
+    $r capture realtime just bench-realtime
+    $r capture api just bench-api
+    $r capture bot just bench-bot
+    $r capture sql just bench-sql
+    $r readme
+    $r summary
+
+# One line per benchmark target from the latest runs: met / NOT met, with the figure.
+bench-summary:
+    @tests/bench/report.sh summary
+
+# Rewrite tests/bench/README.md from tests/bench/sections and tests/bench/results.
+bench-report:
+    @tests/bench/report.sh readme
 
 # SSE relay: 5,000 clients x 20 inserts/s and 500 x 200/s (latency, memory
 # per client, loss), and 10k-row ingest with the realtime trigger on vs off.
@@ -209,7 +232,7 @@ bench-bot: build
     go test -c -o bin/bench-bot ./tests/bench/botbench/
     # one cpu cgroup for the cluster and the benchmark (tests/bench/cgroup.sh)
     NEZUKO_BENCH=1 NEZUKO_BIN={{bin}} tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 40m \
-        -test.run '^TestBench(Bot|EffectsKillSoak)$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p;/--- FAIL/,+3p'
+        -test.run '^TestBench(Bot|EffectsKillSoak)$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p;/^TARGET | /p;/--- FAIL/,+3p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
 # pgbench, 8 and 32 connections (wrk), as a markdown table.
@@ -234,12 +257,16 @@ bench-sql *args:
     export DATABASE_URL="$(just _db-url)"
     go run ./tests/bench/analytics "$@"
 
-# Command queue: pickup latency and throughput, doorbell worker vs 1 s polling (markdown table).
+# Command queue vs River (defaults; fetch cooldown 1 ms) vs 1 s polling: pickup latency and
+# throughput, interleaved rounds, medians; writes tests/bench/results/queue.{md,targets} and the README.
 bench-queue *args:
     #!/usr/bin/env bash
     set -euo pipefail
     export DATABASE_URL="$(just _db-url)"
-    go run ./tests/bench/queuebench "$@"
+    # its own module (River is a test-only dependency)
+    (cd tests/bench/queuebench && go build -o ../../../bin/bench-queue .)
+    tests/bench/report.sh capture queue bin/bench-queue "$@"
+    tests/bench/report.sh readme
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
 _pg-bin:

@@ -180,6 +180,7 @@ echo
 [ -n "$scrape_note" ] && { echo "Metrics: $scrape_note"; echo; }
 echo "| RPC | conns | server | req/s | p50 ms | p99 ms | max ms | handler p50 ms | handler p99 ms | new pool conns | other CPU | vs baseline |"
 echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+targets=""
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 for fn in "$light" "$heavy"; do
     for c in $conns; do
@@ -214,6 +215,13 @@ for fn in "$light" "$heavy"; do
         echo "| $fn | $c | nezuko (Huma) | ${col[n.rps]} | ${col[n.p50]} | ${col[n.p99]} | ${col[n.max]} | ${col[n.h50]} | ${col[n.h99]} | ${col[n.new]} | ${col[n.oth]}% | $gmean (rounds: ${ratios% }) |"
         echo "| $fn | $c | baseline net/http+pgx | $b_rps | ${col[b.p50]} | ${col[b.p99]} | ${col[b.max]} | ${col[b.h50]} | ${col[b.h99]} | ${col[b.new]} | ${col[b.oth]}% | 1.00x |"
         echo "| $fn | $c | pgbench pipelined | $g_tps | $g_p50 | $g_p99 | $g_max | - | - | - | $g_oth | $(ratio "$g_tps") |"
+        # the targets (issue 4), printed after the table for tests/bench/report.sh
+        ok() { awk "BEGIN { exit !($1) }" && echo met || echo "NOT met"; }
+        targets+="TARGET | nezuko ≥ 0.85× baseline, $fn at $c connections | $(ok "${gmean%x} >= 0.85") | $gmean"$'\n'
+        if [ "$fn" = "$light" ] && [ "$c" = 8 ]; then
+            targets+="TARGET | light RPC ≥ 3,000 req/s at 8 connections | $(ok "${col[n.rps]} >= 3000") | ${col[n.rps]} req/s"$'\n'
+            targets+="TARGET | light RPC p99 ≤ 10 ms at 8 connections | $(ok "${col[n.p99]} <= 10") | ${col[n.p99]} ms"$'\n'
+        fi
         unset col
     done
 done
@@ -222,3 +230,5 @@ echo "Targets: light RPC >= 3000 req/s; nezuko >= 0.85x baseline; p99 <= 10 ms a
 echo "p50/p99/max: as the client saw it (wrk; pgbench's per-transaction log). handler p50/p99: the server's own"
 echo "histogram of its handler (request read to response written). new pool conns: connections the server's pool"
 echo "opened during the measured run. other CPU: share of the machine's CPU used by processes outside the benchmark."
+echo
+printf '%s' "$targets"

@@ -66,7 +66,10 @@ begin
                        'for each row execute function triggers.audit_change()', t);
     end loop;
     -- The command queue: what an admin enqueues or cancels through the API.
+    -- The WHEN clause skips the worker's claims and completions (no API
+    -- caller) before any PL/pgSQL call: three calls per command otherwise.
     create trigger audit_change after insert or update or delete on nezuko.admin_commands
-        for each row execute function triggers.audit_change('api_only');
+        for each row when (coalesce(current_setting('nezuko.token_id', true), '') <> '')
+        execute function triggers.audit_change('api_only');
 end
 $$;

@@ -137,6 +137,22 @@ func run(pointsFlag string, duration time.Duration, rounds, readers int) error {
 			fmt.Printf("\nnote: %d of %d clients failed to connect at %dx%d\n", r.connectErrs, r.clients, r.clients, r.rate)
 		}
 	}
+	// One line per target (issue 5), for tests/bench/report.sh.
+	met := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Println()
+	for _, r := range results {
+		at := fmt.Sprintf("%d clients × %d/s", r.clients, r.rate)
+		fmt.Printf("TARGET | p95 ≤ 100 ms at %s | %s | %s\n", at, met(r.p95 <= 100*time.Millisecond), ms(r.p95))
+		fmt.Printf("TARGET | ≤ 24 KB per client at %s | %s | %.1f KB\n", at, met(r.kbPerClient <= 24), r.kbPerClient)
+		fmt.Printf("TARGET | no loss or duplicate at %s | %s | %d lost, %d dup, %d connect errors\n", at,
+			met(r.lost == 0 && r.dup == 0 && r.connectErrs == 0), r.lost, r.dup, r.connectErrs)
+	}
+	fmt.Printf("TARGET | ingest with the realtime trigger ≥ 0.8× without | %s | %.2f×\n", met(on/off >= 0.8), on/off)
 	return nil
 }
 
