@@ -232,7 +232,7 @@ bench-bot: build
     go test -c -o bin/bench-bot ./tests/bench/botbench/
     # one cpu cgroup for the cluster and the benchmark (tests/bench/cgroup.sh)
     NEZUKO_BENCH=1 NEZUKO_BIN={{bin}} tests/bench/with-cgroup.sh bin/bench-bot -test.count=1 -test.timeout 40m \
-        -test.run '^TestBench(Bot|EffectsKillSoak)$' -test.v 2>&1 | sed -n '/^scheduling: /p;/^### /,/^machine:/p;/^TARGET | /p;/--- FAIL/,+3p'
+        -test.run '^TestBench(Bot|EffectsKillSoak)$' -test.v 2>&1 | sed -n '/^TARGET | /{p;d};/^scheduling: /p;/^### /,/^machine:/p;/--- FAIL/,+3p'
 
 # REST API load: nezuko vs a minimal net/http+pgx handler vs pipelined
 # pgbench, 8 and 32 connections (wrk), as a markdown table.

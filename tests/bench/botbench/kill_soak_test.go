@@ -197,6 +197,11 @@ func TestBenchEffectsKillSoak(t *testing.T) {
 	fmt.Println("| updates | effects lost | shown twice | idempotent calls repeated after the kill | sends ended unknown | left pending | restart to /healthz |")
 	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	fmt.Printf("| %d | %d | %d | %d | %d | %d | %.0f ms |\n", len(all), lost, doubled, repeated, unknown, pending, float64(recovered.Milliseconds()))
+	state := "met"
+	if lost != 0 || doubled != 0 || pending != 0 {
+		state = "NOT met"
+	}
+	fmt.Printf("\nTARGET | 0 effects lost or doubled across a kill -9 during a soak | %s | %d lost, %d shown twice, %d pending of %d updates\n", state, lost, doubled, pending, len(all))
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("machine: %d CPUs (load average %s)\n", runtime.NumCPU(), strings.TrimSpace(string(load)))
 	if lost != 0 || doubled != 0 || pending != 0 {
