@@ -15,8 +15,9 @@
 -- for the next log_prune_hour_utc. Anyone may also enqueue one by hand
 -- (api.enqueue_command('prune_logs', '{}')).
 
-insert into nezuko.command_types (name, description, needs_bot, payload_fields) values
-    ('prune_logs', 'Delete raw verification_log, api_call_log and admin_logs rows older than log_retention_days, in short batches; the analytics rollups keep their aggregates. Runs daily by itself.', false, '{}');
+-- Repeatable (016): deleting rows past retention twice deletes nothing more.
+insert into nezuko.command_types (name, description, needs_bot, payload_fields, repeatable) values
+    ('prune_logs', 'Delete raw verification_log, api_call_log and admin_logs rows older than log_retention_days, in short batches; the analytics rollups keep their aggregates. Runs daily by itself.', false, '{}', true);
 
 insert into nezuko.admin_config (key, value, value_type, min_value, max_value, description) values
     ('log_prune_batch_rows', '5000', 'integer', 100, 100000,

@@ -65,7 +65,7 @@ export async function trend(baseUrl: string, token: string, period: Period, gran
     params: { query: { p_period: period, p_granularity: granularity } },
   });
   if (error) throw new Error(`${error.status} ${error.code}`);
-  const rate: number = data.success_rate;
+  const rate: number = data.summary.success_rate;
   return { rate, points: data.series.map((p) => ({ at: new Date(p.timestamp), total: p.total })) };
 }
 
