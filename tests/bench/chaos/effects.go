@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -213,12 +216,13 @@ func mentioned(text string) int64 {
 // 2 s; fault returns how many faults it injected, the moment recovery is
 // counted from (the kill, or PostgreSQL answering again) and when the bot
 // was carrying out effects again (zero: not measured).
-func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error)) (row, error) {
+func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error), extraEnv ...string) (row, error) {
 	w, err := newBotWorld(db)
 	if err != nil {
 		return row{}, err
 	}
 	defer w.close()
+	w.env = append(w.env, extraEnv...)
 	var procs []*serveProc
 	for range serves {
 		p, err := startServe(w.url, w.env...)
@@ -251,8 +255,14 @@ func effectsScenario(name, db string, serves int, fault func(w *botWorld, procs 
 	r := row{fault: name, injected: injected, effLost: lost, effDup: dup, unknown: unknown, note: note + fmt.Sprintf(", %d prompts ended unknown", unknown), countsEffects: true}
 	if !back.IsZero() {
 		r.recovery = back.Sub(from)
-		r.note += "; recovery = " + map[bool]string{true: "PostgreSQL back", false: "the kill"}[strings.Contains(name, "PostgreSQL")] +
-			" to the next mute carried out"
+		from := "the kill"
+		switch {
+		case strings.Contains(name, "PostgreSQL"):
+			from = "PostgreSQL back"
+		case strings.Contains(name, "pool"):
+			from = "the API pool full"
+		}
+		r.note += "; recovery = " + from + " to the next mute carried out"
 	}
 	for _, p := range procs {
 		r.peakRSSKB = max(r.peakRSSKB, int(p.peak.Load()))
@@ -321,4 +331,59 @@ func effectsStorm() (row, error) {
 			w.fake.Inject(fakebot.Fault{Method: "deleteMessage", Count: 30, Code: 500, Description: "Internal Server Error"})
 			return 90, time.Time{}, time.Time{}, procs, nil
 		})
+}
+
+// effectsPoolSaturation fills the API's pool (2 connections) with slow
+// requests while the bot works: enforcement runs on its own pool, so no
+// effect waits for the API (recovery = first mute after the flood began).
+func effectsPoolSaturation() (row, error) {
+	var held atomic.Int64
+	r, err := effectsScenario("API pool saturated by slow requests (pool of 2, 40 clients)", "chaos_eff_pool", 1,
+		func(w *botWorld, procs []*serveProc) (int, time.Time, time.Time, []*serveProc, error) {
+			var token string
+			if err := w.pool.QueryRow(w.ctx, "select token from auth.create_token('chaos pool', 'viewer')").Scan(&token); err != nil {
+				return 0, time.Time{}, time.Time{}, procs, err
+			}
+			for _, q := range []string{
+				`create function api.zz_slow(p_seconds double precision default 3) returns integer
+				 language sql stable security definer set search_path = pg_catalog, pg_temp
+				 as $$ select 1 from pg_sleep(p_seconds) $$`,
+				`comment on function api.zz_slow(double precision) is 'Sleeps (a slow report). Added by just chaos.'`,
+				`grant execute on function api.zz_slow(double precision) to nezuko_viewer`,
+				`notify nezuko_reload`,
+			} {
+				if _, err := w.pool.Exec(w.ctx, q); err != nil {
+					return 0, time.Time{}, time.Time{}, procs, err
+				}
+			}
+			get := func(seconds string) int {
+				req, _ := http.NewRequest(http.MethodGet, procs[0].base+"/v1/rpc/zz_slow?p_seconds="+seconds, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+				if err != nil {
+					return 0
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			if !untilOK(w.ctx, 10*time.Second, func() bool { return get("0") == 200 }) {
+				return 0, time.Time{}, time.Time{}, procs, errors.New("the slow operation never appeared in the API")
+			}
+			t := time.Now()
+			for range 40 {
+				go func() {
+					for time.Since(t) < 6*time.Second {
+						if get("2") == 200 {
+							held.Add(1)
+						}
+					}
+				}()
+			}
+			saturated := t.Add(300 * time.Millisecond) // every API connection asleep by then
+			return 40, saturated, w.firstMuteAfter(saturated, 30*time.Second), procs, nil
+		}, "NEZUKO_DB_POOL_API=2")
+	if err == nil {
+		r.note += fmt.Sprintf("; %d slow API calls answered during the flood", held.Load())
+	}
+	return r, err
 }

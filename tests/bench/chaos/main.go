@@ -93,6 +93,7 @@ func main() {
 	run("second serve takes over a bot", effectsTakeover)
 	run("PostgreSQL crash, effects pending", effectsCrash)
 	run("429 and 5xx storm", effectsStorm)
+	run("API pool saturated", effectsPoolSaturation)
 
 	fmt.Printf("\n### Fault matrix (`just chaos`, %s, %s)\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine())
 	fmt.Println("| fault | injected | recovery | commands lost | commands duplicated | outcome unknown | phantom events | skipped events | effects lost | effects duplicated | peak RSS | note |")
