@@ -57,8 +57,8 @@ type Chat struct {
 	Topics  map[int64]bool
 	// BannedSenderChats: chats banned from writing here (banChatSenderChat).
 	BannedSenderChats map[int64]bool
-	nextMsgID   int64
-	messages    map[int64]bool
+	nextMsgID         int64
+	messages          map[int64]bool
 }
 
 // Bot is a bot the server knows by its token.
