@@ -46,6 +46,15 @@ func crash(t *testing.T) {
 // serveOn starts `nezuko serve` on url and returns its base URL.
 func serveOn(t *testing.T, url string, env ...string) string {
 	t.Helper()
+	base, _ := serveWithLogs(t, url, env...)
+	return base
+}
+
+// serveWithLogs starts `nezuko serve` on url until the test ends (SIGINT,
+// then kill after 15 s; its output logged when the test fails) and returns
+// its base URL once /readyz answers 200, and its output so far.
+func serveWithLogs(t *testing.T, url string, env ...string) (string, *logBuf) {
+	t.Helper()
 	bin := os.Getenv("NEZUKO_BIN")
 	if bin == "" {
 		t.Skip("NEZUKO_BIN is not set")
@@ -83,7 +92,7 @@ func serveOn(t *testing.T, url string, env ...string) string {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return "http://" + addr
+				return "http://" + addr, logs
 			}
 		}
 		if time.Now().After(deadline) {

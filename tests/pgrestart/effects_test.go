@@ -3,8 +3,6 @@ package pgrestart
 import (
 	"context"
 	"crypto/sha256"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -16,50 +14,6 @@ import (
 	"github.com/nezuko-bot/nezuko/tests/fakebot"
 	"github.com/nezuko-bot/nezuko/tests/testdb"
 )
-
-// startServe runs `nezuko serve` with env until the test ends.
-func startServe(t *testing.T, bin string, env []string) *logBuf {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	logs := &logBuf{}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "NEZUKO_HTTP_ADDR=" + addr}, env...)
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("nezuko serve output:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			return logs
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 func waitUntil(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
@@ -79,8 +33,7 @@ func TestEffectsPendingAcrossAPostgresCrashRunOnceWithOnePoller(t *testing.T) {
 	if os.Getenv("NEZUKO_PG_RESTART") != "1" || os.Getenv("NEZUKO_PG_DATA") == "" || os.Getenv("NEZUKO_PG_BIN") == "" {
 		t.Skip("restarts the whole cluster: run through `just test` (NEZUKO_PG_RESTART=1, NEZUKO_PG_DATA, NEZUKO_PG_BIN)")
 	}
-	bin := os.Getenv("NEZUKO_BIN")
-	if bin == "" {
+	if os.Getenv("NEZUKO_BIN") == "" {
 		t.Skip("NEZUKO_BIN is not set")
 	}
 	t.Cleanup(func() {
@@ -131,11 +84,11 @@ func TestEffectsPendingAcrossAPostgresCrashRunOnceWithOnePoller(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	env := []string{"DATABASE_URL=" + url, "NEZUKO_FERNET_KEYS=" + key.Encode(), "NEZUKO_TELEGRAM_API_URL=" + fake.URL,
+	env := []string{"NEZUKO_FERNET_KEYS=" + key.Encode(), "NEZUKO_TELEGRAM_API_URL=" + fake.URL,
 		"NEZUKO_BOT_RELOAD=200ms", "NEZUKO_BOT_POLL_TIMEOUT=1s"}
-	l1 := startServe(t, bin, env)
+	_, l1 := serveWithLogs(t, url, env...)
 	waitUntil(t, "the first serve polls", 20*time.Second, func() bool { return strings.Contains(l1.String(), "bot polling") })
-	l2 := startServe(t, bin, env)
+	_, l2 := serveWithLogs(t, url, env...)
 	waitUntil(t, "the second stands by", 20*time.Second, func() bool { return strings.Contains(l2.String(), "standing by") })
 
 	// The mute meets a 429: it and the prompt after it wait in the outbox.
