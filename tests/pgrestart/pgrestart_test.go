@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,8 +60,7 @@ func TestRealtimeStreamSurvivesPostgresRestartWithoutLoss(t *testing.T) {
 	if os.Getenv("NEZUKO_PG_RESTART") != "1" || os.Getenv("NEZUKO_PG_DATA") == "" || os.Getenv("NEZUKO_PG_BIN") == "" {
 		t.Skip("restarts the whole cluster: run through `just test` (NEZUKO_PG_RESTART=1, NEZUKO_PG_DATA, NEZUKO_PG_BIN)")
 	}
-	bin := os.Getenv("NEZUKO_BIN")
-	if bin == "" {
+	if os.Getenv("NEZUKO_BIN") == "" {
 		t.Skip("NEZUKO_BIN is not set")
 	}
 	// Whatever happens, leave the cluster running for whoever is next.
@@ -82,49 +79,11 @@ func TestRealtimeStreamSurvivesPostgresRestartWithoutLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	logs := &logBuf{}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "DATABASE_URL=" + url, "NEZUKO_HTTP_ADDR=" + addr}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("nezuko serve output:\n%s", logs.String())
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	base := serveOn(t, url) // the package's one serve helper (crash_test.go)
 
 	sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer scancel()
-	s, err := ssetest.Open(sctx, nil, "http://"+addr+"/v1/events?channels=dashboard", token, "")
+	s, err := ssetest.Open(sctx, nil, base+"/v1/events?channels=dashboard", token, "")
 	if err != nil {
 		t.Fatal(err)
 	}
