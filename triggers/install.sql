@@ -38,6 +38,7 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 
 -- Block: enforcement (bot).
 {{ template "bot/release_disabled_group.sql" . }}
+{{ template "bot/group_settings_defaults.sql" . }}
 -- End block: enforcement (bot).
 
 revoke execute on all functions in schema triggers from public;

@@ -2,7 +2,7 @@
 -- named placeholders; the registry of group settings drives the defaults
 -- and the validation; a Spanish group's prompt carries no English.
 begin;
-select plan(16);
+select plan(19);
 
 select is(nezuko.text_languages(), array['en', 'es', 'hi', 'id', 'pt', 'ru'],
     'six languages have a complete text set, English first');
@@ -46,6 +46,16 @@ select is(bot.user_language('{"id": 1, "language_code": "de"}', 'es'), 'es', 'an
 -- The settings registry
 select is(bot.settings('{}'), (select jsonb_object_agg(name, default_value) from nezuko.group_settings),
     'the effective defaults are the registry''s');
+-- A setting added to (changed in, removed from) the registry is in the
+-- effective defaults at once: a trigger keeps group_settings_defaults.
+insert into nezuko.group_settings (name, position, value_type, default_value, description)
+values ('test_flag', 99, 'boolean', 'true', 'test');
+select is(bot.settings('{}')->'test_flag', 'true'::jsonb, 'a setting added to the registry is a default at once');
+update nezuko.group_settings set default_value = 'false' where name = 'test_flag';
+select is(bot.settings('{"mode": "delete"}')->'test_flag', 'false'::jsonb, 'a changed default is effective at once');
+delete from nezuko.group_settings where name = 'test_flag';
+select is(bot.settings('{}'), (select jsonb_object_agg(name, default_value) from nezuko.group_settings),
+    'a removed setting leaves the effective defaults');
 select throws_ok($$select nezuko.check_group_params('{"language": "xx"}')$$, '22023',
     'language must be one of en, es, hi, id, pt, ru', 'a language without texts is refused, naming those offered');
 select throws_ok($$select nezuko.check_group_params('{"mute_duration_seconds": 10}')$$, '22023',
