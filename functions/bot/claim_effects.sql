@@ -11,10 +11,20 @@
 -- chat with unfinished effects, then one for its head), not by reading every
 -- unfinished row: a raid that leaves 100,000 prompts waiting in one group
 -- costs a claim two index probes for that group, not 100,000 rows.
+--
+-- PL/pgSQL with a generic plan, cached for the session: planned on every
+-- call (as a SQL function, or by PL/pgSQL's choice of custom plans) it cost
+-- ~0.9 ms of CPU per claim against ~0.15 ms (psql, CPU time of the backend
+-- over 300 claims). The plan is the same skip scan for any argument.
 create function bot.claim_effects(p_worker text, p_bots bigint[], p_limit integer, p_lease_seconds integer default null)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
                repeatable boolean, attempts integer, created_at timestamptz)
-language sql volatile as $$
+language plpgsql volatile
+set plan_cache_mode = force_generic_plan
+as $$
+#variable_conflict use_column
+begin
+    return query
     with recursive lanes as (
         select b.bot, first.chat_id
         from unnest(p_bots) as b(bot)
@@ -54,7 +64,8 @@ language sql volatile as $$
             for update skip locked))
         returning e.id, e.bot_instance_id, e.chat_id, e.method, e.params, e.repeatable, e.attempts, e.created_at
     )
-    select * from claimed order by id
+    select * from claimed order by id;
+end
 $$;
 comment on function bot.claim_effects(text, bigint[], integer, integer) is
     'Claim the due head effect of up to p_limit chats of the given bots under a lease (one effect per chat at a time, in id order).';

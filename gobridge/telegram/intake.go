@@ -61,6 +61,9 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 		}
 		return next, nil
 	}
+	// Each commit may have written effects: the runner claims them now,
+	// not after the batch's remaining rounds of checks.
+	m.Effects.Wake()
 	var open []int // plans still asking for checks
 	for i, d := range decided {
 		if len(d.Plan.Checks) > 0 {
@@ -93,6 +96,7 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 			}
 			return next, nil
 		}
+		m.Effects.Wake()
 		still := open[:0]
 		for j, i := range open {
 			decided[i].Plan = resumed[j]
