@@ -16,14 +16,22 @@
 -- call (as a SQL function, or by PL/pgSQL's choice of custom plans) it cost
 -- ~0.9 ms of CPU per claim against ~0.15 ms (psql, CPU time of the backend
 -- over 300 claims). The plan is the same skip scan for any argument.
+--
+-- The claiming transaction commits asynchronously (synchronous_commit off
+-- for the rest of it), so a claim never waits for a WAL flush before its
+-- effects are called. A claim lost in a PostgreSQL crash is harmless: its
+-- effects are pending again; a send cannot go out on a lost claim, since
+-- bot.effect_calling (synchronous) finds no lease, and its flush makes the
+-- claim before it durable too; a restrict or delete may be repeated, which
+-- Telegram treats as the same call.
 create function bot.claim_effects(p_worker text, p_bots bigint[], p_limit integer, p_lease_seconds integer default null)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
                repeatable boolean, attempts integer, created_at timestamptz)
-language plpgsql volatile
-set plan_cache_mode = force_generic_plan
-as $$
+language plpgsql volatile as $$
 #variable_conflict use_column
 begin
+    perform set_config('plan_cache_mode', 'force_generic_plan', true),
+            set_config('synchronous_commit', 'off', true);
     return query
     with recursive lanes as (
         select b.bot, first.chat_id

@@ -29,6 +29,13 @@ begin
     if not found then
         return;
     end if;
+    if e.repeatable then
+        -- An idempotent call's answer commits asynchronously: lost in a
+        -- PostgreSQL crash, the effect is called again once its lease
+        -- expires, which Telegram treats as the same call. A send's answer
+        -- (its message id) is always flushed.
+        perform set_config('synchronous_commit', 'off', true);
+    end if;
     v_transient := v_type in ('too_many_requests', 'server_error', 'timeout', 'network');
     if v_ok then
         update nezuko.bot_effects x
