@@ -1,5 +1,12 @@
 -- bot.enforce: the rule itself, for user p_user (a Telegram User object) in
--- group p_group, once bot.enforce_checks has nothing left to ask. p_kind
+-- group p_group. When a fact is missing it writes nothing and returns
+-- {checks} (what bot.enforce_checks would ask: the channels not answered,
+-- then the user's status in the group if a channel is missing, then the
+-- group's permissions to unmute), so a caller deciding one user calls it
+-- alone, without asking bot.enforce_checks first (one pass over the
+-- settings and channels instead of two: the cache-hit message path).
+-- Callers that decide several users at once ask bot.enforce_checks for all
+-- of them first, so no user is decided twice. p_kind
 -- says why we look:
 --   message  a message was sent (p_message_id): delete and/or mute per mode
 --   join     the user joined the group (verify_on_join): mute per mode
@@ -13,7 +20,7 @@
 -- The prompt goes to the topic p_thread of a forum group. The prompt of a
 -- user the bot muted is never auto-deleted (they could not ask again).
 -- Writes verification_log (one row per channel) and group_restrictions.
--- Returns {calls, record, verified, exempt, missing}.
+-- Returns {calls, record, verified, exempt, missing} or {checks}.
 create function bot.enforce(p_bot bigint, p_group bigint, p_user jsonb, p_answers jsonb, p_kind text,
                             p_message_id bigint, p_fresh boolean, p_thread bigint default null)
 returns jsonb
@@ -26,6 +33,7 @@ declare
     gst jsonb;
     gr nezuko.group_restrictions;
     v_checked jsonb := '[]';
+    v_asks jsonb := '[]';
     v_missing jsonb := '[]';
     v_missing_ids bigint[] := '{}';
     v_calls jsonb := '[]';
@@ -46,8 +54,8 @@ begin
              where l.group_id = p_group order by c.channel_id loop
         st := bot.member_state(r.channel_id, v_uid, p_answers, p_fresh);
         if st ? 'unknown' then
-            raise exception 'bot.enforce: membership of % in % is not known yet', v_uid, r.channel_id
-                using errcode = '55000', hint = 'call bot.enforce_checks first';
+            v_asks := v_asks || jsonb_build_object('chat_id', r.channel_id, 'user_id', v_uid, 'fresh', p_fresh);
+            continue;
         end if;
         v_checked := v_checked || jsonb_build_object('channel_id', r.channel_id, 'st', st);
         if (st ? 'error' and s->>'fail_mode' = 'closed') or (not st ? 'error' and not (st->>'m')::boolean) then
@@ -57,6 +65,9 @@ begin
             v_missing_ids := v_missing_ids || r.channel_id;
         end if;
     end loop;
+    if jsonb_array_length(v_asks) > 0 then
+        return jsonb_build_object('checks', v_asks);
+    end if;
     select * into gr from nezuko.group_restrictions where group_id = p_group and user_id = v_uid;
 
     if jsonb_array_length(v_missing) > 0 then
@@ -64,9 +75,15 @@ begin
         -- administrator) nor someone whose status we could not learn: a
         -- wrong mute is worse than a missed one. Neither is a failed check.
         gst := bot.member_state(p_group, v_uid, p_answers, false);
-        if gst ? 'error' or gst ? 'unknown' or gst->>'s' in ('creator', 'administrator') then
+        if gst ? 'unknown' then
+            return jsonb_build_object('checks', jsonb_build_array(jsonb_build_object('chat_id', p_group, 'user_id', v_uid)));
+        end if;
+        if gst ? 'error' or gst->>'s' in ('creator', 'administrator') then
             return jsonb_build_object('exempt', true, 'missing', v_missing);
         end if;
+    elsif coalesce(gr.muted, false) and bot.group_permissions(p_group, p_answers) is null then
+        -- To be unmuted: the group's default permissions first.
+        return jsonb_build_object('checks', jsonb_build_array(jsonb_build_object('method', 'getChat', 'chat_id', p_group)));
     end if;
     perform bot.record_verification(v_uid, p_group, (c->>'channel_id')::bigint,
             case when c->'st' ? 'error' then 'error' when (c->'st'->>'m')::boolean then 'verified' else 'restricted' end,

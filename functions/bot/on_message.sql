@@ -15,7 +15,6 @@ declare
     v_uid bigint := (p_msg->'from'->>'id')::bigint;
     v_thread bigint := case when coalesce((p_msg->>'is_topic_message')::boolean, false)
                             then (p_msg->>'message_thread_id')::bigint end;
-    v_checks jsonb;
     v_res jsonb;
 begin
     if v_chat is null then
@@ -54,10 +53,7 @@ begin
                          'forum_topic_created', 'forum_topic_closed', 'forum_topic_reopened'] then
         return '{}';
     end if;
-    v_checks := bot.enforce_checks(p_bot, v_chat, v_uid, p_answers, false);
-    if jsonb_array_length(v_checks) > 0 then
-        return jsonb_build_object('checks', v_checks);
-    end if;
+    -- One user: bot.enforce asks for what it lacks ({checks}) itself.
     return bot.enforce(p_bot, v_chat, p_msg->'from', p_answers, 'message', (p_msg->>'message_id')::bigint, false, v_thread);
 end
 $$;
