@@ -1,8 +1,11 @@
 -- bot.prune_logs_batch: one batch of the prune_logs command p_id, which
 -- p_worker must hold: deletes up to log_prune_batch_rows rows older than
 -- log_retention_days from each of verification_log, api_call_log and
--- admin_logs, and returns how many. The worker calls it until all three
--- are 0, each call its own short transaction.
+-- admin_logs, and up to as many finished admin_commands (completed, failed,
+-- cancelled, unknown) that finished before that cutoff, and returns how
+-- many. The worker calls it until all four are 0, each call its own short
+-- transaction. Pending and running commands are never touched (nor the
+-- command p_id itself, which is running).
 --
 -- The rows are found through the BRIN indexes on timestamp and deleted by
 -- ctid. nezuko.retention = on (this transaction only) tells the analytics
@@ -10,7 +13,7 @@
 -- aggregates of the pruned rows (a DBA's own DELETE still subtracts them).
 -- Raises 55000 when p_worker no longer holds the command (lease lost).
 create function bot.prune_logs_batch(p_id bigint, p_worker text)
-returns table (verification_log bigint, api_call_log bigint, admin_logs bigint)
+returns table (verification_log bigint, api_call_log bigint, admin_logs bigint, admin_commands bigint)
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     v_cutoff timestamptz := now() - make_interval(days => bot.config_int('log_retention_days', 90));
@@ -18,6 +21,7 @@ declare
     v_ver bigint;
     v_api bigint;
     v_adm bigint;
+    v_cmd bigint;
 begin
     perform 1 from nezuko.admin_commands
     where id = p_id and command_type = 'prune_logs' and status = 'running' and lease_owner = p_worker;
@@ -35,9 +39,16 @@ begin
         select l.ctid from nezuko.admin_logs l where l.timestamp < v_cutoff limit v_batch));
     get diagnostics v_adm = row_count;
     perform set_config('nezuko.retention', 'off', true);
-    return query select v_ver, v_api, v_adm;
+    -- finished commands: their result was read long ago (GET /v1/commands,
+    -- the commands SSE channel); admin_audit_log keeps who enqueued what.
+    delete from nezuko.admin_commands where id = any (array(
+        select c.id from nezuko.admin_commands c
+        where c.status in ('completed', 'failed', 'cancelled', 'unknown') and c.finished_at < v_cutoff
+        limit v_batch));
+    get diagnostics v_cmd = row_count;
+    return query select v_ver, v_api, v_adm, v_cmd;
 end
 $$;
 comment on function bot.prune_logs_batch(bigint, text) is
-    'One batch of prune_logs: deletes up to log_prune_batch_rows rows older than log_retention_days from each raw log (rollups keep their aggregates); returns the counts.';
+    'One batch of prune_logs: deletes up to log_prune_batch_rows rows older than log_retention_days from each raw log (rollups keep their aggregates) and as many admin_commands finished before then; returns the counts.';
 grant execute on function bot.prune_logs_batch(bigint, text) to nezuko_bridge;

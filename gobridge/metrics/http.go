@@ -52,6 +52,9 @@ func routeOf(r *http.Request, status int) string {
 		if status == http.StatusNotFound || status == http.StatusMethodNotAllowed || len(r.URL.Path) > 100 {
 			return "/v1/*"
 		}
+		if !strings.ContainsAny(r.URL.Path, "0123456789") {
+			return r.URL.Path // /v1/rpc/<function>: no regexp, no copy on the hot path
+		}
 		return numericSegment.ReplaceAllString(r.URL.Path, "/{id}")
 	}
 	return p

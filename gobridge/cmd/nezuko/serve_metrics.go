@@ -10,7 +10,7 @@ import (
 
 // attachMetrics serves GET /metrics (Prometheus text format, public like
 // /healthz: counters only, no secrets) and exports what serve's parts count
-// at scrape time: the pool, the SSE relay (rt, when running) and the
+// at scrape time: the pools, the SSE relay (rt, when running) and the
 // command queue's table.
 func attachMetrics(a *app, rt *realtime.Service) {
 	a.srv.Mux.Handle("GET /metrics", metrics.Handler())
@@ -18,7 +18,10 @@ func attachMetrics(a *app, rt *realtime.Service) {
 	if a.readPool != nil {
 		metrics.WatchPool("replica", a.readPool)
 	}
-	metrics.WatchQueue(a.pool)
+	// The scrape's own SQL (the queue's state; effects pending, serve_bot.go)
+	// goes through the work pool: it never takes one of the API pool's
+	// connections from a request.
+	metrics.WatchQueue(a.work)
 	if rt != nil {
 		metrics.WatchSSE(func() metrics.SSEStats {
 			c, r, s, d := rt.Stats()

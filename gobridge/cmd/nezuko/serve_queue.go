@@ -74,7 +74,7 @@ func attachQueue(a *app) error {
 
 // pruneExecutor runs prune_logs commands: batches of bot.prune_logs_batch,
 // each its own short transaction, until nothing older than the retention
-// is left; then bot.finish_prune_logs completes the command with the
+// is left (raw log rows and finished admin_commands); then bot.finish_prune_logs completes the command with the
 // counts and schedules the next run. Other commands go to next.
 type pruneExecutor struct {
 	next queue.Executor
@@ -86,25 +86,25 @@ func (p pruneExecutor) Execute(ctx context.Context, c queue.Command) (queue.Outc
 	if c.Type != "prune_logs" {
 		return p.next.Execute(ctx, c)
 	}
-	var ver, api, adm int64
+	var ver, api, adm, cmd int64
 	start := time.Now()
 	for {
-		var v, a, d int64
-		if err := p.pool.QueryRow(ctx, "select * from bot.prune_logs_batch($1, $2)", c.ID, c.Worker).Scan(&v, &a, &d); err != nil {
+		var v, a, d, k int64
+		if err := p.pool.QueryRow(ctx, "select * from bot.prune_logs_batch($1, $2)", c.ID, c.Worker).Scan(&v, &a, &d, &k); err != nil {
 			return queue.Outcome{}, fmt.Errorf("prune_logs: %w", err)
 		}
-		ver, api, adm = ver+v, api+a, adm+d
-		if v+a+d == 0 {
+		ver, api, adm, cmd = ver+v, api+a, adm+d, cmd+k
+		if v+a+d+k == 0 {
 			break
 		}
 	}
-	res := fmt.Sprintf(`{"verification_log": %d, "api_call_log": %d, "admin_logs": %d}`, ver, api, adm)
+	res := fmt.Sprintf(`{"verification_log": %d, "api_call_log": %d, "admin_logs": %d, "admin_commands": %d}`, ver, api, adm, cmd)
 	var st *string
 	if err := p.pool.QueryRow(ctx, "select bot.finish_prune_logs($1, $2, $3)", c.ID, c.Worker, res).Scan(&st); err != nil {
 		return queue.Outcome{}, fmt.Errorf("prune_logs: complete: %w", err)
 	}
 	p.log.Info("prune_logs: raw log rows older than log_retention_days deleted", "verification_log", ver,
-		"api_call_log", api, "admin_logs", adm, "took", time.Since(start).Round(time.Millisecond))
+		"api_call_log", api, "admin_logs", adm, "admin_commands", cmd, "took", time.Since(start).Round(time.Millisecond))
 	return queue.Outcome{Finished: true}, nil
 }
 
