@@ -29,7 +29,7 @@ comment on schema auth is 'Token and login checks used by the bridge before a re
 grant usage on schema api to nezuko_viewer, nezuko_admin;
 -- The bridge sends each API call in one pgx batch with auth.begin_request,
 -- which switches the role: the call is parsed before the switch, so the
--- bridge (NOINHERIT, sql/016) must see schema api. EXECUTE is checked after
+-- bridge (NOINHERIT, sql/001_roles_and_schemas.sql) must see schema api. EXECUTE is checked after
 -- the switch, as the caller's role.
 grant usage on schema api to nezuko_bridge;
 grant usage on schema bot to nezuko_bridge;

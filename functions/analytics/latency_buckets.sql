@@ -7,7 +7,7 @@
 -- p_tz is UTC and the buckets are days or weeks, rollup hours otherwise,
 -- the raw rows at the window's ends, each in the bucket of its own time),
 -- except that a rollup hour a bucket boundary cuts (zones offset by :30 or
--- :45) is read as its four quarter-hour histograms (sql/015), each to its
+-- :45) is read as its four quarter-hour histograms (sql/005_analytics.sql), each to its
 -- own bucket.
 -- One group (its histograms are kept per UTC day): a whole UTC day inside
 -- the window and inside one bucket comes from the rollup, every other

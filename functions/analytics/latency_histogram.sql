@@ -9,7 +9,7 @@
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (UTC buckets; other
 -- zones read through analytics.latency_buckets). The rollups hold one row
--- per day or hour with the buckets and counts as arrays (sql/012) and are
+-- per day or hour with the buckets and counts as arrays (sql/005_analytics.sql) and are
 -- returned as they are; rows from the log are made the same shape. Several
 -- rows may share an hour (a rollup hour and the raw partial hour), and
 -- counts may be negative: add them up per hour and bucket.

@@ -2198,7 +2198,7 @@ CREATE TABLE nezuko.verification_latency_daily (
     group_id bigint,
     buckets smallint[] NOT NULL,
     counts bigint[] NOT NULL,
-    CONSTRAINT verification_latency_daily_new_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
+    CONSTRAINT verification_latency_daily_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
 )
 WITH (fillfactor='70');
 
@@ -2228,7 +2228,7 @@ CREATE TABLE nezuko.verification_latency_daily_all (
     day timestamp with time zone NOT NULL,
     buckets smallint[] NOT NULL,
     counts bigint[] NOT NULL,
-    CONSTRAINT verification_latency_daily_all_new_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
+    CONSTRAINT verification_latency_daily_all_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
 )
 WITH (fillfactor='70');
 
@@ -2246,7 +2246,7 @@ CREATE TABLE nezuko.verification_latency_hourly_all (
     hour timestamp with time zone NOT NULL,
     buckets smallint[] NOT NULL,
     counts bigint[] NOT NULL,
-    CONSTRAINT verification_latency_hourly_all_new_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
+    CONSTRAINT verification_latency_hourly_all_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
 )
 WITH (fillfactor='70');
 

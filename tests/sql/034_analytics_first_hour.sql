@@ -38,7 +38,7 @@ select unalike(pg_temp.plan_text($$select analytics.hour_ceil(t), analytics.day_
                                          analytics.head_from_rollup(t, t + interval '1 day') from instants$$),
     '%analytics.%', 'hour_ceil, day_ceil, hour_floor and head_from_rollup are inlined');
 
--- nezuko.histogram_add (sql/014: aggregates an ordered subquery instead of
+-- nezuko.histogram_add (sql/005_analytics.sql: aggregates an ordered subquery instead of
 -- sorting inside array_agg): by hand, and on random sorted histograms
 -- against the same sum written with array_agg(... order by ...).
 select results_eq(

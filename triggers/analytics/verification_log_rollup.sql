@@ -1,5 +1,5 @@
 -- triggers.verification_log_rollup: keeps the verification rollups of
--- sql/008_analytics_rollups.sql (histograms: sql/012) exact, once per
+-- sql/005_analytics.sql (histograms: sql/005_analytics.sql) exact, once per
 -- statement.
 --
 -- Statement-level with transition tables: a 10k-row INSERT is folded into
@@ -60,7 +60,7 @@ begin
     -- latency bucket (the per-group histograms). Deriving every rollup
     -- from one finer aggregate (both keys at once) left ~as many rows as
     -- the statement had and re-aggregated them seven times.
-    -- The quarter columns (sql/015): rows and latency_sum in minutes 0-14,
+    -- The quarter columns (sql/005_analytics.sql): rows and latency_sum in minutes 0-14,
     -- 15-29 and 30-44 of the hour (q: the quarter's start minus the hour's).
     with h as materialized (
         select v.hour, v.group_id, v.status, v.cached,
@@ -84,7 +84,7 @@ begin
         group by 1, 2, 3, 4
     ), q as materialized (
         -- All groups per quarter hour and latency bucket: the quarter
-        -- histograms (sql/015), and summed per hour and day the all-groups
+        -- histograms (sql/005_analytics.sql), and summed per hour and day the all-groups
         -- hourly and daily histograms.
         select date_bin('15 minutes', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
             nezuko.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
@@ -138,10 +138,10 @@ begin
         on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
         returning 3 as t, r.ctid, r.n
     ), lh as (
-        -- Histograms (sql/012): one row per day and group (per hour, per
+        -- Histograms (sql/005_analytics.sql): one row per day and group (per hour, per
         -- day over all groups) with the buckets and their counts as arrays;
         -- an existing row gets the two histograms added bucket by bucket
-        -- (nezuko.histogram_add, sql/013), buckets back at 0 dropped.
+        -- (nezuko.histogram_add, sql/005_analytics.sql), buckets back at 0 dropped.
         -- Returned n: the smallest count, so below 0 is an error and 0
         -- (empty arrays) deletes the row.
         insert into nezuko.verification_latency_daily as r (day, group_id, buckets, counts)
@@ -273,7 +273,7 @@ begin
         on conflict (group_id, hour) do update set n = r.n + excluded.n
         returning 1 as t, r.ctid, r.n
     ), gdw as (
-        -- The same per UTC day (sql/015): users_before sums days, not
+        -- The same per UTC day (sql/005_analytics.sql): users_before sums days, not
         -- every hour of the history.
         insert into nezuko.new_users_daily as r (group_id, day, n)
         select group_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from gd group by 1, 2 order by 1, 2
