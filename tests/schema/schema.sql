@@ -3004,7 +3004,7 @@ CREATE TRIGGER audit_change AFTER INSERT OR DELETE OR UPDATE ON nezuko.protected
 -- Name: admin_commands notify_command_inserted; Type: TRIGGER; Schema: nezuko; Owner: -
 --
 
-CREATE TRIGGER notify_command_inserted AFTER INSERT ON nezuko.admin_commands FOR EACH STATEMENT EXECUTE FUNCTION triggers.notify_command_inserted();
+CREATE TRIGGER notify_command_inserted AFTER INSERT ON nezuko.admin_commands FOR EACH STATEMENT EXECUTE FUNCTION triggers.doorbell('nezuko_commands');
 
 --
 -- Name: bot_status realtime_bot_status_insert; Type: TRIGGER; Schema: nezuko; Owner: -
@@ -3034,13 +3034,13 @@ CREATE TRIGGER realtime_command_update AFTER UPDATE ON nezuko.admin_commands REF
 -- Name: admin_logs realtime_new_log; Type: TRIGGER; Schema: nezuko; Owner: -
 --
 
-CREATE TRIGGER realtime_new_log AFTER INSERT ON nezuko.admin_logs FOR EACH STATEMENT EXECUTE FUNCTION triggers.realtime_new_log();
+CREATE TRIGGER realtime_new_log AFTER INSERT ON nezuko.admin_logs FOR EACH STATEMENT EXECUTE FUNCTION triggers.doorbell('nezuko_realtime', 'logs');
 
 --
 -- Name: verification_log realtime_verification; Type: TRIGGER; Schema: nezuko; Owner: -
 --
 
-CREATE TRIGGER realtime_verification AFTER INSERT ON nezuko.verification_log FOR EACH STATEMENT EXECUTE FUNCTION triggers.realtime_verification();
+CREATE TRIGGER realtime_verification AFTER INSERT ON nezuko.verification_log FOR EACH STATEMENT EXECUTE FUNCTION triggers.doorbell('nezuko_realtime', 'dashboard');
 
 --
 -- Name: protected_groups release_disabled_group; Type: TRIGGER; Schema: nezuko; Owner: -
