@@ -57,16 +57,25 @@ grant usage on schema auth to nezuko_bridge;
 {{ template "bot/ops/live_status.sql" . }}
 
 -- Block: analytics RPCs.
--- Schema analytics: internal helpers of the api.get_* functions (window and
--- parameter checks, rollup readers). Not exposed: no role but the owner may
--- use it; the api functions reach it as security definer.
+-- Schema analytics: internal helpers of the api functions (window and
+-- parameter checks, rollup readers, the latency histogram's buckets, the
+-- rollups' repair tool). Not exposed: the api functions reach it as
+-- security definer; nezuko_bridge may use the schema only for the two
+-- helpers the rollup triggers (which run as the log's writer) call, each
+-- granted in its file.
 -- Schema demo: the demo data generator (nezuko seed), owner only.
 drop schema if exists analytics cascade;
 drop schema if exists demo cascade;
 create schema analytics;
-comment on schema analytics is 'Internal helpers of the analytics RPCs (api.get_*): parameter checks and readers of the rollup tables. Installed from functions/analytics; not granted to any role.';
+comment on schema analytics is 'Internal helpers of the api functions: parameter checks, readers of the rollup tables, the latency histogram buckets, the rollups'' repair tool. Installed from functions/analytics; nezuko_bridge may call only latency_bucket and histogram_add (the rollup triggers).';
+grant usage on schema analytics to nezuko_bridge;
 create schema demo;
 comment on schema demo is 'Demo data generator (demo.generate, used by nezuko seed). Installed from functions/demo; owner only.';
+{{ template "analytics/check_page.sql" . }}
+{{ template "analytics/latency_bucket.sql" . }}
+{{ template "analytics/latency_bucket_value.sql" . }}
+{{ template "analytics/histogram_add.sql" . }}
+{{ template "analytics/rebuild_analytics_rollups.sql" . }}
 {{ template "analytics/period.sql" . }}
 {{ template "analytics/granularity.sql" . }}
 {{ template "analytics/time_zone.sql" . }}
@@ -142,6 +151,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "api/enqueue_command.sql" . }}
 {{ template "api/cancel_command.sql" . }}
 {{ template "api/list_commands.sql" . }}
+{{ template "bot/queue/validate_command.sql" . }}
 {{ template "bot/queue/claim_commands.sql" . }}
 {{ template "bot/queue/renew_command_leases.sql" . }}
 {{ template "bot/queue/complete_command.sql" . }}

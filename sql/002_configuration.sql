@@ -1,6 +1,16 @@
 -- Baseline 2 of 6, configuration: who owns what, which bots run, which groups are
 -- protected by which channels, who may use the dashboard and how the system
 -- is tuned. Telegram user and chat ids are bigint throughout.
+--
+-- Functions here, and only these, live in a migration (every other
+-- function is in functions/): a table's CHECK or a domain's CHECK calls
+-- them, and the code packages' `drop schema ... cascade` would silently
+-- drop such a constraint (shared/PITFALLS.md), so they stay in schema
+-- nezuko, managed by migrations:
+-- - nezuko.check_choice, nezuko.check_range: the CHECKs of the value domains;
+-- - nezuko.check_group_params: the CHECK of protected_groups.params, with
+--   what it calls: nezuko.group_setting_problem (one setting against the
+--   registry) and nezuko.text_languages (the languages a group may choose).
 
 -- Value domains: the values the API exposes with a fixed set of choices or
 -- bounds. The REST API's catalog reader turns them into JSON Schema: a
@@ -92,7 +102,7 @@ create domain nezuko.percent as numeric
     check (value >= 0 and value <= 100);
 comment on domain nezuko.percent is 'A percentage, 0-100.';
 
--- Page arguments of the api.list_* functions (nezuko.check_page checks
+-- Page arguments of the api.list_* functions (analytics.check_page checks
 -- them again in each function, with its own limit).
 create domain nezuko.page_limit as integer
     check (nezuko.check_range(value, 1, 500, 'p_limit'));
@@ -106,22 +116,6 @@ create domain nezuko.page_offset as integer
     check (nezuko.check_range(value, 0, 2147483647, 'p_offset'));
 comment on domain nezuko.page_offset is 'How many items of a list to skip: 0 or more.';
 
--- The one rule every paginated api.list_* function applies to its page
--- arguments, kept in one place (a migration-managed schema, like
--- nezuko.check_group_params, so a code-package reinstall never drops it).
-create function nezuko.check_page(p_limit integer, p_offset integer, p_max_limit integer) returns void
-language plpgsql immutable as $$
-begin
-    if p_limit is null or p_limit not between 1 and p_max_limit then
-        raise exception 'p_limit must be between 1 and %', p_max_limit using errcode = '22023';
-    end if;
-    if p_offset is null or p_offset < 0 then
-        raise exception 'p_offset must be 0 or more' using errcode = '22023';
-    end if;
-end
-$$;
-comment on function nezuko.check_page(integer, integer, integer) is
-    'Validates a list function''s p_limit (1..p_max_limit) and p_offset (>= 0); raises 22023 naming the argument.';
 
 -- The CHECK of protected_groups.params, read from the registry. Errors are
 -- English (bot_texts, language en), SQLSTATE 22023, naming the setting.

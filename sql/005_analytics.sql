@@ -28,31 +28,9 @@
 -- space in each page (fillfactor 70), so that the many updates of a count
 -- are HOT updates that write no index entries.
 --
--- If a rollup is ever suspected wrong, nezuko.rebuild_analytics_rollups()
+-- If a rollup is ever suspected wrong, analytics.rebuild_analytics_rollups()
 -- recomputes all of them from the logs.
 
--- Latency histogram buckets, for p95 with bounded error. Bucket b holds
--- latencies in [1.1^b, 1.1^(b+1)) ms (bucket 0 also holds 0 ms), capped at
--- bucket 120 (about 92.7 s). Reporting a bucket by its geometric middle
--- 1.1^(b+0.5) is within 4.9 % of any latency in it (or 1 ms for 0-1 ms).
--- Here, not in a code package, because both packages (triggers write the
--- buckets, api functions read them back) must agree on it.
--- Not strict, so the planner inlines it (a strict SQL function whose body
--- is not strict is called per row: 200 ms per 100k rows here).
-create function nezuko.latency_bucket(p_latency_ms integer) returns smallint
-language sql immutable parallel safe as $$
-    select case when p_latency_ms is not null
-        then least(120, floor(ln(greatest(p_latency_ms, 1)::float8) / ln(1.1::float8) + 1e-9))::smallint end
-$$;
-comment on function nezuko.latency_bucket(integer) is
-    'Histogram bucket of a latency: floor(log base 1.1 of ms), 0..120. See verification_latency_daily.';
-
-create function nezuko.latency_bucket_value(p_bucket smallint) returns numeric
-language sql immutable strict parallel safe as $$
-    select round(power(1.1::float8, p_bucket + 0.5)::numeric, 1)
-$$;
-comment on function nezuko.latency_bucket_value(smallint) is
-    'The latency (ms) reported for a histogram bucket: its geometric middle, within 4.9 % of any value in it.';
 
 -- Verification counts per hour, group, status and cache hit.
 create table nezuko.verification_hourly (
@@ -142,8 +120,8 @@ create table nezuko.verification_latency_daily (
 ) with (fillfactor = 70);
 create unique index verification_latency_daily_key on nezuko.verification_latency_daily
     (group_id, day) nulls not distinct;
-comment on table nezuko.verification_latency_daily is 'Histogram of verification_log.latency_ms per UTC day and group, buckets of nezuko.latency_bucket (x1.1 wide): p95 from it is within 5 % of the exact value. counts[i] rows fell in bucket buckets[i] (ascending, buckets with rows only).';
-comment on column nezuko.verification_latency_daily.buckets is 'Histogram buckets (nezuko.latency_bucket, 0..120) with at least one row, ascending.';
+comment on table nezuko.verification_latency_daily is 'Histogram of verification_log.latency_ms per UTC day and group, buckets of analytics.latency_bucket (x1.1 wide): p95 from it is within 5 % of the exact value. counts[i] rows fell in bucket buckets[i] (ascending, buckets with rows only).';
+comment on column nezuko.verification_latency_daily.buckets is 'Histogram buckets (analytics.latency_bucket, 0..120) with at least one row, ascending.';
 comment on column nezuko.verification_latency_daily.counts is 'counts[i]: log rows in bucket buckets[i].';
 
 create table nezuko.verification_latency_hourly_all (
@@ -153,7 +131,7 @@ create table nezuko.verification_latency_hourly_all (
     constraint verification_latency_hourly_all_check
         check (cardinality(buckets) = cardinality(counts) and 0 <= all (buckets) and 120 >= all (buckets))
 ) with (fillfactor = 70);
-comment on table nezuko.verification_latency_hourly_all is 'Histogram of verification_log.latency_ms per UTC hour over all groups (buckets of nezuko.latency_bucket; counts[i] rows in bucket buckets[i]).';
+comment on table nezuko.verification_latency_hourly_all is 'Histogram of verification_log.latency_ms per UTC hour over all groups (buckets of analytics.latency_bucket; counts[i] rows in bucket buckets[i]).';
 
 -- All-time verification totals per group: get_top_groups ranks groups
 -- without summing every hour of every group.
@@ -255,11 +233,11 @@ comment on table nezuko.bot_alive_minutes is 'UTC minutes in which at least one 
 -- rows, and read ~35 times fewer rollup rows for a long window.
 --
 -- Format, the same in the three tables: buckets holds the histogram buckets
--- (nezuko.latency_bucket, 0..120) that have rows, in ascending order;
+-- (analytics.latency_bucket, 0..120) that have rows, in ascending order;
 -- counts[i] is the number of log rows in bucket buckets[i]. A bucket whose
 -- count drops to 0 (retention deletes) is removed from both arrays, and a
 -- row whose arrays become empty is deleted, so a rebuild from the log
--- (nezuko.rebuild_analytics_rollups) gives exactly the rows the trigger keeps.
+-- (analytics.rebuild_analytics_rollups) gives exactly the rows the trigger keeps.
 -- Read it with: select r.day, u.bucket, u.n from nezuko.verification_latency_daily r,
 -- unnest(r.buckets, r.counts) as u(bucket, n).
 
@@ -342,124 +320,4 @@ comment on table nezuko.new_users_daily is 'new_users_hourly summed per UTC day 
 --    10k-row statement here. first_seen changes only when a backfill moves
 --    a user earlier (then the update is not HOT; rare).
 
--- nezuko.histogram_add: two latency histograms (ascending buckets of
--- nezuko.latency_bucket and their counts, as the histogram rollups of
--- sql/012 keep them) added bucket by bucket, buckets whose sum is 0
--- dropped. The rollup trigger adds a statement's histogram to an existing
--- row with it (a negative one for deleted log rows). In a migration, not in
--- the triggers package: the package's drop-and-recreate must not take it
--- along while the tables' rows depend on its shape.
--- Returns one row; declared as a table so the planner inlines it.
--- nezuko.histogram_add without the two sorts inside array_agg(... order
--- by ...): PostgreSQL 15 sorts every ordered aggregate's input on its own,
--- even when it arrives sorted. The sums come out of a subquery ordered by
--- bucket and are aggregated in that order (a plain aggregate over an
--- ordered subquery receives its rows in order). The rollup trigger calls
--- this for every histogram row a statement touches (~55 per 10k-row
--- INSERT of the demo data): 2.7 ms less per statement (22.8 -> 20.1 ms for
--- the trigger's counts statement, median of 30 interleaved runs on the
--- 10 M-row bench database). Same answers: tests/sql/033 checks the rollups
--- against a rebuild from the log, 034 the readers against raw scans.
-create function nezuko.histogram_add(p_buckets smallint[], p_counts bigint[], p_add_buckets smallint[], p_add_counts bigint[])
-returns table (buckets smallint[], counts bigint[])
-language sql immutable parallel safe as $$
-    select coalesce(array_agg(u.bucket), '{}'), coalesce(array_agg(u.n), '{}')
-    from (select x.bucket, sum(x.n)::bigint as n
-          from (select * from unnest(p_buckets, p_counts)
-                union all select * from unnest(p_add_buckets, p_add_counts)) as x(bucket, n)
-          group by 1 having sum(x.n) <> 0
-          order by 1) as u
-$$;
-comment on function nezuko.histogram_add(smallint[], bigint[], smallint[], bigint[]) is
-    'Two latency histograms (ascending buckets, counts) added bucket by bucket; buckets at 0 dropped.';
 
--- Recompute every rollup from the logs (a repair tool for DBAs; also used
--- by the tests to compare against the incremental maintenance).
-create function nezuko.rebuild_analytics_rollups() returns void
-language plpgsql set jit = off as $$
-begin
-    lock table nezuko.verification_log, nezuko.api_call_log in share mode;
-    truncate nezuko.verification_hourly, nezuko.verification_hourly_all,
-        nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
-        nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
-        nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
-        nezuko.verification_latency_quarter_all;
-    insert into nezuko.verification_hourly (hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
-        lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
-    select date_trunc('hour', timestamp, 'UTC'), group_id, status, cached, count(*), sum(latency_ms),
-        count(*) filter (where latency_ms < 50), count(*) filter (where latency_ms >= 50 and latency_ms < 100),
-        count(*) filter (where latency_ms >= 100 and latency_ms < 200),
-        count(*) filter (where latency_ms >= 200 and latency_ms < 500), count(*) filter (where latency_ms >= 500),
-        count(*) filter (where extract(minute from timestamp at time zone 'UTC') < 15),
-        count(*) filter (where extract(minute from timestamp at time zone 'UTC') >= 15 and extract(minute from timestamp at time zone 'UTC') < 30),
-        count(*) filter (where extract(minute from timestamp at time zone 'UTC') >= 30 and extract(minute from timestamp at time zone 'UTC') < 45),
-        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') < 15), 0),
-        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') >= 15 and extract(minute from timestamp at time zone 'UTC') < 30), 0),
-        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') >= 30 and extract(minute from timestamp at time zone 'UTC') < 45), 0)
-    from nezuko.verification_log group by 1, 2, 3, 4;
-    insert into nezuko.verification_hourly_all (hour, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
-        lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
-    select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100), sum(lat_100_200),
-        sum(lat_200_500), sum(lat_ge_500), sum(n_q1), sum(n_q2), sum(n_q3), sum(latency_sum_q1),
-        sum(latency_sum_q2), sum(latency_sum_q3)
-    from nezuko.verification_hourly group by 1, 2, 3;
-    insert into nezuko.verification_group_totals
-    select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
-    from nezuko.verification_hourly where group_id is not null group by 1;
-    insert into nezuko.verification_latency_quarter_all
-    select quarter, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select date_bin('15 minutes', timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
-                 nezuko.latency_bucket(latency_ms) as bucket, count(*) as n
-          from nezuko.verification_log group by 1, 2) x
-    group by 1;
-    insert into nezuko.verification_latency_hourly_all
-    select hour, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select date_trunc('hour', r.quarter, 'UTC') as hour, u.bucket, sum(u.n)::bigint as n
-          from nezuko.verification_latency_quarter_all r, unnest(r.buckets, r.counts) as u(bucket, n)
-          group by 1, 2) x
-    group by 1;
-    insert into nezuko.verification_latency_daily
-    select day, group_id, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select date_trunc('day', timestamp, 'UTC') as day, group_id, nezuko.latency_bucket(latency_ms) as bucket,
-                 count(*) as n
-          from nezuko.verification_log group by 1, 2, 3) x
-    group by 1, 2;
-    insert into nezuko.verification_daily_all
-    select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
-        sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
-    from nezuko.verification_hourly_all group by 1, 2, 3;
-    insert into nezuko.verification_latency_daily_all
-    select day, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select date_trunc('day', r.hour, 'UTC') as day, u.bucket, sum(u.n)::bigint as n
-          from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
-          group by 1, 2) x
-    group by 1;
-    insert into nezuko.api_call_hourly
-    select date_trunc('hour', timestamp, 'UTC'), case when chat_id < 0 then chat_id end, method, success,
-        count(*), sum(latency_ms)
-    from nezuko.api_call_log group by 1, 2, 3, 4;
-    insert into nezuko.api_call_hourly_all
-    select hour, method, success, sum(n), sum(latency_sum) from nezuko.api_call_hourly group by 1, 2, 3;
-    -- First-seen times only move earlier (they survive retention).
-    insert into nezuko.user_first_seen as f (user_id, first_seen)
-    select user_id, min(timestamp) from nezuko.verification_log group by 1
-    on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
-        where excluded.first_seen < f.first_seen;
-    insert into nezuko.group_user_first_seen as f (group_id, user_id, first_seen)
-    select group_id, user_id, min(timestamp) from nezuko.verification_log where group_id is not null group by 1, 2
-    on conflict (group_id, user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
-        where excluded.first_seen < f.first_seen;
-    truncate nezuko.new_users_hourly_all, nezuko.new_users_hourly;
-    insert into nezuko.new_users_hourly_all
-    select date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.user_first_seen group by 1;
-    insert into nezuko.new_users_hourly
-    select group_id, date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.group_user_first_seen group by 1, 2;
-    truncate nezuko.new_users_daily_all, nezuko.new_users_daily;
-    insert into nezuko.new_users_daily_all
-    select date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly_all group by 1;
-    insert into nezuko.new_users_daily
-    select group_id, date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly group by 1, 2;
-end
-$$;
-comment on function nezuko.rebuild_analytics_rollups() is
-    'Recomputes every analytics rollup from verification_log and api_call_log (locks the logs against writes meanwhile). First-seen times are kept and only moved earlier.';
