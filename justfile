@@ -121,6 +121,20 @@ openapi: build
     DATABASE_URL="$url" {{bin}} openapi --dir openapi
     psql -X -q "$DATABASE_URL" -c "drop database if exists $db with (force)"
 
+# Regenerate tests/schema/schema.sql: the normalised pg_dump --schema-only
+# of a freshly migrated scratch database (the drift test in tests/schema
+# compares the migrations against it).
+schema-dump: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    export DATABASE_URL="$(just _db-url)"
+    db=nezuko_schema_dump
+    psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -c "drop database if exists $db with (force)" -c "create database $db"
+    url=$(go run ./tests/testdb/cmd/dburl "$DATABASE_URL" "$db")
+    DATABASE_URL="$url" {{bin}} migrate > /dev/null
+    go run ./tests/schema/cmd/schemadump "$url" > tests/schema/schema.sql
+    psql -X -q "$DATABASE_URL" -c "drop database if exists $db with (force)"
+
 # Lint the committed OpenAPI documents (Redocly) and prove a client builds
 # from them (openapi-typescript types + an openapi-fetch client, tsc).
 openapi-check:

@@ -29,7 +29,7 @@ comment on schema auth is 'Token and login checks used by the bridge before a re
 grant usage on schema api to nezuko_viewer, nezuko_admin;
 -- The bridge sends each API call in one pgx batch with auth.begin_request,
 -- which switches the role: the call is parsed before the switch, so the
--- bridge (NOINHERIT, sql/016) must see schema api. EXECUTE is checked after
+-- bridge (NOINHERIT, sql/001_roles_and_schemas.sql) must see schema api. EXECUTE is checked after
 -- the switch, as the caller's role.
 grant usage on schema api to nezuko_bridge;
 grant usage on schema bot to nezuko_bridge;
@@ -53,20 +53,29 @@ grant usage on schema auth to nezuko_bridge;
 
 -- Shared helpers other blocks' SQL functions call (an SQL-language body is
 -- checked at creation, so what it calls must exist first).
-{{ template "bot/config_int.sql" . }}
-{{ template "bot/live_status.sql" . }}
+{{ template "bot/ops/config_int.sql" . }}
+{{ template "bot/ops/live_status.sql" . }}
 
 -- Block: analytics RPCs.
--- Schema analytics: internal helpers of the api.get_* functions (window and
--- parameter checks, rollup readers). Not exposed: no role but the owner may
--- use it; the api functions reach it as security definer.
+-- Schema analytics: internal helpers of the api functions (window and
+-- parameter checks, rollup readers, the latency histogram's buckets, the
+-- rollups' repair tool). Not exposed: the api functions reach it as
+-- security definer; nezuko_bridge may use the schema only for the two
+-- helpers the rollup triggers (which run as the log's writer) call, each
+-- granted in its file.
 -- Schema demo: the demo data generator (nezuko seed), owner only.
 drop schema if exists analytics cascade;
 drop schema if exists demo cascade;
 create schema analytics;
-comment on schema analytics is 'Internal helpers of the analytics RPCs (api.get_*): parameter checks and readers of the rollup tables. Installed from functions/analytics; not granted to any role.';
+comment on schema analytics is 'Internal helpers of the api functions: parameter checks, readers of the rollup tables, the latency histogram buckets, the rollups'' repair tool. Installed from functions/analytics; nezuko_bridge may call only latency_bucket and histogram_add (the rollup triggers).';
+grant usage on schema analytics to nezuko_bridge;
 create schema demo;
 comment on schema demo is 'Demo data generator (demo.generate, used by nezuko seed). Installed from functions/demo; owner only.';
+{{ template "analytics/check_page.sql" . }}
+{{ template "analytics/latency_bucket.sql" . }}
+{{ template "analytics/latency_bucket_value.sql" . }}
+{{ template "analytics/histogram_add.sql" . }}
+{{ template "analytics/rebuild_analytics_rollups.sql" . }}
 {{ template "analytics/period.sql" . }}
 {{ template "analytics/granularity.sql" . }}
 {{ template "analytics/time_zone.sql" . }}
@@ -134,105 +143,106 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "api/set_admin_user_role.sql" . }}
 {{ template "api/list_api_tokens.sql" . }}
 {{ template "api/revoke_api_token.sql" . }}
-{{ template "bot/register_bot.sql" . }}
-{{ template "bot/set_update_mode.sql" . }}
+{{ template "bot/ops/register_bot.sql" . }}
+{{ template "bot/ops/set_update_mode.sql" . }}
 -- End block: admin API.
 
 -- Block: command queue.
 {{ template "api/enqueue_command.sql" . }}
 {{ template "api/cancel_command.sql" . }}
 {{ template "api/list_commands.sql" . }}
-{{ template "bot/claim_commands.sql" . }}
-{{ template "bot/renew_command_leases.sql" . }}
-{{ template "bot/complete_command.sql" . }}
-{{ template "bot/fail_command.sql" . }}
-{{ template "bot/complete_commands.sql" . }}
-{{ template "bot/rescue_expired_commands.sql" . }}
-{{ template "bot/next_command_due.sql" . }}
-{{ template "bot/queue_metrics.sql" . }}
-{{ template "bot/schedule_prune_logs.sql" . }}
-{{ template "bot/prune_logs_batch.sql" . }}
-{{ template "bot/finish_prune_logs.sql" . }}
-{{ template "bot/clear_membership_cache.sql" . }}
-{{ template "bot/execute_command.sql" . }}
-{{ template "bot/plan_command.sql" . }}
-{{ template "bot/resume_unmute_command.sql" . }}
-{{ template "bot/heartbeat.sql" . }}
+{{ template "bot/queue/validate_command.sql" . }}
+{{ template "bot/queue/claim_commands.sql" . }}
+{{ template "bot/queue/renew_command_leases.sql" . }}
+{{ template "bot/queue/complete_command.sql" . }}
+{{ template "bot/queue/fail_command.sql" . }}
+{{ template "bot/queue/complete_commands.sql" . }}
+{{ template "bot/queue/rescue_expired_commands.sql" . }}
+{{ template "bot/queue/next_command_due.sql" . }}
+{{ template "bot/queue/queue_metrics.sql" . }}
+{{ template "bot/queue/schedule_prune_logs.sql" . }}
+{{ template "bot/queue/prune_logs_batch.sql" . }}
+{{ template "bot/queue/finish_prune_logs.sql" . }}
+{{ template "bot/queue/clear_membership_cache.sql" . }}
+{{ template "bot/queue/execute_command.sql" . }}
+{{ template "bot/queue/plan_command.sql" . }}
+{{ template "bot/queue/resume_unmute_command.sql" . }}
+{{ template "bot/ops/heartbeat.sql" . }}
 -- End block: command queue.
 
 -- Block: realtime.
-{{ template "bot/realtime_events.sql" . }}
-{{ template "bot/realtime_backlog.sql" . }}
-{{ template "bot/realtime_start.sql" . }}
-{{ template "bot/realtime_replay_allowed.sql" . }}
-{{ template "bot/realtime_prune.sql" . }}
+{{ template "bot/realtime/realtime_events.sql" . }}
+{{ template "bot/realtime/realtime_backlog.sql" . }}
+{{ template "bot/realtime/realtime_start.sql" . }}
+{{ template "bot/realtime/realtime_replay_allowed.sql" . }}
+{{ template "bot/realtime/realtime_prune.sql" . }}
 -- End block: realtime.
 
 -- Block: enforcement (bot).
-{{ template "bot/html_escape.sql" . }}
-{{ template "bot/settings.sql" . }}
-{{ template "bot/text.sql" . }}
-{{ template "bot/user_language.sql" . }}
-{{ template "bot/group_language.sql" . }}
-{{ template "bot/is_subscribed.sql" . }}
-{{ template "bot/mute_permissions.sql" . }}
-{{ template "bot/answer_for.sql" . }}
-{{ template "bot/member_state.sql" . }}
-{{ template "bot/group_permissions.sql" . }}
-{{ template "bot/send_call.sql" . }}
-{{ template "bot/channel_button_url.sql" . }}
-{{ template "bot/reply_call.sql" . }}
-{{ template "bot/merge_plans.sql" . }}
-{{ template "bot/cache_membership.sql" . }}
-{{ template "bot/store_answers.sql" . }}
-{{ template "bot/enforced_settings.sql" . }}
-{{ template "bot/enforce_checks.sql" . }}
-{{ template "bot/release.sql" . }}
-{{ template "bot/release_group.sql" . }}
-{{ template "bot/prompt_call.sql" . }}
-{{ template "bot/enforce.sql" . }}
-{{ template "bot/migrate_group.sql" . }}
-{{ template "bot/command_protected_group.sql" . }}
-{{ template "bot/command_help.sql" . }}
-{{ template "bot/command_protect.sql" . }}
-{{ template "bot/command_unprotect.sql" . }}
-{{ template "bot/command_status.sql" . }}
-{{ template "bot/command_settings.sql" . }}
-{{ template "bot/on_command.sql" . }}
-{{ template "bot/on_sender_chat.sql" . }}
-{{ template "bot/on_new_members.sql" . }}
-{{ template "bot/on_message.sql" . }}
-{{ template "bot/on_callback.sql" . }}
-{{ template "bot/on_chat_member.sql" . }}
-{{ template "bot/on_join_request.sql" . }}
-{{ template "bot/on_my_chat_member.sql" . }}
-{{ template "bot/enqueue_effects.sql" . }}
-{{ template "bot/apply_outcome.sql" . }}
-{{ template "bot/note_group_health.sql" . }}
-{{ template "bot/claim_effects.sql" . }}
-{{ template "bot/next_effect_due.sql" . }}
-{{ template "bot/effect_calling.sql" . }}
-{{ template "bot/renew_effect_leases.sql" . }}
-{{ template "bot/release_effects.sql" . }}
-{{ template "bot/rescue_effects.sql" . }}
-{{ template "bot/report_effect.sql" . }}
-{{ template "bot/decide.sql" . }}
-{{ template "bot/handle_update.sql" . }}
-{{ template "bot/record_verification.sql" . }}
-{{ template "bot/begin_verifications.sql" . }}
-{{ template "bot/flush_verifications.sql" . }}
-{{ template "bot/handle_updates.sql" . }}
-{{ template "bot/resume_update.sql" . }}
-{{ template "bot/resume_updates.sql" . }}
-{{ template "bot/finish_update.sql" . }}
-{{ template "bot/resume_reverify.sql" . }}
-{{ template "bot/reverify.sql" . }}
-{{ template "bot/log_api_calls.sql" . }}
-{{ template "bot/due_deletions.sql" . }}
-{{ template "bot/housekeeping.sql" . }}
-{{ template "bot/active_bots.sql" . }}
-{{ template "bot/bot_token.sql" . }}
-{{ template "bot/rate_limits.sql" . }}
+{{ template "bot/texts/html_escape.sql" . }}
+{{ template "bot/enforce/settings.sql" . }}
+{{ template "bot/texts/text.sql" . }}
+{{ template "bot/texts/user_language.sql" . }}
+{{ template "bot/texts/group_language.sql" . }}
+{{ template "bot/enforce/is_subscribed.sql" . }}
+{{ template "bot/enforce/mute_permissions.sql" . }}
+{{ template "bot/enforce/answer_for.sql" . }}
+{{ template "bot/enforce/member_state.sql" . }}
+{{ template "bot/enforce/group_permissions.sql" . }}
+{{ template "bot/effects/send_call.sql" . }}
+{{ template "bot/texts/channel_button_url.sql" . }}
+{{ template "bot/effects/reply_call.sql" . }}
+{{ template "bot/effects/merge_plans.sql" . }}
+{{ template "bot/enforce/cache_membership.sql" . }}
+{{ template "bot/enforce/store_answers.sql" . }}
+{{ template "bot/enforce/enforced_settings.sql" . }}
+{{ template "bot/enforce/enforce_checks.sql" . }}
+{{ template "bot/enforce/release.sql" . }}
+{{ template "bot/enforce/release_group.sql" . }}
+{{ template "bot/effects/prompt_call.sql" . }}
+{{ template "bot/enforce/enforce.sql" . }}
+{{ template "bot/enforce/migrate_group.sql" . }}
+{{ template "bot/commands/command_protected_group.sql" . }}
+{{ template "bot/commands/command_help.sql" . }}
+{{ template "bot/commands/command_protect.sql" . }}
+{{ template "bot/commands/command_unprotect.sql" . }}
+{{ template "bot/commands/command_status.sql" . }}
+{{ template "bot/commands/command_settings.sql" . }}
+{{ template "bot/commands/on_command.sql" . }}
+{{ template "bot/enforce/on_sender_chat.sql" . }}
+{{ template "bot/enforce/on_new_members.sql" . }}
+{{ template "bot/enforce/on_message.sql" . }}
+{{ template "bot/enforce/on_callback.sql" . }}
+{{ template "bot/enforce/on_chat_member.sql" . }}
+{{ template "bot/enforce/on_join_request.sql" . }}
+{{ template "bot/enforce/on_my_chat_member.sql" . }}
+{{ template "bot/effects/enqueue_effects.sql" . }}
+{{ template "bot/effects/apply_outcome.sql" . }}
+{{ template "bot/effects/note_group_health.sql" . }}
+{{ template "bot/effects/claim_effects.sql" . }}
+{{ template "bot/effects/next_effect_due.sql" . }}
+{{ template "bot/effects/effect_calling.sql" . }}
+{{ template "bot/effects/renew_effect_leases.sql" . }}
+{{ template "bot/effects/release_effects.sql" . }}
+{{ template "bot/effects/rescue_effects.sql" . }}
+{{ template "bot/effects/report_effect.sql" . }}
+{{ template "bot/updates/decide.sql" . }}
+{{ template "bot/updates/handle_update.sql" . }}
+{{ template "bot/updates/record_verification.sql" . }}
+{{ template "bot/updates/begin_verifications.sql" . }}
+{{ template "bot/updates/flush_verifications.sql" . }}
+{{ template "bot/updates/handle_updates.sql" . }}
+{{ template "bot/updates/resume_update.sql" . }}
+{{ template "bot/updates/resume_updates.sql" . }}
+{{ template "bot/updates/finish_update.sql" . }}
+{{ template "bot/enforce/resume_reverify.sql" . }}
+{{ template "bot/enforce/reverify.sql" . }}
+{{ template "bot/ops/log_api_calls.sql" . }}
+{{ template "bot/effects/due_deletions.sql" . }}
+{{ template "bot/ops/housekeeping.sql" . }}
+{{ template "bot/ops/active_bots.sql" . }}
+{{ template "bot/ops/bot_token.sql" . }}
+{{ template "bot/ops/rate_limits.sql" . }}
 -- End block: enforcement (bot).
 
 -- Functions are executable by PUBLIC unless revoked; only the grants in the

@@ -12,6 +12,9 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 
 -- Block: housekeeping.
 {{ template "set_updated_at.sql" . }}
+-- The one NOTIFY trigger function and the triggers that ring it (the
+-- command queue's and the realtime relay's doorbells).
+{{ template "doorbell.sql" . }}
 -- End block: housekeeping.
 
 -- Block: audit.
@@ -26,12 +29,9 @@ comment on schema triggers is 'Trigger functions: updated_at, audit, realtime do
 
 -- Block: command queue.
 {{ template "validate_admin_command.sql" . }}
-{{ template "notify_command_inserted.sql" . }}
 -- End block: command queue.
 
 -- Block: realtime.
-{{ template "realtime/realtime_verification.sql" . }}
-{{ template "realtime/realtime_new_log.sql" . }}
 {{ template "realtime/realtime_bot_status.sql" . }}
 {{ template "realtime/realtime_command.sql" . }}
 -- End block: realtime.

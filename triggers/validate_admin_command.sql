@@ -1,6 +1,6 @@
 -- triggers.validate_admin_command: every command, whoever writes it (the
 -- API or a DBA's plain INSERT or UPDATE), must have a known type and a
--- payload that keeps its type's rules; nezuko.validate_command raises 22023
+-- payload that keeps its type's rules; bot.validate_command raises 22023
 -- naming the field.
 --
 -- Inserts are checked once per statement over the transition table, once
@@ -11,11 +11,11 @@ create function triggers.validate_admin_command() returns trigger
 language plpgsql as $$
 begin
     if tg_level = 'STATEMENT' then
-        perform nezuko.validate_command(d.command_type, d.payload)
+        perform bot.validate_command(d.command_type, d.payload)
         from (select distinct command_type, payload from new_rows) d;
         return null;
     end if;
-    perform nezuko.validate_command(new.command_type, new.payload);
+    perform bot.validate_command(new.command_type, new.payload);
     return new;
 end
 $$;

@@ -1,7 +1,7 @@
 -- analytics.histogram_p95: the nearest-rank 95th percentile of one latency
 -- histogram given as arrays (buckets ascending, nulls last, and their
 -- counts): the first bucket whose running count reaches 95 % of the total,
--- reported by nezuko.latency_bucket_value. A loop over at most ~120
+-- reported by analytics.latency_bucket_value. A loop over at most ~120
 -- elements: per day of a 90-day trend this is several times cheaper than
 -- unnesting every histogram and running window sums over the rows.
 create function analytics.histogram_p95(p_buckets smallint[], p_counts bigint[]) returns numeric
@@ -22,7 +22,7 @@ begin
     for i in 1 .. array_length(p_counts, 1) loop
         v_cum := v_cum + p_counts[i];
         if v_cum >= v_need then
-            return nezuko.latency_bucket_value(p_buckets[i]);
+            return analytics.latency_bucket_value(p_buckets[i]);
         end if;
     end loop;
     return null;

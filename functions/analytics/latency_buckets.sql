@@ -7,7 +7,7 @@
 -- p_tz is UTC and the buckets are days or weeks, rollup hours otherwise,
 -- the raw rows at the window's ends, each in the bucket of its own time),
 -- except that a rollup hour a bucket boundary cuts (zones offset by :30 or
--- :45) is read as its four quarter-hour histograms (sql/015), each to its
+-- :45) is read as its four quarter-hour histograms (sql/005_analytics.sql), each to its
 -- own bucket.
 -- One group (its histograms are kept per UTC day): a whole UTC day inside
 -- the window and inside one bucket comes from the rollup, every other
@@ -76,7 +76,7 @@ begin
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
         select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
-            nezuko.latency_bucket(v.latency_ms) as bucket, sum(v.sign)::bigint as n
+            analytics.latency_bucket(v.latency_ms) as bucket, sum(v.sign)::bigint as n
         from (
             select l.timestamp, l.latency_ms, 1 as sign
             from nezuko.verification_log l
@@ -113,7 +113,7 @@ begin
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
         select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
-            nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
+            analytics.latency_bucket(v.latency_ms) as bucket, count(*) as n
         from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
         join nezuko.verification_log v
           on v.group_id = p_group_id and v.timestamp >= greatest(d.day, p_from)

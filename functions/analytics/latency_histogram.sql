@@ -1,5 +1,5 @@
 -- analytics.latency_histogram: latency histograms (UTC hour or day, the
--- buckets of nezuko.latency_bucket in ascending order, their counts) for
+-- buckets of analytics.latency_bucket in ascending order, their counts) for
 -- the window [p_from, p_to].
 -- All groups: as analytics.verification_counts (hourly rollup from
 -- analytics.rollup_from, with p_daily whole UTC days, and the raw rows
@@ -9,7 +9,7 @@
 -- days from the per-group daily histogram, the rest from the log; a day
 -- row counts in the bucket holding its UTC midnight (UTC buckets; other
 -- zones read through analytics.latency_buckets). The rollups hold one row
--- per day or hour with the buckets and counts as arrays (sql/012) and are
+-- per day or hour with the buckets and counts as arrays (sql/005_analytics.sql) and are
 -- returned as they are; rows from the log are made the same shape. Several
 -- rows may share an hour (a rollup hour and the raw partial hour), and
 -- counts may be negative: add them up per hour and bucket.
@@ -48,7 +48,7 @@ language sql stable as $$
     -- at both ends of the window (one group, by its index).
     select x.hour, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select date_trunc('hour', v.timestamp, 'UTC') as hour, nezuko.latency_bucket(v.latency_ms) as bucket,
+        select date_trunc('hour', v.timestamp, 'UTC') as hour, analytics.latency_bucket(v.latency_ms) as bucket,
             sum(v.sign) as n
         from (
             select l.timestamp, l.latency_ms, 1 as sign
@@ -72,13 +72,13 @@ language sql stable as $$
         ) v
         group by 1, 2
         union all
-        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
+        select date_trunc('hour', v.timestamp, 'UTC'), analytics.latency_bucket(v.latency_ms), count(*)
         from nezuko.verification_log v
         where p_group_id is not null and v.group_id = p_group_id
           and v.timestamp >= p_from and v.timestamp < least(analytics.day_ceil(p_from), p_to + interval '1 microsecond')
         group by 1, 2
         union all
-        select date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
+        select date_trunc('hour', v.timestamp, 'UTC'), analytics.latency_bucket(v.latency_ms), count(*)
         from nezuko.verification_log v
         where p_group_id is not null and v.group_id = p_group_id
           and v.timestamp >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(p_from)) and v.timestamp <= p_to

@@ -2,7 +2,7 @@
 -- group p_group_id, or anywhere when null): whole UTC days from the daily
 -- growth rollups, the hours of p_t's day before its hour from the hourly
 -- ones, the last partial hour from the first-seen tables' time index. So
--- at most ~24 hourly rows, however long the history (sql/015).
+-- at most ~24 hourly rows, however long the history (sql/005_analytics.sql).
 create function analytics.users_before(p_t timestamptz, p_group_id bigint) returns bigint
 language sql stable as $$
     select case when p_group_id is null then

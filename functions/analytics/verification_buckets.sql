@@ -5,7 +5,7 @@
 -- analytics.verification_counts' hours, each given whole to the bucket
 -- it lies in, or, when a bucket boundary cuts it (a zone offset by :30 or
 -- :45, or a DST change at such a time), cut into its four quarters
--- (sql/015), each given to its own bucket. Every UTC offset in use is a
+-- (sql/005_analytics.sql), each given to its own bucket. Every UTC offset in use is a
 -- whole number of quarter hours, so a boundary never falls inside a
 -- quarter. In UTC with day or week buckets the whole UTC days come from
 -- the daily rollup. The raw rows the hourly reader adds or subtracts are

@@ -17,7 +17,7 @@
 -- Callers sum, never count rows, and a sum may be 0.
 -- A row's hour is the start of its hour or day (in UTC). Hour rows also
 -- carry the counts and latency sums of the hour's first three quarters
--- (sql/015; the fourth is the rest), so a caller can cut an hour at a
+-- (sql/005_analytics.sql; the fourth is the rest), so a caller can cut an hour at a
 -- local bucket boundary of any zone (analytics.verification_buckets); day
 -- rows carry 0 there and are only read for UTC days.
 -- p_group_id null = all groups (read from the *_all rollups).

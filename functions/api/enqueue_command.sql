@@ -20,7 +20,7 @@ begin
     end if;
     -- Validated here too (the INSERT checks again) so that a bad group_id
     -- gets its clear message before the lookup below casts it.
-    perform nezuko.validate_command(p_command_type, coalesce(p_payload, '{}'));
+    perform bot.validate_command(p_command_type, coalesce(p_payload, '{}'));
     -- A Telegram-side command with no bot given goes to the bot protecting
     -- its group, so the process running that bot claims it.
     if bot_id is null and p_payload ? 'group_id'

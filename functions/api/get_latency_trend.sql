@@ -1,5 +1,5 @@
 -- api.get_latency_trend: average and 95th percentile latency over time.
--- The p95 comes from the histogram rollup (nezuko.latency_bucket): the
+-- The p95 comes from the histogram rollup (analytics.latency_bucket): the
 -- bucket holding the exact nearest-rank p95 is found from exact counts
 -- (analytics.histogram_p95), and reported by its geometric middle, so the
 -- error is at most 4.9 %.

@@ -17,7 +17,7 @@ declare
     levels constant text[] := array['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
     v_levels text[];
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     if p_min_level is not null and not upper(p_min_level) = any (levels) then
         raise exception 'p_min_level must be one of %', array_to_string(levels, ', ') using errcode = '22023';
     end if;

@@ -13,7 +13,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     if p_role is not null and p_role not in ('viewer', 'admin') then
         raise exception 'p_role must be viewer or admin' using errcode = '22023';
     end if;

@@ -11,7 +11,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     with matching as (
         select k.* from nezuko.api_tokens k where p_include_revoked or k.revoked_at is null
     )

@@ -15,7 +15,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     if p_action is not null and p_action not in ('insert', 'update', 'delete') then
         raise exception 'p_action must be insert, update or delete' using errcode = '22023';
     end if;

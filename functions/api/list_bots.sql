@@ -11,7 +11,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     select (select count(*) from nezuko.bot_instances b where p_active is null or b.is_active = p_active),
            coalesce((select array_agg(row(b.id, b.bot_user_id, b.username, b.first_name, b.owner_id, b.is_active,
                                           b.update_mode, bot.live_status(s.status, s.last_heartbeat),

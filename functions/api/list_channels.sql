@@ -11,7 +11,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     with matching as (
         select c.* from nezuko.enforced_channels c
         where (p_group_id is null or exists (select from nezuko.group_channel_links l

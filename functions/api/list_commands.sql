@@ -11,7 +11,7 @@ create function api.list_commands(
 )
 language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 1000);
+    perform analytics.check_page(p_limit, p_offset, 1000);
     with matching as (
         select c.* from nezuko.admin_commands c
         where (p_status is null or c.status = p_status)

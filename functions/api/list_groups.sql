@@ -12,7 +12,7 @@ language plpgsql stable security definer
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform nezuko.check_page(p_limit, p_offset, 500);
+    perform analytics.check_page(p_limit, p_offset, 500);
     with matching as (
         select g.* from nezuko.protected_groups g
         where (p_enabled is null or g.enabled = p_enabled)

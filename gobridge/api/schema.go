@@ -29,7 +29,7 @@ func ptr[T any](v T) *T { return &v }
 // table column, a result field not listed by @nullable, a request value).
 // A NOT NULL domain is never null.
 //
-// Domains carry choices and bounds (sql/021_api_value_domains.sql): a CHECK
+// Domains carry choices and bounds (sql/002_configuration.sql): a CHECK
 // holding one ARRAY['a', 'b'] list becomes a named string enum, VALUE >= n /
 // VALUE <= n become minimum / maximum.
 func (b *schemaBuilder) forType(oid uint32, typmod int32, nullable bool) *huma.Schema {

@@ -124,7 +124,7 @@ select is((select array_length(c.series, 1) from api.get_cache_hit_rate_trend('2
 -- reported by its histogram bucket within 5 %.
 select is((select l.current_avg from api.get_latency_trend('7d') l), 201.7, 'latency trend: current average');
 select is((select (l.series[array_length(l.series, 1)]).p95_latency from api.get_latency_trend('7d') l),
-    nezuko.latency_bucket_value(nezuko.latency_bucket(700)), 'latency trend: p95 of today is the bucket of 700 ms');
+    analytics.latency_bucket_value(analytics.latency_bucket(700)), 'latency trend: p95 of today is the bucket of 700 ms');
 select ok((select abs((l.series[array_length(l.series, 1)]).p95_latency - 700) / 700 <= 0.05 from api.get_latency_trend('7d') l),
     'latency trend: p95 within 5 % of the exact 700 ms');
 select is((select p.avg_latency from api.get_latency_trend('7d') l, unnest(l.series) p

@@ -100,7 +100,7 @@ insert into nezuko.verification_log (user_id, group_id, status, timestamp) value
 alter table nezuko.verification_log enable trigger analytics_rollup_insert;
 select throws_ok($$delete from nezuko.verification_log where group_id = -1099$$, '55000', null,
     'deleting rows the rollup never counted raises instead of going negative');
-select nezuko.rebuild_analytics_rollups();
+select analytics.rebuild_analytics_rollups();
 select lives_ok($$delete from nezuko.verification_log where group_id = -1099$$, 'after a rebuild the delete works');
 
 -- Uptime history: one heartbeat marks two intervals (60 s) of minutes.

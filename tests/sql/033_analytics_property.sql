@@ -121,7 +121,7 @@ begin
     return next results_eq(
         $$select p.date, p.avg_latency, p.p95_latency from api.get_latency_trend('30d') l, unnest(l.series) p$$,
         $$select d, coalesce(round(avg(v.latency_ms), 1), 0.0),
-                 case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                 case when count(v.latency_ms) = 0 then 0.0 else analytics.latency_bucket_value(analytics.latency_bucket(
                      (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
           from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
           left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '30 days'
@@ -130,7 +130,7 @@ begin
     return next results_eq(
         $$select p.date, p.avg_latency, p.p95_latency from api.get_latency_trend('30d', -2) l, unnest(l.series) p$$,
         $$select d, coalesce(round(avg(v.latency_ms), 1), 0.0),
-                 case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+                 case when count(v.latency_ms) = 0 then 0.0 else analytics.latency_bucket_value(analytics.latency_bucket(
                      (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
           from generate_series(date_trunc('day', now() - interval '30 days', 'UTC'), now(), interval '1 day') d
           left join nezuko.verification_log v on date_trunc('day', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '30 days'
@@ -139,7 +139,7 @@ begin
         p_when || ': latency trend of one group = raw scan');
     return next results_eq(
         $$select p.date, p.p95_latency from api.get_latency_trend('24h', -3) l, unnest(l.series) p$$,
-        $$select d, case when count(v.latency_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+        $$select d, case when count(v.latency_ms) = 0 then 0.0 else analytics.latency_bucket_value(analytics.latency_bucket(
                      (percentile_disc(0.95) within group (order by v.latency_ms))::int)) end
           from generate_series(date_trunc('hour', now() - interval '24 hours', 'UTC'), now(), interval '1 hour') d
           left join nezuko.verification_log v on date_trunc('hour', v.timestamp, 'UTC') = d and v.timestamp >= now() - interval '24 hours'
@@ -237,7 +237,7 @@ create function pg_temp.rollups() returns table (k text, j jsonb) language sql a
     union all select 'nuda', to_jsonb(r) from nezuko.new_users_daily_all r
 $$;
 create temp table kept on commit drop as select * from pg_temp.rollups();
-select nezuko.rebuild_analytics_rollups();
+select analytics.rebuild_analytics_rollups();
 create temp table rebuilt on commit drop as select * from pg_temp.rollups();
 select ok((select count(*) from kept) > 1000, 'the rollups hold a good number of keys');
 select is((select count(*)::int from ((table kept except all table rebuilt) union all (table rebuilt except all table kept)) x), 0,

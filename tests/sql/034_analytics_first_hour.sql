@@ -38,13 +38,13 @@ select unalike(pg_temp.plan_text($$select analytics.hour_ceil(t), analytics.day_
                                          analytics.head_from_rollup(t, t + interval '1 day') from instants$$),
     '%analytics.%', 'hour_ceil, day_ceil, hour_floor and head_from_rollup are inlined');
 
--- nezuko.histogram_add (sql/014: aggregates an ordered subquery instead of
+-- analytics.histogram_add (sql/005_analytics.sql: aggregates an ordered subquery instead of
 -- sorting inside array_agg): by hand, and on random sorted histograms
 -- against the same sum written with array_agg(... order by ...).
 select results_eq(
-    $$select * from nezuko.histogram_add('{1,3,5}', '{1,1,1}', '{2,3,6}', '{4,-1,2}')
-      union all select * from nezuko.histogram_add('{7}', '{2}', '{7}', '{-2}')
-      union all select * from nezuko.histogram_add('{}', '{}', '{0,120}', '{3,1}')$$,
+    $$select * from analytics.histogram_add('{1,3,5}', '{1,1,1}', '{2,3,6}', '{4,-1,2}')
+      union all select * from analytics.histogram_add('{7}', '{2}', '{7}', '{-2}')
+      union all select * from analytics.histogram_add('{}', '{}', '{0,120}', '{3,1}')$$,
     $$values ('{1,2,5,6}'::smallint[], '{1,4,1,2}'::bigint[]), ('{}', '{}'), ('{0,120}', '{3,1}')$$,
     'histogram_add: buckets added, a bucket back at 0 dropped, an empty histogram');
 create temp table hists on commit drop as
@@ -54,7 +54,7 @@ from (select i, s, b::smallint as b, (1 + floor(random() * 50))::bigint * case w
       from generate_series(1, 300) i, generate_series(1, 2) s, generate_series(0, 120) b
       where random() < 0.4) x
 group by i;
-select is((select count(*)::int from hists h, nezuko.histogram_add(coalesce(h.b1, '{}'), coalesce(h.c1, '{}'),
+select is((select count(*)::int from hists h, analytics.histogram_add(coalesce(h.b1, '{}'), coalesce(h.c1, '{}'),
                                                                    coalesce(h.b2, '{}'), coalesce(h.c2, '{}')) m,
           lateral (select coalesce(array_agg(bucket order by bucket), '{}') as b, coalesce(array_agg(n order by bucket), '{}') as c
                    from (select bucket, sum(n)::bigint as n
@@ -169,7 +169,7 @@ select results_eq(
       from w, unnest(array[null, -2001]::bigint[]) g, analytics.latency_histogram(w.f, w.t, g) x,
            unnest(x.buckets, x.counts) u(bucket, n)
       group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2 nulls first, 3, 4$$,
-    $$select w.k, g, date_trunc('hour', v.timestamp, 'UTC'), nezuko.latency_bucket(v.latency_ms), count(*)
+    $$select w.k, g, date_trunc('hour', v.timestamp, 'UTC'), analytics.latency_bucket(v.latency_ms), count(*)
       from w cross join unnest(array[null, -2001]::bigint[]) g
       join nezuko.verification_log v on v.timestamp >= w.f and v.timestamp <= w.t and (g is null or v.group_id = g)
       where g is null
@@ -179,7 +179,7 @@ select results_eq(
       -- day), the partial days from the log by hour.
       select w.k, g, case when v.timestamp >= analytics.day_ceil(w.f) and v.timestamp < date_trunc('day', w.t, 'UTC')
                           then date_trunc('day', v.timestamp, 'UTC') else date_trunc('hour', v.timestamp, 'UTC') end,
-             nezuko.latency_bucket(v.latency_ms), count(*)
+             analytics.latency_bucket(v.latency_ms), count(*)
       from w cross join unnest(array[-2001]::bigint[]) g
       join nezuko.verification_log v on v.timestamp >= w.f and v.timestamp <= w.t and v.group_id = g
       group by 1, 2, 3, 4
@@ -189,7 +189,7 @@ select results_eq(
     $$select w.k, u.bucket, sum(u.n)::bigint
       from w, analytics.latency_histogram(w.f, w.t, null, true) x, unnest(x.buckets, x.counts) u(bucket, n)
       group by 1, 2 having sum(u.n) <> 0 order by 1, 2$$,
-    $$select w.k, nezuko.latency_bucket(v.latency_ms), count(*)
+    $$select w.k, analytics.latency_bucket(v.latency_ms), count(*)
       from w join nezuko.verification_log v on v.timestamp >= w.f and v.timestamp <= w.t
       group by 1, 2 order by 1, 2$$,
     'latency_histogram with whole days (p_daily) = raw scan, every window');

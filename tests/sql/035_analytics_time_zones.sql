@@ -53,7 +53,7 @@ select diag('zone with a DST change in the window: ', coalesce((select z from ds
 
 -- p95 as the histogram reports it: the bucket of the exact nearest-rank p95.
 create function pg_temp.p95(p_ms integer[]) returns numeric language sql as $$
-    select case when cardinality(p_ms) = 0 then 0.0 else nezuko.latency_bucket_value(nezuko.latency_bucket(
+    select case when cardinality(p_ms) = 0 then 0.0 else analytics.latency_bucket_value(analytics.latency_bucket(
         (select percentile_disc(0.95) within group (order by m) from unnest(p_ms) m))) end
 $$;
 
@@ -213,7 +213,7 @@ select results_eq(
     $$select w.i, u.bucket, sum(u.n)::bigint from w, analytics.latency_histogram(w.f, w.t, null, w.i % 2 = 1) h,
              unnest(h.buckets, h.counts) u(bucket, n)
       group by 1, 2 having sum(u.n) <> 0 order by 1, 2$$,
-    $$select w.i, nezuko.latency_bucket(v.latency_ms), count(*) from w join nezuko.verification_log v on v.timestamp >= w.f and v.timestamp <= w.t
+    $$select w.i, analytics.latency_bucket(v.latency_ms), count(*) from w join nezuko.verification_log v on v.timestamp >= w.f and v.timestamp <= w.t
       group by 1, 2 order by 1, 2$$,
     'analytics.latency_histogram = raw scan on 40 windows');
 insert into nezuko.api_call_log (method, chat_id, success, latency_ms, timestamp)
@@ -245,7 +245,7 @@ select results_eq(
            unnest(b.buckets, b.counts) u(bucket, n)
       where w.i <= 12 group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2, 3, 4$$,
     $$select w.i, z, date_trunc(case when w.i % 3 = 0 then 'hour' else 'day' end, v.timestamp at time zone z),
-             nezuko.latency_bucket(v.latency_ms), count(*)
+             analytics.latency_bucket(v.latency_ms), count(*)
       from w, unnest(array['Asia/Kathmandu', 'Australia/Adelaide']) z, nezuko.verification_log v
       where w.i <= 12 and v.timestamp >= w.f and v.timestamp <= w.t group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
     'analytics.latency_buckets = raw scan on past windows');

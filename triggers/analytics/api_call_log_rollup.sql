@@ -48,7 +48,7 @@ begin
     from (table m union all table a) x;
     if v_min < 0 then
         raise exception 'the api_call_log rollups no longer match the log (a count went below 0)'
-            using errcode = '55000', hint = 'Repair them with: select nezuko.rebuild_analytics_rollups();';
+            using errcode = '55000', hint = 'Repair them with: select analytics.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.api_call_hourly where ctid = any (z1); end if;
     if z2 is not null then delete from nezuko.api_call_hourly_all where ctid = any (z2); end if;

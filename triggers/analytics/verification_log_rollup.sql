@@ -1,5 +1,5 @@
 -- triggers.verification_log_rollup: keeps the verification rollups of
--- sql/008_analytics_rollups.sql (histograms: sql/012) exact, once per
+-- sql/005_analytics.sql (histograms: sql/005_analytics.sql) exact, once per
 -- statement.
 --
 -- Statement-level with transition tables: a 10k-row INSERT is folded into
@@ -52,7 +52,7 @@ begin
 
     -- UTC hours and days by date_bin from a UTC midnight: the same
     -- values as date_trunc(..., 'UTC') (what the readers and
-    -- nezuko.rebuild_analytics_rollups use), without a time zone lookup
+    -- analytics.rebuild_analytics_rollups use), without a time zone lookup
     -- per row (0.34 vs 0.05 us per row here).
     -- Three aggregates of the transition table, each read once: h per
     -- hour/group/status/cache (feeds the count rollups), q per quarter
@@ -60,7 +60,7 @@ begin
     -- latency bucket (the per-group histograms). Deriving every rollup
     -- from one finer aggregate (both keys at once) left ~as many rows as
     -- the statement had and re-aggregated them seven times.
-    -- The quarter columns (sql/015): rows and latency_sum in minutes 0-14,
+    -- The quarter columns (sql/005_analytics.sql): rows and latency_sum in minutes 0-14,
     -- 15-29 and 30-44 of the hour (q: the quarter's start minus the hour's).
     with h as materialized (
         select v.hour, v.group_id, v.status, v.cached,
@@ -84,16 +84,16 @@ begin
         group by 1, 2, 3, 4
     ), q as materialized (
         -- All groups per quarter hour and latency bucket: the quarter
-        -- histograms (sql/015), and summed per hour and day the all-groups
+        -- histograms (sql/005_analytics.sql), and summed per hour and day the all-groups
         -- hourly and daily histograms.
         select date_bin('15 minutes', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
-            nezuko.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
+            analytics.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2
     ), b as materialized (
         -- Per UTC day, group and latency bucket: the per-group histograms.
         select date_bin('1 day', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as day, v.group_id,
-            nezuko.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
+            analytics.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2, 3
     ), m as (
@@ -138,10 +138,10 @@ begin
         on conflict (group_id) do update set n = r.n + excluded.n, verified = r.verified + excluded.verified
         returning 3 as t, r.ctid, r.n
     ), lh as (
-        -- Histograms (sql/012): one row per day and group (per hour, per
+        -- Histograms (sql/005_analytics.sql): one row per day and group (per hour, per
         -- day over all groups) with the buckets and their counts as arrays;
         -- an existing row gets the two histograms added bucket by bucket
-        -- (nezuko.histogram_add, sql/013), buckets back at 0 dropped.
+        -- (analytics.histogram_add, sql/005_analytics.sql), buckets back at 0 dropped.
         -- Returned n: the smallest count, so below 0 is an error and 0
         -- (empty arrays) deletes the row.
         insert into nezuko.verification_latency_daily as r (day, group_id, buckets, counts)
@@ -149,7 +149,7 @@ begin
         from b
         group by 1, 2 order by group_id, day
         on conflict (group_id, day) do update set (buckets, counts) = (
-            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+            select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 4 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), la as (
         insert into nezuko.verification_latency_hourly_all as r (hour, buckets, counts)
@@ -159,7 +159,7 @@ begin
               from q group by 1, 2) x
         group by 1 order by 1
         on conflict (hour) do update set (buckets, counts) = (
-            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+            select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 5 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), da as (
         insert into nezuko.verification_daily_all as r
@@ -179,14 +179,14 @@ begin
               from q group by 1, 2) x
         group by 1 order by 1
         on conflict (day) do update set (buckets, counts) = (
-            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+            select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 7 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), lq as (
         insert into nezuko.verification_latency_quarter_all as r (quarter, buckets, counts)
         select quarter, array_agg(bucket order by bucket), array_agg(n order by bucket)
         from q group by 1 order by 1
         on conflict (quarter) do update set (buckets, counts) = (
-            select m.buckets, m.counts from nezuko.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+            select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 8 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     )
     select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
@@ -198,7 +198,7 @@ begin
     into v_min, z1, z2, z3, z4, z5, z6, z7, z8;
     if v_min < 0 then
         raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
-            using errcode = '55000', hint = 'Repair them with: select nezuko.rebuild_analytics_rollups();';
+            using errcode = '55000', hint = 'Repair them with: select analytics.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.verification_hourly where ctid = any (z1); end if;
     if z2 is not null then delete from nezuko.verification_hourly_all where ctid = any (z2); end if;
@@ -273,7 +273,7 @@ begin
         on conflict (group_id, hour) do update set n = r.n + excluded.n
         returning 1 as t, r.ctid, r.n
     ), gdw as (
-        -- The same per UTC day (sql/015): users_before sums days, not
+        -- The same per UTC day (sql/005_analytics.sql): users_before sums days, not
         -- every hour of the history.
         insert into nezuko.new_users_daily as r (group_id, day, n)
         select group_id, date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), sum(d) from gd group by 1, 2 order by 1, 2
@@ -310,7 +310,7 @@ begin
     from (table gw union all table uw union all table gdw union all table udw) x;
     if v_min < 0 then
         raise exception 'new_users_hourly no longer matches the first-seen tables'
-            using errcode = '55000', hint = 'Repair it with: select nezuko.rebuild_analytics_rollups();';
+            using errcode = '55000', hint = 'Repair it with: select analytics.rebuild_analytics_rollups();';
     end if;
     if z1 is not null then delete from nezuko.new_users_hourly where ctid = any (z1); end if;
     if z2 is not null then delete from nezuko.new_users_hourly_all where ctid = any (z2); end if;

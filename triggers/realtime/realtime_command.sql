@@ -2,7 +2,7 @@
 -- status change of admin_commands become command_updated events in the
 -- outbox, with the row as it is now; then one NOTIFY for the statement.
 -- Updates that leave the status alone (lease renewals, counters) publish
--- nothing. The queue's own worker doorbell is a separate trigger.
+-- nothing. The queue's own worker doorbell is triggers.doorbell (doorbell.sql).
 create function triggers.realtime_command() returns trigger
 language plpgsql as $$
 declare

@@ -1,3 +1,331 @@
+-- Baseline 2 of 6, configuration: who owns what, which bots run, which groups are
+-- protected by which channels, who may use the dashboard and how the system
+-- is tuned. Telegram user and chat ids are bigint throughout.
+--
+-- Functions here, and only these, live in a migration (every other
+-- function is in functions/): a table's CHECK or a domain's CHECK calls
+-- them, and the code packages' `drop schema ... cascade` would silently
+-- drop such a constraint (shared/PITFALLS.md), so they stay in schema
+-- nezuko, managed by migrations:
+-- - nezuko.check_choice, nezuko.check_range: the CHECKs of the value domains;
+-- - nezuko.check_group_params: the CHECK of protected_groups.params, with
+--   what it calls: nezuko.group_setting_problem (one setting against the
+--   registry) and nezuko.text_languages (the languages a group may choose).
+
+-- Value domains: the values the API exposes with a fixed set of choices or
+-- bounds. The REST API's catalog reader turns them into JSON Schema: a
+-- domain whose CHECK holds one ARRAY['a', 'b', ...] list becomes a named
+-- string enum (components/schemas/<PascalName>); nezuko.check_range(VALUE,
+-- lo, hi, ...) or `VALUE >= n` / `VALUE <= n` become minimum/maximum. api functions use them for arguments
+-- (p_period nezuko.period) and for result fields (attributes of api.* types,
+-- OUT parameters).
+--
+-- Why here and not in the functions code package: a domain used by a table
+-- column, or by an api type that is recreated on every install, must outlive
+-- `drop schema api cascade` (see README "SQL conventions").
+--
+-- Choices an api argument takes are checked by nezuko.check_choice, which
+-- raises 22023 (HTTP 400) naming the argument and the allowed values, the
+-- same error the functions raised before they had domains. A null passes
+-- the domain: whether null is allowed is the function's business.
+
+create function nezuko.check_choice(p_value text, p_allowed text[], p_what text) returns boolean
+language plpgsql immutable parallel safe as $$
+begin
+    if p_value is null or p_value = any (p_allowed) then
+        return true;
+    end if;
+    raise exception '% must be one of % (got %)', p_what, array_to_string(p_allowed, ', '), quote_literal(p_value)
+        using errcode = '22023';
+end
+$$;
+comment on function nezuko.check_choice(text, text[], text) is
+    'CHECK of the choice domains: true when p_value is null or one of p_allowed, else raises 22023 naming p_what and the allowed values.';
+
+create function nezuko.check_range(p_value bigint, p_min bigint, p_max bigint, p_what text) returns boolean
+language plpgsql immutable parallel safe as $$
+begin
+    if p_value is null or p_value between p_min and p_max then
+        return true;
+    end if;
+    raise exception '% must be between % and % (got %)', p_what, p_min, p_max, p_value using errcode = '22023';
+end
+$$;
+comment on function nezuko.check_range(bigint, bigint, bigint, text) is
+    'CHECK of the bounded integer domains: true when p_value is null or within [p_min, p_max], else raises 22023 naming p_what and the bounds.';
+
+create domain nezuko.top_limit as integer
+    check (nezuko.check_range(value, 1, 100, 'p_limit'));
+comment on domain nezuko.top_limit is 'How many entries of a top-N list: 1 to 100.';
+
+create domain nezuko.period as text
+    check (nezuko.check_choice(value, array['24h', '7d', '30d', '90d'], 'p_period'));
+comment on domain nezuko.period is 'An analytics window ending now: 24h, 7d, 30d or 90d.';
+
+create domain nezuko.granularity as text
+    check (nezuko.check_choice(value, array['hour', 'day', 'week'], 'p_granularity'));
+comment on domain nezuko.granularity is 'A bucket size of a time series: hour, day or week (weeks start on Monday).';
+
+create domain nezuko.day_or_week as text
+    check (nezuko.check_choice(value, array['day', 'week'], 'p_granularity'));
+comment on domain nezuko.day_or_week is 'A bucket size of a daily or weekly series: day or week (weeks start on Monday).';
+
+create domain nezuko.role as text
+    check (nezuko.check_choice(value, array['viewer', 'admin'], 'role'));
+comment on domain nezuko.role is 'An API role: viewer (reads) or admin (reads and changes).';
+
+create domain nezuko.log_level as text
+    check (nezuko.check_choice(value, array['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'], 'level'));
+comment on domain nezuko.log_level is 'Severity of an application log record, lowest first.';
+
+create domain nezuko.bot_state as text
+    check (nezuko.check_choice(value, array['starting', 'online', 'degraded', 'offline', 'error'], 'status'));
+comment on domain nezuko.bot_state is 'A bot''s live status (offline when its heartbeat is older than two intervals).';
+
+create domain nezuko.health as text
+    check (nezuko.check_choice(value, array['ok', 'warning', 'error'], 'health'));
+comment on domain nezuko.health is 'ok, or warning/error with a health_reason.';
+
+create domain nezuko.command_status as text
+    check (nezuko.check_choice(value, array['pending', 'running', 'completed', 'failed', 'cancelled', 'unknown'], 'status'));
+comment on domain nezuko.command_status is 'State of an admin command in the queue (unknown: a command that may not repeat was interrupted after it reached Telegram).';
+
+create domain nezuko.update_mode as text
+    check (nezuko.check_choice(value, array['polling', 'webhook'], 'update_mode'));
+comment on domain nezuko.update_mode is 'How a bot receives updates: long polling or webhook.';
+
+create domain nezuko.value_type as text
+    check (nezuko.check_choice(value, array['integer', 'number', 'boolean', 'string'], 'value_type'));
+comment on domain nezuko.value_type is 'Type of a setting''s JSON value.';
+
+create domain nezuko.percent as numeric
+    check (value >= 0 and value <= 100);
+comment on domain nezuko.percent is 'A percentage, 0-100.';
+
+-- Page arguments of the api.list_* functions (analytics.check_page checks
+-- them again in each function, with its own limit).
+create domain nezuko.page_limit as integer
+    check (nezuko.check_range(value, 1, 500, 'p_limit'));
+comment on domain nezuko.page_limit is 'How many items a page of a list holds: 1 to 500.';
+
+create domain nezuko.command_page_limit as integer
+    check (nezuko.check_range(value, 1, 1000, 'p_limit'));
+comment on domain nezuko.command_page_limit is 'How many commands a page of api.list_commands holds: 1 to 1000.';
+
+create domain nezuko.page_offset as integer
+    check (nezuko.check_range(value, 0, 2147483647, 'p_offset'));
+comment on domain nezuko.page_offset is 'How many items of a list to skip: 0 or more.';
+
+
+-- The CHECK of protected_groups.params, read from the registry. Errors are
+-- English (bot_texts, language en), SQLSTATE 22023, naming the setting.
+create function nezuko.check_group_params(p jsonb) returns boolean
+language plpgsql stable as $$
+declare
+    k text;
+    v jsonb;
+    v_problem jsonb;
+    v_msg text;
+    a record;
+begin
+    if jsonb_typeof(p) is distinct from 'object' then
+        raise exception 'group params must be a JSON object' using errcode = '22023';
+    end if;
+    for k, v in select * from jsonb_each(p) loop
+        v_problem := nezuko.group_setting_problem(k, v);
+        continue when v_problem is null;
+        if v_problem->>'key' = 'settings.unknown' then
+            raise exception 'unknown group setting "%"', k
+                using errcode = '22023', hint = 'allowed settings: ' || (v_problem->'args'->>'names');
+        end if;
+        select body into v_msg from nezuko.bot_texts where key = v_problem->>'key' and language = 'en';
+        for a in select * from jsonb_each_text(v_problem->'args') loop
+            v_msg := replace(v_msg, '{' || a.key || '}', coalesce(a.value, ''));
+        end loop;
+        raise exception '%', replace(replace(v_msg, '&lt;', '<'), '&gt;', '>') using errcode = '22023';
+    end loop;
+    return true;
+end
+$$;
+comment on function nezuko.check_group_params(jsonb) is
+    'Validates protected_groups.params against the registry nezuko.group_settings (used by its CHECK constraint); raises 22023 naming the bad setting.';
+
+create table nezuko.owners (
+    user_id    bigint primary key,
+    username   text,
+    first_name text,
+    created_at timestamptz not null default now(),
+    updated_at timestamptz not null default now()
+);
+comment on table nezuko.owners is 'Telegram users who own bots or protected groups.';
+comment on column nezuko.owners.user_id is 'Telegram user id.';
+
+create table nezuko.bot_instances (
+    id              bigint generated always as identity primary key,
+    owner_id        bigint references nezuko.owners (user_id) on delete set null,
+    bot_user_id     bigint not null unique,
+    username        text not null,
+    first_name      text,
+    token_encrypted text not null,
+    token_sha256    bytea not null unique check (length(token_sha256) = 32),
+    is_active       boolean not null default true,
+    update_mode     text not null default 'polling' check (update_mode in ('polling', 'webhook')),
+    webhook_secret_sha256 bytea check (length(webhook_secret_sha256) = 32),
+    created_at      timestamptz not null default now(),
+    updated_at      timestamptz not null default now(),
+    constraint webhook_needs_secret check (update_mode = 'polling' or webhook_secret_sha256 is not null)
+);
+comment on table nezuko.bot_instances is 'Registered Telegram bots. Several run in one nezuko process. The token is never returned by any API.';
+comment on column nezuko.bot_instances.bot_user_id is 'The bot''s own Telegram user id, from getMe.';
+comment on column nezuko.bot_instances.token_encrypted is 'Fernet token of the bot token, encrypted with the first key of NEZUKO_FERNET_KEYS; any listed key decrypts (rotation).';
+comment on column nezuko.bot_instances.token_sha256 is 'SHA-256 of the bot token, so the same bot cannot be registered twice without decrypting anything.';
+comment on column nezuko.bot_instances.is_active is 'Inactive bots are not run; the bridge starts and stops bots as this changes, without a restart.';
+comment on column nezuko.bot_instances.update_mode is 'polling (getUpdates, default) or webhook (POST /telegram/{id}/webhook).';
+comment on column nezuko.bot_instances.webhook_secret_sha256 is 'SHA-256 of the X-Telegram-Bot-Api-Secret-Token the webhook must carry.';
+
+create table nezuko.protected_groups (
+    group_id        bigint primary key,
+    bot_instance_id bigint references nezuko.bot_instances (id) on delete set null,
+    owner_id        bigint references nezuko.owners (user_id) on delete set null,
+    title           text,
+    username        text,
+    enabled         boolean not null default true,
+    params          jsonb not null default '{}' check (nezuko.check_group_params(params)),
+    member_count    integer check (member_count >= 0),
+    bot_rights      jsonb,
+    health          text not null default 'ok' check (health in ('ok', 'warning', 'error')),
+    health_reason   text,
+    last_synced_at  timestamptz,
+    created_at      timestamptz not null default now(),
+    updated_at      timestamptz not null default now(),
+    default_permissions    jsonb,
+    default_permissions_at timestamptz,
+    linked_chat_id         bigint,
+    linked_chat_checked_at timestamptz,
+    constraint health_reason_when_unhealthy check (health = 'ok' or health_reason is not null)
+);
+comment on table nezuko.protected_groups is 'Telegram groups whose members must be subscribed to every linked enforced channel before they may speak.';
+comment on column nezuko.protected_groups.group_id is 'Telegram chat id (negative for groups, -100... for supergroups).';
+comment on column nezuko.protected_groups.bot_instance_id is 'The bot that protects this group.';
+comment on column nezuko.protected_groups.enabled is 'A disabled group enforces nothing.';
+comment on column nezuko.protected_groups.params is
+    'Per-group settings over the defaults of nezuko.group_settings (mode, language, mute_duration_seconds, verify_on_join, join_request_gating, fail_mode, sender_chat_action, prompt_text, auto_delete_seconds, whitelist). Validated by nezuko.check_group_params.';
+comment on column nezuko.protected_groups.bot_rights is 'The bot''s administrator rights in the group as last seen (getChatMember on itself).';
+comment on column nezuko.protected_groups.default_permissions is
+    'The group''s default member permissions (getChat .permissions) as last fetched; an unmute restores exactly these, never "everything allowed".';
+comment on column nezuko.protected_groups.default_permissions_at is
+    'When default_permissions was fetched; older than group_permissions_ttl_seconds means fetch again before an unmute.';
+comment on column nezuko.protected_groups.linked_chat_id is
+    'The channel linked to this group for discussion (getChat .linked_chat_id), whose posts appear here and are never gated; null: none.';
+comment on column nezuko.protected_groups.linked_chat_checked_at is
+    'When linked_chat_id was read from getChat; null or older than a day: read again before gating a message sent as a chat.';
+comment on column nezuko.protected_groups.health is 'ok, or warning/error with health_reason, e.g. the bot is not an admin of a linked channel and cannot check it.';
+
+create table nezuko.enforced_channels (
+    channel_id       bigint primary key,
+    username         text,
+    title            text,
+    invite_link      text,
+    subscriber_count integer check (subscriber_count >= 0),
+    bot_is_admin     boolean,
+    health           text not null default 'ok' check (health in ('ok', 'warning', 'error')),
+    health_reason    text,
+    last_synced_at   timestamptz,
+    created_at       timestamptz not null default now(),
+    updated_at       timestamptz not null default now(),
+    constraint health_reason_when_unhealthy check (health = 'ok' or health_reason is not null)
+);
+comment on table nezuko.enforced_channels is 'Channels a member must be subscribed to. The bot must be an admin of the channel to see its members.';
+comment on column nezuko.enforced_channels.invite_link is 'Link for the join button; the public t.me/username link when the channel has a username.';
+comment on column nezuko.enforced_channels.bot_is_admin is 'Whether the bot can check membership here; null until first checked.';
+
+create table nezuko.group_channel_links (
+    group_id   bigint not null references nezuko.protected_groups (group_id) on delete cascade on update cascade,
+    channel_id bigint not null references nezuko.enforced_channels (channel_id) on delete cascade,
+    created_by bigint,
+    created_at timestamptz not null default now(),
+    primary key (group_id, channel_id)
+);
+create index group_channel_links_channel_idx on nezuko.group_channel_links (channel_id);
+comment on table nezuko.group_channel_links is 'Which channels each protected group enforces (many to many).';
+comment on column nezuko.group_channel_links.created_by is 'Telegram user id of the admin who linked it (/protect), or null when linked from the dashboard.';
+
+create table nezuko.admin_users (
+    id            bigint generated always as identity primary key,
+    email         text not null check (email ~ '^[^@\s]+@[^@\s]+$' and length(email) <= 254),
+    password_hash text not null,
+    full_name     text,
+    role          text not null default 'viewer' check (role in ('viewer', 'admin')),
+    telegram_user_id bigint,
+    is_active     boolean not null default true,
+    last_login_at timestamptz,
+    created_at    timestamptz not null default now(),
+    updated_at    timestamptz not null default now()
+);
+create unique index admin_users_email_key on nezuko.admin_users (lower(email));
+comment on table nezuko.admin_users is 'Dashboard accounts. Login checks the password in SQL with pgcrypto crypt().';
+comment on column nezuko.admin_users.password_hash is 'bcrypt hash (pgcrypto crypt(pw, gen_salt(''bf''))). Never returned by any API.';
+comment on column nezuko.admin_users.role is 'viewer (read-only API) or admin (may call mutations); maps to PostgreSQL roles nezuko_viewer / nezuko_admin.';
+
+create table nezuko.admin_config (
+    key         text primary key check (key ~ '^[a-z][a-z0-9_]*$'),
+    value       jsonb not null,
+    value_type  text not null check (value_type in ('integer', 'number', 'boolean', 'string')),
+    min_value   numeric,
+    max_value   numeric,
+    description text not null,
+    updated_by  bigint,
+    updated_at  timestamptz not null default now(),
+    constraint value_matches_type check (case value_type
+        when 'integer' then jsonb_typeof(value) = 'number' and value::text::numeric = trunc(value::text::numeric)
+        when 'number'  then jsonb_typeof(value) = 'number'
+        when 'boolean' then jsonb_typeof(value) = 'boolean'
+        when 'string'  then jsonb_typeof(value) = 'string'
+    end),
+    constraint value_in_range check (
+        jsonb_typeof(value) <> 'number'
+        or ((min_value is null or value::text::numeric >= min_value)
+            and (max_value is null or value::text::numeric <= max_value)))
+);
+comment on table nezuko.admin_config is 'Typed system settings (cache TTLs, heartbeat interval, rate limits, ...). The type and range of each value are enforced here.';
+comment on column nezuko.admin_config.updated_by is 'admin_users.id of the last API change; null for changes made in SQL.';
+
+-- Every system setting, with its type, range and meaning.
+insert into nezuko.admin_config (key, value, value_type, min_value, max_value, description) values
+    ('membership_cache_ttl_positive_seconds', '600', 'integer', 0, 86400, 'How long a "subscribed" answer from Telegram is trusted.'),
+    ('membership_cache_ttl_negative_seconds', '60', 'integer', 0, 86400, 'How long a "not subscribed" answer is trusted. Short, so a user who just joined is not held back.'),
+    ('heartbeat_interval_seconds', '30', 'integer', 1, 3600, 'How often each running bot writes bot_status. A heartbeat older than two intervals means the bot is down.'),
+    ('command_max_attempts', '5', 'integer', 1, 100, 'Default attempts for a queued admin command before it is failed.'),
+    ('command_lease_seconds', '60', 'integer', 5, 3600, 'How long a worker holds a claimed command before another may rescue it.'),
+    ('rate_limit_global_per_second', '30', 'integer', 1, 1000, 'Bot API calls per second per bot (Telegram: about 30).'),
+    ('rate_limit_per_chat_per_minute', '20', 'integer', 1, 600, 'Bot API calls per minute into one group (Telegram: about 20).'),
+    ('log_retention_days', '90', 'integer', 1, 3650, 'Days of raw verification_log, api_call_log and admin_logs rows kept (prune_logs, daily). The analytics rollups keep the aggregates of older rows.'),
+    ('api_statement_timeout_ms', '5000', 'integer', 100, 600000, 'statement_timeout for each REST API request.'),
+    ('login_token_ttl_hours', '24', 'integer', 1, 8760, 'Lifetime of a bearer token issued by POST /v1/auth/login.'),
+    ('group_permissions_ttl_seconds', '600', 'integer', 0, 86400,
+     'How long a group''s default permissions (getChat) are trusted before an unmute fetches them again.'),
+    ('prompt_repeat_seconds', '300', 'integer', 0, 86400,
+     'A user already prompted in a group is not prompted again for this long (one prompt, not one per message).'),
+    ('command_retry_backoff_seconds', '5', 'integer', 0, 3600,
+     'Delay before the first retry of a failed command; doubles with each attempt (5 s, 10 s, 20 s, ...).'),
+    ('command_retry_backoff_max_seconds', '600', 'integer', 0, 86400,
+     'Upper bound of the retry delay of a failed command.'),
+    ('membership_cache_ttl_error_seconds', '30', 'integer', 0, 3600,
+     'How long a failed membership check (the bot cannot see a channel''s members) is remembered: one getChatMember per channel and user per this many seconds, not one per message. fail_mode decides meanwhile.'),
+    ('effect_lease_seconds', '30', 'integer', 5, 3600,
+     'How long an executor holds a claimed Bot API effect before another may take it over (renewed while it waits for the chat''s rate limit).'),
+    ('effect_max_attempts', '6', 'integer', 1, 100,
+     'Attempts of an effect that meets 5xx or timeouts (with backoff and jitter) before it fails visibly. 429 answers wait their retry_after and never count.'),
+    ('bot_degraded_errors', '3', 'integer', 1, 10000,
+     'Transient Telegram errors (429, 5xx, timeouts) within a minute that turn a bot''s status to degraded.'),
+    ('login_failure_window_seconds', '900', 'integer', 10, 86400, 'Window over which failed logins are counted for throttling.'),
+    ('login_max_failures_per_account', '5', 'integer', 1, 1000, 'Failed logins for one email within the window before further attempts get 429.'),
+    ('login_max_failures_per_address', '20', 'integer', 1, 100000, 'Failed logins from one client address within the window before further attempts get 429.'),
+    ('log_prune_batch_rows', '5000', 'integer', 100, 100000,
+     'Rows of each log table prune_logs deletes per transaction (each batch is a short transaction of its own).'),
+    ('log_prune_hour_utc', '3', 'integer', 0, 23,
+     'UTC hour of the day at which the scheduled prune_logs command runs.');
+
 -- Every text the bot writes into Telegram, keyed by (key, language), so a
 -- DBA finds and changes a wording with an UPDATE, and a group reads the bot
 -- in its own language (group setting `language`). Placeholders are named,
@@ -286,3 +614,116 @@ language sql stable as $$
 $$;
 comment on function nezuko.text_languages() is
     'Languages with a complete text set (every key of English), English first. Lives in schema nezuko because the group settings validator (a CHECK) uses it.';
+
+-- Group settings as a registry, like admin_config and command_types: one row
+-- per setting says its type, default, allowed values and meaning. The CHECK
+-- on protected_groups.params (nezuko.check_group_params), the effective
+-- settings (bot.settings), /settings and the API (api.list_group_settings)
+-- all read it, so adding a setting is one INSERT here.
+
+create table nezuko.group_settings (
+    name           text primary key check (name ~ '^[a-z_]+$'),
+    position       integer not null unique,
+    value_type     text not null check (value_type in ('enum', 'integer', 'boolean', 'text', 'id_list', 'language')),
+    default_value  jsonb not null,
+    allowed_values text[],
+    min_value      bigint,
+    max_value      bigint,
+    description    text not null,
+    constraint enum_has_choices check (value_type <> 'enum' or cardinality(allowed_values) > 0),
+    constraint range_is_ordered check (min_value is null or max_value is null or min_value <= max_value)
+);
+comment on table nezuko.group_settings is
+    'The per-group settings (protected_groups.params) a group admin may change: type, default, allowed values, description. Read by the params CHECK, bot.settings, /settings and api.list_group_settings.';
+comment on column nezuko.group_settings.position is 'Order in /settings and the API.';
+comment on column nezuko.group_settings.value_type is
+    'enum (one of allowed_values), integer (min_value..max_value, or one of allowed_values), boolean, text (min_value..max_value characters), id_list (array of Telegram ids), language (a language with a complete set of bot_texts).';
+comment on column nezuko.group_settings.default_value is 'The value when the group''s params do not set it. JSON null: no value (prompt_text: the language''s own prompt).';
+comment on column nezuko.group_settings.allowed_values is 'enum: the choices. integer: values accepted outside min_value..max_value (0 = "until subscribed").';
+
+insert into nezuko.group_settings (name, position, value_type, default_value, allowed_values, min_value, max_value, description) values
+    ('mode', 1, 'enum', '"mute"', '{delete,mute,both}', null, null,
+     'What happens to a non-subscriber''s message: delete it, mute the sender, or both.'),
+    ('language', 2, 'language', '"en"', null, null, null,
+     'The language of everything the bot writes in the group (prompts, buttons, command replies). Set by /protect to the admin''s language when the bot speaks it.'),
+    ('mute_duration_seconds', 3, 'integer', '0', '{0}', 30, 31622400,
+     'How long a mute lasts: 0 = until subscribed; Telegram treats under 30 s or over 366 days as forever.'),
+    ('verify_on_join', 4, 'boolean', 'true', null, null, null,
+     'Check a member when they join the group, not only at their first message.'),
+    ('join_request_gating', 5, 'boolean', 'false', null, null, null,
+     'Approve join requests only for subscribers (decline the others, telling them which channels to join).'),
+    ('fail_mode', 6, 'enum', '"open"', '{open,closed}', null, null,
+     'When a channel cannot be checked (the bot is not its admin): open lets the member write, closed treats them as not subscribed.'),
+    ('sender_chat_action', 7, 'enum', '"delete"', '{delete,ban,allow}', null, null,
+     'A message sent as a chat other than the group, its linked channel or a whitelisted channel: delete it, delete it and ban that chat (banChatSenderChat), or allow it.'),
+    ('prompt_text', 8, 'text', 'null', null, 1, 2048,
+     'A custom prompt instead of the language''s own; placeholders {mention} {name} {group} {channels}.'),
+    ('auto_delete_seconds', 9, 'integer', '0', null, 0, 86400,
+     'Delete the bot''s own prompts and replies after this many seconds (0 = never).'),
+    ('whitelist', 10, 'id_list', '[]', null, null, null,
+     'Users (and chats, for messages sent as a channel) never restricted here, by Telegram id.');
+
+-- What is wrong with one setting's value, as a text key and its arguments
+-- (so the bot can say it in the group's language), or null when valid.
+create function nezuko.group_setting_problem(p_name text, p_value jsonb) returns jsonb
+language plpgsql stable as $$
+declare
+    s nezuko.group_settings;
+    v_langs text[];
+begin
+    select * into s from nezuko.group_settings where name = p_name;
+    if not found then
+        return jsonb_build_object('key', 'settings.unknown', 'args', jsonb_build_object('name', p_name,
+            'names', (select string_agg(name, ', ' order by position) from nezuko.group_settings)));
+    end if;
+    case s.value_type
+    when 'enum' then
+        if jsonb_typeof(p_value) = 'string' and p_value #>> '{}' = any (s.allowed_values) then
+            return null;
+        end if;
+        return jsonb_build_object('key', 'settings.one_of', 'args',
+            jsonb_build_object('name', p_name, 'values', array_to_string(s.allowed_values, ', ')));
+    when 'language' then
+        v_langs := nezuko.text_languages();
+        if jsonb_typeof(p_value) = 'string' and p_value #>> '{}' = any (v_langs) then
+            return null;
+        end if;
+        return jsonb_build_object('key', 'settings.one_of', 'args',
+            jsonb_build_object('name', p_name, 'values', array_to_string(v_langs, ', ')));
+    when 'boolean' then
+        if jsonb_typeof(p_value) = 'boolean' then
+            return null;
+        end if;
+        return jsonb_build_object('key', 'settings.on_off', 'args', jsonb_build_object('name', p_name));
+    when 'integer' then
+        if jsonb_typeof(p_value) = 'number' and (p_value #>> '{}')::numeric = trunc((p_value #>> '{}')::numeric)
+           and ((p_value #>> '{}')::numeric between coalesce(s.min_value, -9223372036854775808) and coalesce(s.max_value, 9223372036854775807)
+                or p_value #>> '{}' = any (coalesce(s.allowed_values, '{}'))) then
+            return null;
+        end if;
+        if cardinality(s.allowed_values) > 0 then
+            return jsonb_build_object('key', 'settings.number_or', 'args', jsonb_build_object('name', p_name,
+                'values', array_to_string(s.allowed_values, ', '), 'min', s.min_value, 'max', s.max_value));
+        end if;
+        return jsonb_build_object('key', 'settings.number', 'args',
+            jsonb_build_object('name', p_name, 'min', s.min_value, 'max', s.max_value));
+    when 'text' then
+        if jsonb_typeof(p_value) = 'string'
+           and length(p_value #>> '{}') between coalesce(s.min_value, 0) and coalesce(s.max_value, 4096) then
+            return null;
+        end if;
+        return jsonb_build_object('key', 'settings.text_length', 'args',
+            jsonb_build_object('name', p_name, 'min', coalesce(s.min_value, 0), 'max', coalesce(s.max_value, 4096)));
+    when 'id_list' then
+        if jsonb_typeof(p_value) = 'array' and not exists (
+                select from jsonb_array_elements(p_value) e
+                where jsonb_typeof(e) <> 'number' or e::text !~ '^-?[0-9]{1,19}$') then
+            return null;
+        end if;
+        return jsonb_build_object('key', 'settings.id_list', 'args', jsonb_build_object('name', p_name));
+    end case;
+end
+$$;
+comment on function nezuko.group_setting_problem(text, jsonb) is
+    'Checks one group setting against the registry (nezuko.group_settings): null when valid, else {key, args} naming the problem as a bot_texts key.';
+

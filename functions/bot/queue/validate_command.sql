@@ -1,47 +1,12 @@
--- The command queue's missing pieces: a payload rule per command type, the
--- validator that applies them, retry backoff settings and the lease
--- bookkeeping a rescue needs.
---
--- admin_commands (004) already has the queue columns (target bot, attempts,
--- max_attempts, run_after, lease owner/expiry, result, error, a timestamp per
--- transition, an idempotency key unique among unfinished commands).
---
--- The validator lives here, in schema nezuko (migration-managed), and runs
--- from triggers that the triggers package recreates (block "command queue"):
--- a CHECK calling it would also survive a package reinstall, but a CHECK
--- that reads command_types breaks pg_dump restores (the data of
--- admin_commands may load before command_types).
-
-alter table nezuko.command_types
-    add column payload_fields jsonb not null default '{}'
-        check (jsonb_typeof(payload_fields) = 'object');
-comment on column nezuko.command_types.payload_fields is
-    'Payload rules: {"field": {"type": "chat_id"|"user_id"|"text"|"seconds"|"boolean", "required": true|false}}. '
-    'Fields not listed are refused. Checked by nezuko.validate_command at INSERT (API and plain SQL alike).';
-
-update nezuko.command_types set payload_fields = case name
-    when 'ban_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true},
-                          "until_seconds": {"type": "seconds"}, "revoke_messages": {"type": "boolean"}}'
-    when 'unban_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true}}'
-    when 'mute_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true},
-                           "until_seconds": {"type": "seconds"}}'
-    when 'unmute_user' then '{"group_id": {"type": "chat_id", "required": true}, "user_id": {"type": "user_id", "required": true}}'
-    when 'send_message' then '{"group_id": {"type": "chat_id", "required": true}, "text": {"type": "text", "required": true},
-                              "parse_mode": {"type": "parse_mode"}, "disable_notification": {"type": "boolean"}}'
-    when 'sync_group' then '{"group_id": {"type": "chat_id", "required": true}}'
-    when 'sync_channel' then '{"channel_id": {"type": "chat_id", "required": true}}'
-    when 'leave_group' then '{"group_id": {"type": "chat_id", "required": true}}'
-    when 'clear_cache' then '{"user_id": {"type": "user_id"}, "group_id": {"type": "chat_id"},
-                             "channel_id": {"type": "chat_id"}, "all": {"type": "boolean"}}'
-end::jsonb;
-
--- nezuko.validate_command: refuses an unknown command type or a payload that
+-- bot.validate_command: refuses an unknown command type or a payload that
 -- breaks its type's rules with SQLSTATE 22023 and a message naming the field.
 -- It runs for every inserted command, so it makes one query and checks the
 -- fields with plain expressions (no query per field): about twice the cost
 -- of a bare one-query function here, where a loop over jsonb_each cost five
--- times as much.
-create function nezuko.validate_command(p_type text, p_payload jsonb) returns void
+-- times as much. Run by the triggers on admin_commands (a CHECK that reads
+-- command_types would break pg_dump restores: the data of admin_commands
+-- may load before command_types), as whoever inserts: the bridge too.
+create function bot.validate_command(p_type text, p_payload jsonb) returns void
 language plpgsql stable as $$
 declare
     fields jsonb;
@@ -107,20 +72,7 @@ begin
     end if;
 end
 $$;
-comment on function nezuko.validate_command(text, jsonb) is
+comment on function bot.validate_command(text, jsonb) is
     'Validates a command''s type and payload against command_types.payload_fields; raises 22023 naming the bad field. '
     'Run by the triggers on admin_commands (triggers package, block "command queue").';
-
-insert into nezuko.admin_config (key, value, value_type, min_value, max_value, description) values
-    ('command_retry_backoff_seconds', '5', 'integer', 0, 3600,
-     'Delay before the first retry of a failed command; doubles with each attempt (5 s, 10 s, 20 s, ...).'),
-    ('command_retry_backoff_max_seconds', '600', 'integer', 0, 86400,
-     'Upper bound of the retry delay of a failed command.');
-
--- The type's FK is checked at commit, after the validator has had its say:
--- an unknown type then gets "unknown command type" (22023, with the list of
--- known ones) rather than a foreign-key message. The validator is a
--- statement-level trigger (see triggers/validate_admin_command.sql), and
--- immediate FK checks run before statement triggers.
-alter table nezuko.admin_commands
-    alter constraint admin_commands_command_type_fkey deferrable initially deferred;
+grant execute on function bot.validate_command(text, jsonb) to nezuko_bridge;

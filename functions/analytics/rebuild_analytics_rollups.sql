@@ -1,70 +1,7 @@
--- Analytics in every time zone: quarter-hour detail in the hourly rollups.
---
--- Why: the rollups are per UTC hour, so a day or hour in a zone whose
--- offset is not a whole number of hours (India +05:30, Nepal +05:45,
--- Newfoundland -03:30/-02:30, central Australia +09:30/+10:30, Iran,
--- Chatham ...) starts in the middle of a UTC hour, and the counts of that
--- hour had to be given to one local bucket or the other (~1 % off per
--- Asia/Kolkata day). Every UTC offset and DST change in use is a whole
--- number of quarter hours, so a local bucket boundary always falls on a
--- UTC quarter hour: counts per quarter hour are enough to be exact.
---
--- Design: the hourly count rollups keep one row per (group,) UTC hour and
--- key, as before, and carry the first three quarters of the hour as extra
--- columns (the fourth is n minus them). So a statement of the log upserts
--- exactly as many rollup rows as before (the ingest cost is a few more
--- sums per row, not ~3x more rows, which one row per quarter hour would
--- have cost: a 10k-row INSERT of the demo spans ~2 hours, 8 quarters), and
--- a reader still reads one row per hour; it expands an hour into its
--- quarters only where a bucket boundary cuts it (2 hours a day in
--- Asia/Kolkata, none in UTC). Only what the time-zone RPCs need is kept per
--- quarter: the count per status and cache hit (n) and latency_sum (the
--- average); the latency bands serve RPCs whose windows end now and start
--- at now - period, which are exact from the hourly rows and the raw log.
---
--- The all-groups latency histogram (p95 of get_latency_trend) gets its
--- own quarter-hour table, read only for the hours a bucket boundary cuts;
--- ~8 histogram upserts more per 10k-row statement.
-alter table nezuko.verification_hourly
-    add column n_q1 bigint not null default 0, add column n_q2 bigint not null default 0,
-    add column n_q3 bigint not null default 0, add column latency_sum_q1 bigint not null default 0,
-    add column latency_sum_q2 bigint not null default 0, add column latency_sum_q3 bigint not null default 0;
-alter table nezuko.verification_hourly_all
-    add column n_q1 bigint not null default 0, add column n_q2 bigint not null default 0,
-    add column n_q3 bigint not null default 0, add column latency_sum_q1 bigint not null default 0,
-    add column latency_sum_q2 bigint not null default 0, add column latency_sum_q3 bigint not null default 0;
-comment on column nezuko.verification_hourly.n_q1 is 'Rows of n in the hour''s first quarter (minutes 0-14); n_q2: 15-29, n_q3: 30-44; minutes 45-59 are n - n_q1 - n_q2 - n_q3. Lets a reader cut the hour at a local day or hour boundary of any time zone.';
-comment on column nezuko.verification_hourly.latency_sum_q1 is 'latency_sum of the rows in n_q1 (likewise _q2, _q3).';
-comment on column nezuko.verification_hourly_all.n_q1 is 'As verification_hourly.n_q1: rows in minutes 0-14 (n_q2: 15-29, n_q3: 30-44).';
-comment on column nezuko.verification_hourly_all.latency_sum_q1 is 'latency_sum of the rows in n_q1 (likewise _q2, _q3).';
-
-create table nezuko.verification_latency_quarter_all (
-    quarter timestamptz primary key,
-    buckets smallint[] not null,
-    counts  bigint[] not null,
-    check (cardinality(buckets) = cardinality(counts) and 0 <= all (buckets) and 120 >= all (buckets))
-) with (fillfactor = 70);
-comment on table nezuko.verification_latency_quarter_all is 'Histogram of verification_log.latency_ms per UTC quarter hour over all groups (format of sql/012: ascending buckets, counts). Read for the hours a local day or hour boundary cuts (zones with :30 / :45 offsets).';
-
--- New users per UTC day, beside the hourly tables: analytics.users_before
--- (growth's running totals) sums whole days and then the hours of one day,
--- so its cost does not grow with the length of the history (a 450-day log
--- is ~10,800 hourly rows; ~470 rows this way).
-create table nezuko.new_users_daily_all (
-    day timestamptz primary key,
-    n   bigint not null
-) with (fillfactor = 70);
-comment on table nezuko.new_users_daily_all is 'new_users_hourly_all summed per UTC day (day = UTC midnight).';
-create table nezuko.new_users_daily (
-    group_id bigint not null,
-    day      timestamptz not null,
-    n        bigint not null,
-    primary key (group_id, day)
-) with (fillfactor = 70);
-comment on table nezuko.new_users_daily is 'new_users_hourly summed per UTC day (day = UTC midnight), per group.';
-
--- The repair tool, as in sql/012, filling the quarter columns and table too.
-create or replace function nezuko.rebuild_analytics_rollups() returns void
+-- analytics.rebuild_analytics_rollups: recompute every rollup of
+-- sql/005_analytics.sql from the logs (a repair tool for DBAs, owner only;
+-- also used by the tests to compare against the incremental maintenance).
+create function analytics.rebuild_analytics_rollups() returns void
 language plpgsql set jit = off as $$
 begin
     lock table nezuko.verification_log, nezuko.api_call_log in share mode;
@@ -98,7 +35,7 @@ begin
     insert into nezuko.verification_latency_quarter_all
     select quarter, array_agg(bucket order by bucket), array_agg(n order by bucket)
     from (select date_bin('15 minutes', timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
-                 nezuko.latency_bucket(latency_ms) as bucket, count(*) as n
+                 analytics.latency_bucket(latency_ms) as bucket, count(*) as n
           from nezuko.verification_log group by 1, 2) x
     group by 1;
     insert into nezuko.verification_latency_hourly_all
@@ -109,7 +46,7 @@ begin
     group by 1;
     insert into nezuko.verification_latency_daily
     select day, group_id, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select date_trunc('day', timestamp, 'UTC') as day, group_id, nezuko.latency_bucket(latency_ms) as bucket,
+    from (select date_trunc('day', timestamp, 'UTC') as day, group_id, analytics.latency_bucket(latency_ms) as bucket,
                  count(*) as n
           from nezuko.verification_log group by 1, 2, 3) x
     group by 1, 2;
@@ -150,14 +87,5 @@ begin
     select group_id, date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly group by 1, 2;
 end
 $$;
-comment on function nezuko.rebuild_analytics_rollups() is
+comment on function analytics.rebuild_analytics_rollups() is
     'Recomputes every analytics rollup from verification_log and api_call_log (locks the logs against writes meanwhile). First-seen times are kept and only moved earlier.';
-
--- Existing logs get their quarter columns and quarter histograms now.
-select nezuko.rebuild_analytics_rollups();
-
--- The rollup triggers run as whoever inserts into the logs: nezuko_bridge
--- (024) maintains these too.
-grant select, insert, update, delete on
-    nezuko.verification_latency_quarter_all, nezuko.new_users_daily_all, nezuko.new_users_daily
-    to nezuko_bridge;

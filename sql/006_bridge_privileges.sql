@@ -1,4 +1,4 @@
--- Least privilege for `nezuko serve`.
+-- Baseline 6 of 6: least privilege for `nezuko serve`.
 --
 -- serve logs in as a role that is only a member of nezuko_bridge: no
 -- superuser, owns nothing (README, "Two logins"). migrate keeps running as
@@ -20,39 +20,24 @@
 -- - never reads API tokens, accounts or the audit log (auth.* and the
 --   audit trigger are SECURITY DEFINER): no grant there.
 --
--- The API switches each request to nezuko_viewer or nezuko_admin
--- (set_config('role', ...)), which needs membership: nezuko_bridge is made
--- a member of both, so a login that is a member of nezuko_bridge alone may
--- switch. nezuko_bridge is NOINHERIT: membership lets it (and its logins)
--- SET ROLE, but it does not hold their privileges itself, so outside a
--- switched request the bridge cannot call api.* functions (a GRANT still
--- decides; tests/sql/030 checks it). Granted without ADMIN OPTION.
+-- The role itself (NOINHERIT, member of nezuko_viewer and nezuko_admin
+-- for the per-request switch) is set up in 001_roles_and_schemas.sql.
 
 grant usage on schema nezuko to nezuko_bridge;
 
-alter role nezuko_bridge noinherit;
-do $$
-begin
-    if not pg_has_role('nezuko_bridge', 'nezuko_admin', 'member') then
-        grant nezuko_admin to nezuko_bridge;
-    end if;
-    if not pg_has_role('nezuko_bridge', 'nezuko_viewer', 'member') then
-        grant nezuko_viewer to nezuko_bridge;
-    end if;
-end
-$$;
-
 -- Registries, settings and the schema's version (/readyz).
 grant select on nezuko.admin_config, nezuko.command_types, nezuko.code_packages, nezuko.schema_version,
-    nezuko.owners, nezuko.realtime_retention
+    nezuko.owners, nezuko.realtime_retention, nezuko.bot_texts, nezuko.group_settings
     to nezuko_bridge;
+-- SSE tickets and login failures are only reached through SECURITY DEFINER
+-- functions (auth.*): no grant.
 
 -- Bots and what they enforce.
 grant select, insert, update, delete on
     nezuko.bot_instances, nezuko.bot_status, nezuko.bot_scheduled_deletions,
     nezuko.protected_groups, nezuko.enforced_channels, nezuko.group_channel_links,
     nezuko.group_restrictions, nezuko.membership_cache, nezuko.processed_updates,
-    nezuko.admin_commands, nezuko.bot_alive_minutes
+    nezuko.admin_commands, nezuko.bot_alive_minutes, nezuko.bot_effects
     to nezuko_bridge;
 
 -- Event logs: appended to (and read back by the realtime relay); pruning
@@ -70,6 +55,7 @@ grant select, insert, update, delete on
     nezuko.verification_latency_hourly_all,
     nezuko.new_users_hourly, nezuko.new_users_hourly_all,
     nezuko.user_first_seen, nezuko.group_user_first_seen,
+    nezuko.verification_latency_quarter_all, nezuko.new_users_daily_all, nezuko.new_users_daily,
     nezuko.realtime_events
     to nezuko_bridge;
 
