@@ -1453,6 +1453,23 @@ COMMENT ON COLUMN nezuko.group_settings.default_value IS 'The value when the gro
 COMMENT ON COLUMN nezuko.group_settings.allowed_values IS 'enum: the choices. integer: values accepted outside min_value..max_value (0 = "until subscribed").';
 
 --
+-- Name: group_settings_defaults; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.group_settings_defaults (
+    singleton boolean DEFAULT true NOT NULL,
+    defaults jsonb NOT NULL,
+    CONSTRAINT group_settings_defaults_defaults_check CHECK ((jsonb_typeof(defaults) = 'object'::text)),
+    CONSTRAINT group_settings_defaults_singleton_check CHECK (singleton)
+);
+
+--
+-- Name: TABLE group_settings_defaults; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.group_settings_defaults IS 'One row: every setting of nezuko.group_settings with its default_value, as one JSON object (bot.settings). Kept by a trigger on group_settings; never written by hand.';
+
+--
 -- Name: group_user_first_seen; Type: TABLE; Schema: nezuko; Owner: -
 --
 
@@ -2249,6 +2266,13 @@ ALTER TABLE ONLY nezuko.group_restrictions
     ADD CONSTRAINT group_restrictions_pkey PRIMARY KEY (group_id, user_id);
 
 --
+-- Name: group_settings_defaults group_settings_defaults_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
+--
+
+ALTER TABLE ONLY nezuko.group_settings_defaults
+    ADD CONSTRAINT group_settings_defaults_pkey PRIMARY KEY (singleton);
+
+--
 -- Name: group_settings group_settings_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
 --
 
@@ -2747,6 +2771,12 @@ CREATE TRIGGER audit_change AFTER INSERT OR DELETE OR UPDATE ON nezuko.owners FO
 CREATE TRIGGER audit_change AFTER INSERT OR DELETE OR UPDATE ON nezuko.protected_groups FOR EACH ROW EXECUTE FUNCTION triggers.audit_change();
 
 --
+-- Name: group_settings group_settings_defaults; Type: TRIGGER; Schema: nezuko; Owner: -
+--
+
+CREATE TRIGGER group_settings_defaults AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON nezuko.group_settings FOR EACH STATEMENT EXECUTE FUNCTION triggers.group_settings_defaults();
+
+--
 -- Name: admin_commands notify_command_inserted; Type: TRIGGER; Schema: nezuko; Owner: -
 --
 
@@ -3118,6 +3148,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.group_restrictions TO nezuko_b
 --
 
 GRANT SELECT ON TABLE nezuko.group_settings TO nezuko_bridge;
+
+--
+-- Name: TABLE group_settings_defaults; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT ON TABLE nezuko.group_settings_defaults TO nezuko_bridge;
 
 --
 -- Name: TABLE group_user_first_seen; Type: ACL; Schema: nezuko; Owner: -
