@@ -32,6 +32,13 @@ as $$
 declare
     v_cut timestamptz[];
     v_cutq timestamptz[];
+    v_lo timestamptz;
+    v_hi timestamptz;
+    v_p timestamptz[];
+    v_pk timestamp[];
+    v_cq timestamptz[];
+    v_cs integer[];
+    v_ck timestamp[];
 begin
     -- UTC: every row of analytics.latency_histogram (UTC days for day and
     -- week buckets, hours, raw partial hours or days) lies in one bucket;
@@ -47,12 +54,50 @@ begin
         from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
         return;
     end if;
+    -- Day and week buckets, all groups: the local days wholly inside the
+    -- window from the day24 histograms (sql/027, as in
+    -- analytics.verification_buckets), the partial days at its ends below.
+    if p_group_id is null and p_granularity <> 'hour' then
+        select min(b.bucket_start), max(b.bucket_end) into v_lo, v_hi
+        from analytics.buckets(p_from, p_to, 'day', p_tz) b
+        where b.bucket_start >= p_from and b.bucket_end <= p_to;
+        if v_lo is not null then
+            select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
+            from analytics.day24_plan(v_lo, v_hi, p_granularity, p_tz) d;
+            return query
+            select k.key, r.buckets, r.counts
+            from unnest(v_p, v_pk) k(p, key)
+            join nezuko.verification_latency_day24_all r on r.day_start = k.p
+            union all
+            select x.key, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
+            from (select c.key, u.bucket, sum(c.sign * u.n)::bigint as n
+                  from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
+                  join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
+                       unnest(r.buckets, r.counts) as u(bucket, n)
+                  group by 1, 2
+                  having sum(c.sign * u.n) <> 0) x
+            group by x.key
+            union all
+            select e.bucket, e.buckets, e.counts
+            from analytics.latency_buckets(p_from, v_lo - interval '1 microsecond', null, p_granularity, p_tz) e
+            where p_from < v_lo
+            union all
+            select e.bucket, e.buckets, e.counts
+            from analytics.latency_buckets(v_hi, p_to, null, p_granularity, p_tz) e
+            where v_hi <= p_to;
+            return;
+        end if;
+    end if;
     -- The rollup hours a bucket boundary cuts, found as in
     -- analytics.verification_buckets, and their quarter hours: arrays, so
     -- both rollups are read by index (= any), never joined row by row.
+    -- Around each bucket's end too: the raw rows after p_to (a window
+    -- ending in the past) go to the bucket of their own time, so p_to's
+    -- hour must be cut when the next bucket starts inside it.
     select coalesce(array_agg(distinct x.h), '{}') into v_cut
-    from (select analytics.hour_floor(b.bucket_start + k * interval '30 minutes') as h
-          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b, generate_series(-4, 4) k) x
+    from (select analytics.hour_floor(e.t + k * interval '30 minutes') as h
+          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b,
+               lateral (values (b.bucket_start), (b.bucket_end)) e(t), generate_series(-4, 4) k) x
     where date_trunc(p_granularity, x.h at time zone p_tz)
           <> date_trunc(p_granularity, (x.h + interval '45 minutes') at time zone p_tz)
       and x.h >= analytics.rollup_from(p_from, p_to) and x.h <= p_to;

@@ -1,0 +1,155 @@
+-- Analytics in zones whose days are not UTC days, at the cost of UTC days.
+--
+-- Why: a local day in Asia/Kolkata (+05:30) is [18:30, 18:30) UTC, so the
+-- readers summed it from ~24 hourly rollup rows (and ~24 latency
+-- histograms, ~100 buckets each) where a UTC day reads one daily row: a
+-- 90-day latency trend in such a zone merged ~2,200 histograms per call.
+--
+-- Design: "day24" rollups, the 24 hours that start at each UTC hour (a
+-- day starting at every hour of the day, not only at midnight), over all
+-- groups: counts per status and cache hit, and the latency histogram. A
+-- local day of any zone is the day24 row of the UTC hour its midnight
+-- falls in, corrected by at most a few quarter hours at each end (the
+-- quarter columns of sql/026: zones offset by :30 / :45) and, on a DST
+-- change, by the hour the day is shorter or longer. Whole-hour zones
+-- (Europe/Berlin, America/New_York ...) read one row per day, like UTC.
+-- Cost at ingest: a statement's hours each count in 24 day24 rows (a
+-- 10k-row statement spanning two hours upserts ~25 x 6 count rows and ~25
+-- histograms), against ~1,100 upserts it already does.
+create table nezuko.verification_day24_all (
+    day_start   timestamptz not null,
+    status      text not null,
+    cached      boolean not null,
+    n           bigint not null,
+    latency_sum bigint not null,
+    primary key (day_start, status, cached)
+) with (fillfactor = 70);
+comment on table nezuko.verification_day24_all is 'verification_hourly_all summed over the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start: a local day of any time zone is one row plus a few quarter hours.';
+
+create table nezuko.verification_latency_day24_all (
+    day_start timestamptz primary key,
+    buckets   smallint[] not null,
+    counts    bigint[] not null,
+    check (cardinality(buckets) = cardinality(counts) and 0 <= all (buckets) and 120 >= all (buckets))
+) with (fillfactor = 70);
+comment on table nezuko.verification_latency_day24_all is 'Latency histogram (format of sql/012) over all groups for the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start.';
+
+-- The repair tool, as in sql/026, filling the day24 tables too.
+create or replace function nezuko.rebuild_analytics_rollups() returns void
+language plpgsql set jit = off as $$
+begin
+    lock table nezuko.verification_log, nezuko.api_call_log in share mode;
+    truncate nezuko.verification_hourly, nezuko.verification_hourly_all,
+        nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
+        nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
+        nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
+        nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
+        nezuko.verification_latency_day24_all;
+    insert into nezuko.verification_hourly (hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
+        lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
+    select date_trunc('hour', timestamp, 'UTC'), group_id, status, cached, count(*), sum(latency_ms),
+        count(*) filter (where latency_ms < 50), count(*) filter (where latency_ms >= 50 and latency_ms < 100),
+        count(*) filter (where latency_ms >= 100 and latency_ms < 200),
+        count(*) filter (where latency_ms >= 200 and latency_ms < 500), count(*) filter (where latency_ms >= 500),
+        count(*) filter (where extract(minute from timestamp at time zone 'UTC') < 15),
+        count(*) filter (where extract(minute from timestamp at time zone 'UTC') >= 15 and extract(minute from timestamp at time zone 'UTC') < 30),
+        count(*) filter (where extract(minute from timestamp at time zone 'UTC') >= 30 and extract(minute from timestamp at time zone 'UTC') < 45),
+        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') < 15), 0),
+        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') >= 15 and extract(minute from timestamp at time zone 'UTC') < 30), 0),
+        coalesce(sum(latency_ms) filter (where extract(minute from timestamp at time zone 'UTC') >= 30 and extract(minute from timestamp at time zone 'UTC') < 45), 0)
+    from nezuko.verification_log group by 1, 2, 3, 4;
+    insert into nezuko.verification_hourly_all (hour, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
+        lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
+    select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100), sum(lat_100_200),
+        sum(lat_200_500), sum(lat_ge_500), sum(n_q1), sum(n_q2), sum(n_q3), sum(latency_sum_q1),
+        sum(latency_sum_q2), sum(latency_sum_q3)
+    from nezuko.verification_hourly group by 1, 2, 3;
+    insert into nezuko.verification_group_totals
+    select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
+    from nezuko.verification_hourly where group_id is not null group by 1;
+    insert into nezuko.verification_latency_quarter_all
+    select quarter, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select date_bin('15 minutes', timestamp, timestamptz '2000-01-01 00:00:00+00') as quarter,
+                 nezuko.latency_bucket(latency_ms) as bucket, count(*) as n
+          from nezuko.verification_log group by 1, 2) x
+    group by 1;
+    insert into nezuko.verification_latency_hourly_all
+    select hour, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select date_trunc('hour', r.quarter, 'UTC') as hour, u.bucket, sum(u.n)::bigint as n
+          from nezuko.verification_latency_quarter_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+          group by 1, 2) x
+    group by 1;
+    insert into nezuko.verification_latency_daily
+    select day, group_id, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select date_trunc('day', timestamp, 'UTC') as day, group_id, nezuko.latency_bucket(latency_ms) as bucket,
+                 count(*) as n
+          from nezuko.verification_log group by 1, 2, 3) x
+    group by 1, 2;
+    insert into nezuko.verification_daily_all
+    select date_trunc('day', hour, 'UTC'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
+        sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+    from nezuko.verification_hourly_all group by 1, 2, 3;
+    insert into nezuko.verification_latency_daily_all
+    select day, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select date_trunc('day', r.hour, 'UTC') as day, u.bucket, sum(u.n)::bigint as n
+          from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+          group by 1, 2) x
+    group by 1;
+    -- Every 24 hours from each UTC hour (sql/027), from the hourly rollups.
+    insert into nezuko.verification_day24_all (day_start, status, cached, n, latency_sum)
+    select r.hour - k * interval '1 hour', r.status, r.cached, sum(r.n), sum(r.latency_sum)
+    from nezuko.verification_hourly_all r, generate_series(0, 23) k
+    group by 1, 2, 3;
+    insert into nezuko.verification_latency_day24_all (day_start, buckets, counts)
+    select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select r.hour - k * interval '1 hour' as day_start, u.bucket, sum(u.n)::bigint as n
+          from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n),
+               generate_series(0, 23) k
+          group by 1, 2) x
+    group by 1;
+    insert into nezuko.api_call_hourly
+    select date_trunc('hour', timestamp, 'UTC'), case when chat_id < 0 then chat_id end, method, success,
+        count(*), sum(latency_ms)
+    from nezuko.api_call_log group by 1, 2, 3, 4;
+    insert into nezuko.api_call_hourly_all
+    select hour, method, success, sum(n), sum(latency_sum) from nezuko.api_call_hourly group by 1, 2, 3;
+    -- First-seen times only move earlier (they survive retention).
+    insert into nezuko.user_first_seen as f (user_id, first_seen)
+    select user_id, min(timestamp) from nezuko.verification_log group by 1
+    on conflict (user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+        where excluded.first_seen < f.first_seen;
+    insert into nezuko.group_user_first_seen as f (group_id, user_id, first_seen)
+    select group_id, user_id, min(timestamp) from nezuko.verification_log where group_id is not null group by 1, 2
+    on conflict (group_id, user_id) do update set first_seen = excluded.first_seen, previous_first_seen = f.first_seen
+        where excluded.first_seen < f.first_seen;
+    truncate nezuko.new_users_hourly_all, nezuko.new_users_hourly;
+    insert into nezuko.new_users_hourly_all
+    select date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.user_first_seen group by 1;
+    insert into nezuko.new_users_hourly
+    select group_id, date_trunc('hour', first_seen, 'UTC'), count(*) from nezuko.group_user_first_seen group by 1, 2;
+    truncate nezuko.new_users_daily_all, nezuko.new_users_daily;
+    insert into nezuko.new_users_daily_all
+    select date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly_all group by 1;
+    insert into nezuko.new_users_daily
+    select group_id, date_trunc('day', hour, 'UTC'), sum(n) from nezuko.new_users_hourly group by 1, 2;
+end
+$$;
+comment on function nezuko.rebuild_analytics_rollups() is
+    'Recomputes every analytics rollup from verification_log and api_call_log (locks the logs against writes meanwhile). First-seen times are kept and only moved earlier.';
+
+-- Existing logs: the day24 rows from the hourly rollups (no log scan).
+insert into nezuko.verification_day24_all (day_start, status, cached, n, latency_sum)
+select r.hour - k * interval '1 hour', r.status, r.cached, sum(r.n), sum(r.latency_sum)
+from nezuko.verification_hourly_all r, generate_series(0, 23) k
+group by 1, 2, 3;
+insert into nezuko.verification_latency_day24_all (day_start, buckets, counts)
+select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
+from (select r.hour - k * interval '1 hour' as day_start, u.bucket, sum(u.n)::bigint as n
+      from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n),
+           generate_series(0, 23) k
+      group by 1, 2) x
+group by 1;
+
+-- The rollup triggers run as whoever inserts into the logs (024).
+grant select, insert, update, delete on nezuko.verification_day24_all, nezuko.verification_latency_day24_all
+    to nezuko_bridge;
