@@ -9,7 +9,12 @@
 -- 23 or 25 hours long by a DST change, and :30 / :45 again). Every UTC
 -- offset in use is a whole number of quarter hours, so local midnights
 -- are on quarter hours. Whole-hour zones get no quarters outside DST days.
-create function analytics.day24_plan(p_lo timestamptz, p_hi timestamptz, p_granularity text, p_tz text,
+-- p_lo0 <= p_lo and p_hi1 >= p_hi widen that to the UTC hours around
+-- (the caller reads the rest of the window by whole hours, no raw rows):
+-- the quarters [p_lo0, p_lo) go to the bucket before p_lo, and [p_hi,
+-- p_hi1) to the bucket of p_hi, both +1.
+create function analytics.day24_plan(p_lo timestamptz, p_hi timestamptz, p_lo0 timestamptz, p_hi1 timestamptz,
+    p_granularity text, p_tz text,
     out p timestamptz[], out k timestamp[], out q timestamptz[], out s integer[], out qk timestamp[])
 language sql stable as $$
     with d as (
@@ -25,10 +30,16 @@ language sql stable as $$
         union all
         select x.q, -1, d.key
         from d, generate_series(d.bucket_end, d.p + interval '24 hours' - interval '15 minutes', interval '15 minutes') x(q)
+        union all
+        select x.q, 1, date_trunc(p_granularity, (p_lo - interval '1 microsecond') at time zone p_tz)
+        from generate_series(p_lo0, p_lo - interval '15 minutes', interval '15 minutes') x(q)
+        union all
+        select x.q, 1, date_trunc(p_granularity, p_hi at time zone p_tz)
+        from generate_series(p_hi, p_hi1 - interval '15 minutes', interval '15 minutes') x(q)
     )
     select dd.p, dd.k, coalesce(cc.q, '{}'), coalesce(cc.s, '{}'), coalesce(cc.qk, '{}')
     from (select array_agg(d.p order by d.p) as p, array_agg(d.key order by d.p) as k from d) dd,
          (select array_agg(c.q) as q, array_agg(c.s) as s, array_agg(c.key) as qk from c) cc
 $$;
-comment on function analytics.day24_plan(timestamptz, timestamptz, text, text) is
+comment on function analytics.day24_plan(timestamptz, timestamptz, timestamptz, timestamptz, text, text) is
     'The day24 rows (p, bucket keys k) and the quarter-hour corrections (q, sign s, key qk) that make the local days [p_lo, p_hi) of p_tz.';

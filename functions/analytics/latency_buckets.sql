@@ -34,6 +34,8 @@ declare
     v_cutq timestamptz[];
     v_lo timestamptz;
     v_hi timestamptz;
+    v_lo0 timestamptz;
+    v_hi1 timestamptz;
     v_p timestamptz[];
     v_pk timestamp[];
     v_cq timestamptz[];
@@ -62,8 +64,14 @@ begin
         from analytics.buckets(p_from, p_to, 'day', p_tz) b
         where b.bucket_start >= p_from and b.bucket_end <= p_to;
         if v_lo is not null then
+            -- The ends of the window are read by whole hours where they
+            -- can be (a cut at a local midnight inside an hour would read
+            -- half an hour of raw rows): the quarters between the UTC
+            -- hour and local midnight come with the day24 corrections.
+            v_lo0 := case when analytics.hour_floor(v_lo) >= p_from then analytics.hour_floor(v_lo) else v_lo end;
+            v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
-            from analytics.day24_plan(v_lo, v_hi, p_granularity, p_tz) d;
+            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
             return query
             select k.key, r.buckets, r.counts
             from unnest(v_p, v_pk) k(p, key)
@@ -79,12 +87,12 @@ begin
             group by x.key
             union all
             select e.bucket, e.buckets, e.counts
-            from analytics.latency_buckets(p_from, v_lo - interval '1 microsecond', null, p_granularity, p_tz) e
-            where p_from < v_lo
+            from analytics.latency_buckets(p_from, v_lo0 - interval '1 microsecond', null, p_granularity, p_tz) e
+            where p_from < v_lo0
             union all
             select e.bucket, e.buckets, e.counts
-            from analytics.latency_buckets(v_hi, p_to, null, p_granularity, p_tz) e
-            where v_hi <= p_to;
+            from analytics.latency_buckets(v_hi1, p_to, null, p_granularity, p_tz) e
+            where v_hi1 <= p_to;
             return;
         end if;
     end if;
