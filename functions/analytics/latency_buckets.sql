@@ -50,7 +50,9 @@ begin
         select date_trunc(p_granularity, h.hour at time zone 'UTC'), h.buckets, h.counts
         from analytics.latency_histogram(p_from, p_to, p_group_id, true) h;
         return;
-    elsif p_tz = 'UTC' then
+    elsif p_tz = 'UTC' and p_group_id is null then
+        -- (One group: latency_histogram gives whole UTC days as one row,
+        -- so hour buckets of one group read its raw rows, below.)
         return query
         select date_trunc('hour', h.hour at time zone 'UTC'), h.buckets, h.counts
         from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
@@ -162,19 +164,26 @@ begin
       and date_trunc(p_granularity, d.day at time zone p_tz)
           = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz)
     union all
-    -- ... the rest of the window from the group's raw rows, per UTC day.
+    -- ... the rest of the window from the group's raw rows, per UTC day
+    -- and local bucket: each day cut at the bucket boundaries inside it,
+    -- so a row needs no time zone conversion, only its latency bucket
+    -- (index-only scans of (group_id, timestamp) include (latency_ms),
+    -- sql/027).
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
-            nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
-        from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
+        select i.b, nezuko.latency_bucket(v.latency_ms) as bucket, count(*) as n
+        from (select bk.local_start as b, greatest(d.day, bk.bucket_start, p_from) as lo,
+                     least(d.day + interval '1 day', bk.bucket_end, p_to + interval '1 microsecond') as hi
+              from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day),
+                   analytics.buckets(p_from, p_to, p_granularity, p_tz) bk
+              where p_group_id is not null
+                and bk.bucket_start < d.day + interval '1 day' and bk.bucket_end > d.day
+                and not (d.day >= p_from and d.day + interval '1 day' <= p_to
+                         and date_trunc(p_granularity, d.day at time zone p_tz)
+                             = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))) i
         join nezuko.verification_log v
-          on v.group_id = p_group_id and v.timestamp >= greatest(d.day, p_from)
-         and v.timestamp < d.day + interval '1 day' and v.timestamp <= p_to
-        where p_group_id is not null
-          and not (d.day >= p_from and d.day + interval '1 day' <= p_to
-                   and date_trunc(p_granularity, d.day at time zone p_tz)
-                       = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))
+          on v.group_id = p_group_id and v.timestamp >= i.lo and v.timestamp < i.hi
+        where p_group_id is not null and i.lo < i.hi
         group by 1, 2
     ) x
     group by x.b;
