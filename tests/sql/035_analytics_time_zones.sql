@@ -251,14 +251,14 @@ select results_eq(
     'analytics.latency_buckets = raw scan on past windows');
 select results_eq(
     $$select w.i, z, b.bucket, u.bucket, sum(u.n)::bigint
-      from w, unnest(array['UTC', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Adelaide']) z,
+      from w, unnest(array['UTC', 'Asia/Kathmandu', 'Australia/Adelaide']) z,
            analytics.latency_buckets(w.f, w.t, -1, case when w.i % 3 = 0 then 'hour' when w.i % 3 = 1 then 'day' else 'week' end, z) b,
            unnest(b.buckets, b.counts) u(bucket, n)
-      where w.i <= 20 group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2, 3, 4$$,
+      where w.i <= 6 group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2, 3, 4$$,
     $$select w.i, z, date_trunc(case when w.i % 3 = 0 then 'hour' when w.i % 3 = 1 then 'day' else 'week' end, v.timestamp at time zone z),
              nezuko.latency_bucket(v.latency_ms), count(*)
-      from w, unnest(array['UTC', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Adelaide']) z, nezuko.verification_log v
-      where w.i <= 20 and v.group_id = -1 and v.timestamp >= w.f and v.timestamp <= w.t group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
+      from w, unnest(array['UTC', 'Asia/Kathmandu', 'Australia/Adelaide']) z, nezuko.verification_log v
+      where w.i <= 6 and v.group_id = -1 and v.timestamp >= w.f and v.timestamp <= w.t group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
     'analytics.latency_buckets of one group = raw scan on past windows (hours, days, weeks)');
 -- A fixed past window across spring-forward and fall-back changes
 -- (Europe/Berlin 2026-03-29 and 2026-10-25, Australia/Adelaide 2026-04-05
