@@ -87,6 +87,7 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/rollup_from.sql" . }}
 {{ template "analytics/buckets.sql" . }}
 {{ template "analytics/verification_counts.sql" . }}
+{{ template "analytics/day24_plan.sql" . }}
 {{ template "analytics/verification_buckets.sql" . }}
 {{ template "analytics/latency_histogram.sql" . }}
 {{ template "analytics/latency_buckets.sql" . }}

@@ -32,6 +32,15 @@ as $$
 declare
     v_cut timestamptz[];
     v_cutq timestamptz[];
+    v_lo timestamptz;
+    v_hi timestamptz;
+    v_lo0 timestamptz;
+    v_hi1 timestamptz;
+    v_p timestamptz[];
+    v_pk timestamp[];
+    v_cq timestamptz[];
+    v_cs integer[];
+    v_ck timestamp[];
 begin
     -- UTC: every row of analytics.latency_histogram (UTC days for day and
     -- week buckets, hours, raw partial hours or days) lies in one bucket;
@@ -41,18 +50,64 @@ begin
         select date_trunc(p_granularity, h.hour at time zone 'UTC'), h.buckets, h.counts
         from analytics.latency_histogram(p_from, p_to, p_group_id, true) h;
         return;
-    elsif p_tz = 'UTC' then
+    elsif p_tz = 'UTC' and p_group_id is null then
+        -- (One group: latency_histogram gives whole UTC days as one row,
+        -- so hour buckets of one group read its raw rows, below.)
         return query
         select date_trunc('hour', h.hour at time zone 'UTC'), h.buckets, h.counts
         from analytics.latency_histogram(p_from, p_to, p_group_id, false) h;
         return;
     end if;
+    -- Day and week buckets, all groups: the local days wholly inside the
+    -- window from the day24 histograms (sql/027, as in
+    -- analytics.verification_buckets), the partial days at its ends below.
+    if p_group_id is null and p_granularity <> 'hour' then
+        select min(b.bucket_start), max(b.bucket_end) into v_lo, v_hi
+        from analytics.buckets(p_from, p_to, 'day', p_tz) b
+        where b.bucket_start >= p_from and b.bucket_end <= p_to;
+        if v_lo is not null then
+            -- The ends of the window are read by whole hours where they
+            -- can be (a cut at a local midnight inside an hour would read
+            -- half an hour of raw rows): the quarters between the UTC
+            -- hour and local midnight come with the day24 corrections.
+            v_lo0 := case when analytics.hour_floor(v_lo) >= p_from then analytics.hour_floor(v_lo) else v_lo end;
+            v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
+            select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
+            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
+            return query
+            select k.key, r.buckets, r.counts
+            from unnest(v_p, v_pk) k(p, key)
+            join nezuko.verification_latency_day24_all r on r.day_start = k.p
+            union all
+            select x.key, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
+            from (select c.key, u.bucket, sum(c.sign * u.n)::bigint as n
+                  from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
+                  join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
+                       unnest(r.buckets, r.counts) as u(bucket, n)
+                  group by 1, 2
+                  having sum(c.sign * u.n) <> 0) x
+            group by x.key
+            union all
+            select e.bucket, e.buckets, e.counts
+            from analytics.latency_buckets(p_from, v_lo0 - interval '1 microsecond', null, p_granularity, p_tz) e
+            where p_from < v_lo0
+            union all
+            select e.bucket, e.buckets, e.counts
+            from analytics.latency_buckets(v_hi1, p_to, null, p_granularity, p_tz) e
+            where v_hi1 <= p_to;
+            return;
+        end if;
+    end if;
     -- The rollup hours a bucket boundary cuts, found as in
     -- analytics.verification_buckets, and their quarter hours: arrays, so
     -- both rollups are read by index (= any), never joined row by row.
+    -- Around each bucket's end too: the raw rows after p_to (a window
+    -- ending in the past) go to the bucket of their own time, so p_to's
+    -- hour must be cut when the next bucket starts inside it.
     select coalesce(array_agg(distinct x.h), '{}') into v_cut
-    from (select analytics.hour_floor(b.bucket_start + k * interval '30 minutes') as h
-          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b, generate_series(-4, 4) k) x
+    from (select analytics.hour_floor(e.t + k * interval '30 minutes') as h
+          from analytics.buckets(p_from, p_to, p_granularity, p_tz) b,
+               lateral (values (b.bucket_start), (b.bucket_end)) e(t), generate_series(-4, 4) k) x
     where date_trunc(p_granularity, x.h at time zone p_tz)
           <> date_trunc(p_granularity, (x.h + interval '45 minutes') at time zone p_tz)
       and x.h >= analytics.rollup_from(p_from, p_to) and x.h <= p_to;
@@ -109,19 +164,26 @@ begin
       and date_trunc(p_granularity, d.day at time zone p_tz)
           = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz)
     union all
-    -- ... the rest of the window from the group's raw rows, per UTC day.
+    -- ... the rest of the window from the group's raw rows, per UTC day
+    -- and local bucket: each day cut at the bucket boundaries inside it,
+    -- so a row needs no time zone conversion, only its latency bucket
+    -- (index-only scans of (group_id, timestamp) include (latency_ms),
+    -- sql/027).
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select date_trunc(p_granularity, v.timestamp at time zone p_tz) as b,
-            analytics.latency_bucket(v.latency_ms) as bucket, count(*) as n
-        from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
+        select i.b, analytics.latency_bucket(v.latency_ms) as bucket, count(*) as n
+        from (select bk.local_start as b, greatest(d.day, bk.bucket_start, p_from) as lo,
+                     least(d.day + interval '1 day', bk.bucket_end, p_to + interval '1 microsecond') as hi
+              from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day),
+                   analytics.buckets(p_from, p_to, p_granularity, p_tz) bk
+              where p_group_id is not null
+                and bk.bucket_start < d.day + interval '1 day' and bk.bucket_end > d.day
+                and not (d.day >= p_from and d.day + interval '1 day' <= p_to
+                         and date_trunc(p_granularity, d.day at time zone p_tz)
+                             = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))) i
         join nezuko.verification_log v
-          on v.group_id = p_group_id and v.timestamp >= greatest(d.day, p_from)
-         and v.timestamp < d.day + interval '1 day' and v.timestamp <= p_to
-        where p_group_id is not null
-          and not (d.day >= p_from and d.day + interval '1 day' <= p_to
-                   and date_trunc(p_granularity, d.day at time zone p_tz)
-                       = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))
+          on v.group_id = p_group_id and v.timestamp >= i.lo and v.timestamp < i.hi
+        where p_group_id is not null and i.lo < i.hi
         group by 1, 2
     ) x
     group by x.b;

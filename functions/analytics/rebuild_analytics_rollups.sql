@@ -9,7 +9,8 @@ begin
         nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
         nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
         nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
-        nezuko.verification_latency_quarter_all;
+        nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
+        nezuko.verification_latency_day24_all;
     insert into nezuko.verification_hourly (hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
         lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
     select date_trunc('hour', timestamp, 'UTC'), group_id, status, cached, count(*), sum(latency_ms),
@@ -58,6 +59,18 @@ begin
     select day, array_agg(bucket order by bucket), array_agg(n order by bucket)
     from (select date_trunc('day', r.hour, 'UTC') as day, u.bucket, sum(u.n)::bigint as n
           from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+          group by 1, 2) x
+    group by 1;
+    -- Every 24 hours from each UTC hour (sql/027), from the hourly rollups.
+    insert into nezuko.verification_day24_all (day_start, status, cached, n, latency_sum)
+    select r.hour - k * interval '1 hour', r.status, r.cached, sum(r.n), sum(r.latency_sum)
+    from nezuko.verification_hourly_all r, generate_series(0, 23) k
+    group by 1, 2, 3;
+    insert into nezuko.verification_latency_day24_all (day_start, buckets, counts)
+    select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
+    from (select r.hour - k * interval '1 hour' as day_start, u.bucket, sum(u.n)::bigint as n
+          from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n),
+               generate_series(0, 23) k
           group by 1, 2) x
     group by 1;
     insert into nezuko.api_call_hourly

@@ -27,6 +27,15 @@ as $$
 #variable_conflict use_column
 declare
     v_cut timestamptz[];
+    v_lo timestamptz;
+    v_hi timestamptz;
+    v_lo0 timestamptz;
+    v_hi1 timestamptz;
+    v_p timestamptz[];
+    v_pk timestamp[];
+    v_cq timestamptz[];
+    v_cs integer[];
+    v_ck timestamp[];
 begin
     -- Every UTC bucket boundary is on the hour: each row of the hourly
     -- reader (or UTC day, for day and week buckets) lies in one bucket.
@@ -65,6 +74,51 @@ begin
         ) q(o, n, latency_sum)
         group by 1, 2, 3;
         return;
+    end if;
+    -- Day and week buckets, all groups: the local days wholly inside the
+    -- window from the day24 rollup (sql/027), the partial days at the
+    -- window's ends as below.
+    if p_group_id is null and p_granularity <> 'hour' then
+        select min(b.bucket_start), max(b.bucket_end) into v_lo, v_hi
+        from analytics.buckets(p_from, p_to, 'day', p_tz) b
+        where b.bucket_start >= p_from and b.bucket_end <= p_to;
+        if v_lo is not null then
+            -- The ends of the window are read by whole hours where they
+            -- can be (a cut at a local midnight inside an hour would read
+            -- half an hour of raw rows): the quarters between the UTC
+            -- hour and local midnight come with the day24 corrections.
+            v_lo0 := case when analytics.hour_floor(v_lo) >= p_from then analytics.hour_floor(v_lo) else v_lo end;
+            v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
+            select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
+            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
+            return query
+            -- The whole local days: the day24 row of the UTC hour holding
+            -- local midnight ...
+            select k.key, r.status, r.cached, r.n, r.latency_sum
+            from unnest(v_p, v_pk) k(p, key)
+            join nezuko.verification_day24_all r on r.day_start = k.p
+            union all
+            -- ... corrected by the quarter hours it holds but the local day
+            -- does not (-1), or the other way round (+1).
+            select c.key, r.status, r.cached,
+                c.sign * case extract(minute from c.q - r.hour)::integer
+                    when 0 then r.n_q1 when 15 then r.n_q2 when 30 then r.n_q3 else r.n - r.n_q1 - r.n_q2 - r.n_q3 end,
+                c.sign * case extract(minute from c.q - r.hour)::integer
+                    when 0 then r.latency_sum_q1 when 15 then r.latency_sum_q2 when 30 then r.latency_sum_q3
+                    else r.latency_sum - r.latency_sum_q1 - r.latency_sum_q2 - r.latency_sum_q3 end
+            from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
+            join nezuko.verification_hourly_all r on r.hour = analytics.hour_floor(c.q)
+            union all
+            -- The partial local days at both ends of the window.
+            select e.bucket, e.status, e.cached, e.n, e.latency_sum
+            from analytics.verification_buckets(p_from, v_lo0 - interval '1 microsecond', null, p_granularity, p_tz) e
+            where p_from < v_lo0
+            union all
+            select e.bucket, e.status, e.cached, e.n, e.latency_sum
+            from analytics.verification_buckets(v_hi1, p_to, null, p_granularity, p_tz) e
+            where v_hi1 <= p_to;
+            return;
+        end if;
     end if;
     -- Other zones: every row to the bucket its hour starts in, then the
     -- hours a bucket boundary cuts (zones offset by :30 or :45: one a day,

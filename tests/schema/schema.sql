@@ -1833,6 +1833,25 @@ WITH (fillfactor='70');
 COMMENT ON TABLE nezuko.verification_daily_all IS 'verification_hourly_all summed per UTC day (day = UTC midnight), for long windows with day or coarser buckets in UTC.';
 
 --
+-- Name: verification_day24_all; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.verification_day24_all (
+    day_start timestamp with time zone NOT NULL,
+    status text NOT NULL,
+    cached boolean NOT NULL,
+    n bigint NOT NULL,
+    latency_sum bigint NOT NULL
+)
+WITH (fillfactor='70');
+
+--
+-- Name: TABLE verification_day24_all; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.verification_day24_all IS 'verification_hourly_all summed over the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start: a local day of any time zone is one row plus a few quarter hours.';
+
+--
 -- Name: verification_group_totals; Type: TABLE; Schema: nezuko; Owner: -
 --
 
@@ -2000,6 +2019,24 @@ WITH (fillfactor='70');
 --
 
 COMMENT ON TABLE nezuko.verification_latency_daily_all IS 'verification_latency_hourly_all summed per UTC day: p95 per day over 90 days reads 90 rows.';
+
+--
+-- Name: verification_latency_day24_all; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.verification_latency_day24_all (
+    day_start timestamp with time zone NOT NULL,
+    buckets smallint[] NOT NULL,
+    counts bigint[] NOT NULL,
+    CONSTRAINT verification_latency_day24_all_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
+)
+WITH (fillfactor='70');
+
+--
+-- Name: TABLE verification_latency_day24_all; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.verification_latency_day24_all IS 'Latency histogram (format of sql/012) over all groups for the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start.';
 
 --
 -- Name: verification_latency_hourly_all; Type: TABLE; Schema: nezuko; Owner: -
@@ -2399,6 +2436,13 @@ ALTER TABLE ONLY nezuko.verification_daily_all
     ADD CONSTRAINT verification_daily_all_pkey PRIMARY KEY (day, status, cached);
 
 --
+-- Name: verification_day24_all verification_day24_all_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
+--
+
+ALTER TABLE ONLY nezuko.verification_day24_all
+    ADD CONSTRAINT verification_day24_all_pkey PRIMARY KEY (day_start, status, cached);
+
+--
 -- Name: verification_group_totals verification_group_totals_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
 --
 
@@ -2418,6 +2462,13 @@ ALTER TABLE ONLY nezuko.verification_hourly_all
 
 ALTER TABLE ONLY nezuko.verification_latency_daily_all
     ADD CONSTRAINT verification_latency_daily_all_pkey PRIMARY KEY (day);
+
+--
+-- Name: verification_latency_day24_all verification_latency_day24_all_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
+--
+
+ALTER TABLE ONLY nezuko.verification_latency_day24_all
+    ADD CONSTRAINT verification_latency_day24_all_pkey PRIMARY KEY (day_start);
 
 --
 -- Name: verification_latency_hourly_all verification_latency_hourly_all_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
@@ -2564,7 +2615,7 @@ CREATE INDEX idx_admin_audit_log_resource ON nezuko.admin_audit_log USING btree 
 -- Name: idx_verification_log_group_timestamp; Type: INDEX; Schema: nezuko; Owner: -
 --
 
-CREATE INDEX idx_verification_log_group_timestamp ON nezuko.verification_log USING btree (group_id, "timestamp");
+CREATE INDEX idx_verification_log_group_timestamp ON nezuko.verification_log USING btree (group_id, "timestamp") INCLUDE (latency_ms);
 
 --
 -- Name: login_failures_email; Type: INDEX; Schema: nezuko; Owner: -
@@ -3252,6 +3303,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.user_first_seen TO nezuko_brid
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_daily_all TO nezuko_bridge;
 
 --
+-- Name: TABLE verification_day24_all; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_day24_all TO nezuko_bridge;
+
+--
 -- Name: TABLE verification_group_totals; Type: ACL; Schema: nezuko; Owner: -
 --
 
@@ -3280,6 +3337,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_daily TO 
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_daily_all TO nezuko_bridge;
+
+--
+-- Name: TABLE verification_latency_day24_all; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_day24_all TO nezuko_bridge;
 
 --
 -- Name: TABLE verification_latency_hourly_all; Type: ACL; Schema: nezuko; Owner: -

@@ -235,6 +235,8 @@ create function pg_temp.rollups() returns table (k text, j jsonb) language sql a
     union all select 'lq', to_jsonb(r) from nezuko.verification_latency_quarter_all r
     union all select 'nud', to_jsonb(r) from nezuko.new_users_daily r
     union all select 'nuda', to_jsonb(r) from nezuko.new_users_daily_all r
+    union all select 'd24', to_jsonb(r) from nezuko.verification_day24_all r
+    union all select 'l24', to_jsonb(r) from nezuko.verification_latency_day24_all r
 $$;
 create temp table kept on commit drop as select * from pg_temp.rollups();
 select analytics.rebuild_analytics_rollups();

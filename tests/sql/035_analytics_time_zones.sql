@@ -12,7 +12,7 @@
 -- windows cross a DST change whatever the date; America/St_Johns's change
 -- of 2026-11-01 at the time of writing).
 begin;
-select plan(82);
+select plan(85);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -249,6 +249,17 @@ select results_eq(
       from w, unnest(array['Asia/Kathmandu', 'Australia/Adelaide']) z, nezuko.verification_log v
       where w.i <= 12 and v.timestamp >= w.f and v.timestamp <= w.t group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
     'analytics.latency_buckets = raw scan on past windows');
+select results_eq(
+    $$select w.i, z, b.bucket, u.bucket, sum(u.n)::bigint
+      from w, unnest(array['UTC', 'Asia/Kathmandu', 'Australia/Adelaide']) z,
+           analytics.latency_buckets(w.f, w.t, -1, case when w.i % 3 = 0 then 'hour' when w.i % 3 = 1 then 'day' else 'week' end, z) b,
+           unnest(b.buckets, b.counts) u(bucket, n)
+      where w.i <= 6 group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2, 3, 4$$,
+    $$select w.i, z, date_trunc(case when w.i % 3 = 0 then 'hour' when w.i % 3 = 1 then 'day' else 'week' end, v.timestamp at time zone z),
+             analytics.latency_bucket(v.latency_ms), count(*)
+      from w, unnest(array['UTC', 'Asia/Kathmandu', 'Australia/Adelaide']) z, nezuko.verification_log v
+      where w.i <= 6 and v.group_id = -1 and v.timestamp >= w.f and v.timestamp <= w.t group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
+    'analytics.latency_buckets of one group = raw scan on past windows (hours, days, weeks)');
 -- A fixed past window across spring-forward and fall-back changes
 -- (Europe/Berlin 2026-03-29 and 2026-10-25, Australia/Adelaide 2026-04-05
 -- and 2026-10-04, America/St_Johns 2026-03-08 and 2026-11-01), on rows
@@ -268,6 +279,34 @@ select results_eq(
       where v.group_id = -1 and v.timestamp >= '2026-03-01 10:07+00' and v.timestamp <= '2026-11-05 13:51:12+00'
       group by 1, 2, 3 order by 1, 2, 3$$,
     'analytics.verification_buckets across DST changes (past window) = raw scan, by hour and by day');
+-- All groups, days and weeks: whole local days from the day24 rollups
+-- (sql/027) with their quarter-hour and DST corrections, partial days at
+-- the ends from the hours.
+select results_eq(
+    $$select z, g, c.bucket, sum(c.n)::bigint, sum(c.latency_sum)::bigint
+      from unnest(array['Europe/Berlin', 'Australia/Adelaide', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham']) z,
+           unnest(array['day', 'week']) g,
+           analytics.verification_buckets('2026-03-01 10:07+00', '2026-11-05 13:51:12+00', null, g, z) c
+      group by 1, 2, 3 having sum(c.n) <> 0 order by 1, 2, 3$$,
+    $$select z, g, date_trunc(g, v.timestamp at time zone z), count(*), sum(v.latency_ms)
+      from unnest(array['Europe/Berlin', 'Australia/Adelaide', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham']) z,
+           unnest(array['day', 'week']) g, nezuko.verification_log v
+      where v.timestamp >= '2026-03-01 10:07+00' and v.timestamp <= '2026-11-05 13:51:12+00'
+      group by 1, 2, 3 order by 1, 2, 3$$,
+    'analytics.verification_buckets, all groups, days and weeks across DST changes (past window) = raw scan');
+select results_eq(
+    $$select z, g, b.bucket, u.bucket, sum(u.n)::bigint
+      from unnest(array['Europe/Berlin', 'Australia/Adelaide', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham']) z,
+           unnest(array['day', 'week']) g,
+           analytics.latency_buckets('2026-03-01 10:07+00', '2026-11-05 13:51:12+00', null, g, z) b,
+           unnest(b.buckets, b.counts) u(bucket, n)
+      group by 1, 2, 3, 4 having sum(u.n) <> 0 order by 1, 2, 3, 4$$,
+    $$select z, g, date_trunc(g, v.timestamp at time zone z), analytics.latency_bucket(v.latency_ms), count(*)
+      from unnest(array['Europe/Berlin', 'Australia/Adelaide', 'America/St_Johns', 'Asia/Kathmandu', 'Pacific/Chatham']) z,
+           unnest(array['day', 'week']) g, nezuko.verification_log v
+      where v.timestamp >= '2026-03-01 10:07+00' and v.timestamp <= '2026-11-05 13:51:12+00'
+      group by 1, 2, 3, 4 order by 1, 2, 3, 4$$,
+    'analytics.latency_buckets, all groups, days and weeks across DST changes (past window) = raw scan');
 
 select * from finish();
 rollback;

@@ -35,7 +35,7 @@ declare
     -- +1: changed_rows were added to the log; -1: they were removed.
     v_sign constant integer := tg_argv[0]::integer;
     v_min bigint;
-    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[]; z8 tid[];
+    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[]; z8 tid[]; z9 tid[]; z10 tid[];
 begin
     -- Retention (bot.prune_logs_batch sets nezuko.retention for its
     -- transaction) removes raw rows but keeps their aggregates.
@@ -46,7 +46,8 @@ begin
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
             nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
             nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
-            nezuko.verification_latency_quarter_all;
+            nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
+            nezuko.verification_latency_day24_all;
         return null;
     end if;
 
@@ -90,6 +91,10 @@ begin
             analytics.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2
+    ), qh as materialized (
+        -- The same per hour: the hourly and day24 histograms.
+        select date_bin('1 hour', quarter, timestamptz '2000-01-01 00:00:00+00') as hour, bucket, sum(n)::bigint as n
+        from q group by 1, 2
     ), b as materialized (
         -- Per UTC day, group and latency bucket: the per-group histograms.
         select date_bin('1 day', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as day, v.group_id,
@@ -154,9 +159,7 @@ begin
     ), la as (
         insert into nezuko.verification_latency_hourly_all as r (hour, buckets, counts)
         select hour, array_agg(bucket order by bucket), array_agg(n order by bucket)
-        from (select date_bin('1 hour', quarter, timestamptz '2000-01-01 00:00:00+00') as hour, bucket,
-                     sum(n)::bigint as n
-              from q group by 1, 2) x
+        from qh x
         group by 1 order by 1
         on conflict (hour) do update set (buckets, counts) = (
             select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
@@ -188,14 +191,35 @@ begin
         on conflict (quarter) do update set (buckets, counts) = (
             select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 8 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
+    ), d24 as (
+        -- The 24 hours from each UTC hour (sql/027): each hour of the
+        -- statement counts in the 24 day24 rows that start 0..23 hours
+        -- before it.
+        insert into nezuko.verification_day24_all as r (day_start, status, cached, n, latency_sum)
+        select h.hour - k * interval '1 hour', h.status, h.cached, sum(h.n), sum(h.latency_sum)
+        from h, generate_series(0, 23) k
+        group by 1, 2, 3 order by 1, 2, 3
+        on conflict (day_start, status, cached) do update set
+            n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum
+        returning 9 as t, r.ctid, r.n
+    ), l24 as (
+        insert into nezuko.verification_latency_day24_all as r (day_start, buckets, counts)
+        select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
+        from (select qh.hour - k * interval '1 hour' as day_start, qh.bucket, sum(qh.n)::bigint as n
+              from qh, generate_series(0, 23) k group by 1, 2) x
+        group by 1 order by 1
+        on conflict (day_start) do update set (buckets, counts) = (
+            select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
+        returning 10 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     )
     select min(n), array_agg(ctid) filter (where t = 1 and n = 0), array_agg(ctid) filter (where t = 2 and n = 0),
         array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0),
         array_agg(ctid) filter (where t = 5 and n = 0), array_agg(ctid) filter (where t = 6 and n = 0),
-        array_agg(ctid) filter (where t = 7 and n = 0), array_agg(ctid) filter (where t = 8 and n = 0)
+        array_agg(ctid) filter (where t = 7 and n = 0), array_agg(ctid) filter (where t = 8 and n = 0),
+        array_agg(ctid) filter (where t = 9 and n = 0), array_agg(ctid) filter (where t = 10 and n = 0)
     from (table m union all table a union all table g union all table lh union all table la
-          union all table da union all table dl union all table lq) x
-    into v_min, z1, z2, z3, z4, z5, z6, z7, z8;
+          union all table da union all table dl union all table lq union all table d24 union all table l24) x
+    into v_min, z1, z2, z3, z4, z5, z6, z7, z8, z9, z10;
     if v_min < 0 then
         raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
             using errcode = '55000', hint = 'Repair them with: select analytics.rebuild_analytics_rollups();';
@@ -208,6 +232,8 @@ begin
     if z6 is not null then delete from nezuko.verification_daily_all where ctid = any (z6); end if;
     if z7 is not null then delete from nezuko.verification_latency_daily_all where ctid = any (z7); end if;
     if z8 is not null then delete from nezuko.verification_latency_quarter_all where ctid = any (z8); end if;
+    if z9 is not null then delete from nezuko.verification_day24_all where ctid = any (z9); end if;
+    if z10 is not null then delete from nezuko.verification_latency_day24_all where ctid = any (z10); end if;
     if v_sign < 0 then
         return null;
     end if;
