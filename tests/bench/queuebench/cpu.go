@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -17,8 +18,9 @@ import (
 // wall-clock throughput and latency swing with the neighbours' load. A
 // throughput run is charged the CPU of this process (the inserting client
 // and the worker, user + system) and of the database server's processes
-// (every child of the postmaster alive at either sample: backends,
-// walwriter, autovacuum...), read from /proc.
+// serving this benchmark (the backends connected to its database and the
+// cluster's background processes: walwriter, checkpointer, autovacuum...;
+// not the backends of other databases of the cluster), read from /proc.
 
 // ticks is the kernel's clock tick (USER_HZ), 100 on Linux.
 const ticks = 100
@@ -46,7 +48,24 @@ func postmaster(ctx context.Context, pool *pgxpool.Pool) int {
 	return pid
 }
 
-func sampleCPU(pm int) cpuSample {
+// ours lists the server processes charged to the benchmark on pool's database.
+func ours(ctx context.Context, pool *pgxpool.Pool) map[int]bool {
+	rows, err := pool.Query(ctx, "select pid from pg_stat_activity where datname = current_database() or datname is null")
+	if err != nil {
+		return nil
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil
+	}
+	m := map[int]bool{}
+	for _, p := range pids {
+		m[int(p)] = true
+	}
+	return m
+}
+
+func sampleCPU(pm int, keep map[int]bool) cpuSample {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	s := cpuSample{
@@ -71,7 +90,7 @@ func sampleCPU(pm int) cpuSample {
 		if len(f) < 13 {
 			continue
 		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid != pm && pid != pm {
+		if ppid, _ := strconv.Atoi(f[1]); ppid != pm && pid != pm || keep != nil && !keep[pid] {
 			continue
 		}
 		ut, _ := strconv.ParseInt(f[11], 10, 64)
@@ -83,8 +102,8 @@ func sampleCPU(pm int) cpuSample {
 
 // cpuSince is the CPU used since s: this process's and the server's
 // (a process that started meanwhile counts whole; one that exited is lost).
-func cpuSince(pm int, s cpuSample) (self, server time.Duration) {
-	now := sampleCPU(pm)
+func cpuSince(ctx context.Context, pool *pgxpool.Pool, pm int, s cpuSample) (self, server time.Duration) {
+	now := sampleCPU(pm, ours(ctx, pool))
 	for pid, t := range now.server {
 		server += t - s.server[pid]
 	}

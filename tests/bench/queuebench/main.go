@@ -417,7 +417,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 		return result{}, err
 	}
 	pm := postmaster(ctx, pool)
-	cpu0 := sampleCPU(pm)
+	cpu0 := sampleCPU(pm, ours(ctx, pool))
 	start := time.Now()
 	for done := 0; done < *total; done += *insertRows {
 		k := min(*insertRows, *total-done)
@@ -430,7 +430,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 		return result{}, err
 	}
 	r.rate = float64(*total) / time.Since(start).Seconds()
-	self, server := cpuSince(pm, cpu0)
+	self, server := cpuSince(ctx, pool, pm, cpu0)
 	r.cpuSelf, r.cpuServer = self/time.Duration(*total), server/time.Duration(*total)
 	// Where the time goes: how many transactions wrote the outbox (inserts,
 	// claims, completions), on stderr.
