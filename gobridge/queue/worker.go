@@ -72,6 +72,8 @@ type Worker struct {
 	// stopping is closed when Run's context ends: reports then give up
 	// after ReportTimeout.
 	stopping chan struct{}
+	// rings asks ringer for a realtime doorbell (capacity 1: rings fold).
+	rings chan struct{}
 }
 
 type result struct {
@@ -117,6 +119,7 @@ func New(cfg Config) *Worker {
 		running:  map[int64]context.CancelFunc{},
 		held:     map[int64]bool{},
 		stopping: make(chan struct{}),
+		rings:    make(chan struct{}, 1),
 	}
 }
 
@@ -151,6 +154,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
 	renewDone := make(chan struct{})
 	go func() { defer close(renewDone); w.renew(renewCtx) }()
+	ringCtx, stopRing := context.WithCancel(context.WithoutCancel(ctx))
+	ringDone := make(chan struct{})
+	go func() { defer close(ringDone); w.ringer(ringCtx) }()
 
 	go func() { <-ctx.Done(); close(w.stopping) }()
 
@@ -253,6 +259,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	<-completerDone
 	stopRenew()
 	<-renewDone
+	stopRing()
+	<-ringDone
 	return nil
 }
 
@@ -294,12 +302,17 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	// asynchronous commit, a crash right after it lost the claim while this
 	// worker was already sending the command, which then ran twice.
 	b := &pgx.Batch{}
+	// The claim's command_updated events are rung after its commit (ringAfterCommit).
+	b.Queue(ringAfterCommit)
 	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
 	// When the next command is due, should this claim drain the queue.
 	b.Queue("select bot.next_command_due($1)", bots)
 	br := w.cfg.Pool.SendBatch(ctx, b)
 	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, nil, fmt.Errorf("claim: %w", err)
+	}
 	rows, err := br.Query()
 	if err != nil {
 		return nil, nil, fmt.Errorf("claim: %w", err)
@@ -324,6 +337,9 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	// lease expires and the rescue re-queues the commands (never dispatched).
 	if err := br.Close(); err != nil {
 		return nil, nil, fmt.Errorf("claim: commit: %w", err)
+	}
+	if len(cmds) > 0 {
+		w.ring()
 	}
 	return cmds, next, nil
 }
@@ -482,12 +498,25 @@ func (w *Worker) flush(batch []result) {
 	}
 	var done []int64
 	err = w.report(func(ctx context.Context) error {
-		rows, err := w.cfg.Pool.Query(ctx, "select bot.complete_commands($1, $2)", w.cfg.Name, body)
+		b := &pgx.Batch{}
+		b.Queue(ringAfterCommit)
+		b.Queue("select bot.complete_commands($1, $2)", w.cfg.Name, body)
+		br := w.cfg.Pool.SendBatch(ctx, b)
+		defer br.Close()
+		_, err := br.Exec()
 		if err == nil {
-			done, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			var rows pgx.Rows
+			rows, err = br.Query()
+			if err == nil {
+				done, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			}
+		}
+		if err == nil {
+			err = br.Close() // the commit
 		}
 		return err
 	})
+	w.ring()
 	if err != nil {
 		w.cfg.Log.Error("command queue: cannot complete commands; their leases will expire and they will be rescued",
 			"count", len(batch), "err", err)
@@ -496,6 +525,49 @@ func (w *Worker) flush(batch []result) {
 	if len(done) < len(batch) {
 		w.cfg.Log.Info("command queue: some results arrived after their lease was lost or changed their fate",
 			"reported", len(batch), "completed", len(done))
+	}
+}
+
+// ringAfterCommit, queued first in a claim's or a completion's batch, tells
+// the realtime_command trigger not to NOTIFY inside the transaction: the
+// worker rings once the transaction has committed (ring), so the commit does
+// not hold PostgreSQL's notify lock through its WAL flush. See
+// triggers/realtime/realtime_command.sql.
+const ringAfterCommit = "select set_config('nezuko.realtime_ring', 'after_commit', true)"
+
+// ring asks the ringer for one realtime doorbell; it never blocks, and rings
+// asked while one is pending fold into it.
+func (w *Worker) ring() {
+	select {
+	case w.rings <- struct{}{}:
+	default:
+	}
+}
+
+// ringer sends the realtime doorbell (NOTIFY nezuko_realtime, the relay's
+// channel) for the command_updated events that claims and completions
+// committed, until ctx ends; a ring still pending then is sent too. A lost
+// ring only delays the events to the relay's idle poll.
+func (w *Worker) ringer(ctx context.Context) {
+	send := func() {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := w.cfg.Pool.Exec(rctx, "select pg_notify('nezuko_realtime', 'commands')"); err != nil {
+			w.cfg.Log.Debug("command queue: realtime ring", "err", err)
+		}
+	}
+	for {
+		select {
+		case <-w.rings:
+			send()
+		case <-ctx.Done():
+			select {
+			case <-w.rings:
+				send()
+			default:
+			}
+			return
+		}
 	}
 }
 

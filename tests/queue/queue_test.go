@@ -452,6 +452,60 @@ func TestDoorbellRingsOncePerStatement(t *testing.T) {
 	}
 }
 
+// The worker's claims and completions write their command_updated events
+// without a NOTIFY inside the transaction (which would hold PostgreSQL's
+// notify lock through the commit's WAL flush) and ring nezuko_realtime once
+// committed: each of the worker's rings ("commands", no txid) comes after
+// the events it announces are visible, and only the INSERT rang from
+// inside its transaction ("commands <txid>").
+func TestWorkerRingsTheRealtimeDoorbellAfterItsCommits(t *testing.T) {
+	pool, url := newDB(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "listen nezuko_realtime"); err != nil {
+		t.Fatal(err)
+	}
+	w := queue.New(queue.Config{Pool: pool, PollEvery: time.Hour, Executor: recordingExecutor(pool)})
+	listen(t, url, w)
+	startWorker(t, w)
+	enqueueMessages(t, pool, 3, "rung after commit")
+	inside, after := 0, 0
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			t.Fatalf("after %d rings from inside a transaction and %d after a commit: %v", inside, after, err)
+		}
+		if n.Payload != "commands" {
+			inside++
+			continue
+		}
+		after++
+		// The ring follows the commit: the claim's events are there when
+		// it arrives, the completion's by the last ring (rings pending
+		// together fold into one).
+		var running, completed int
+		if err := conn.QueryRow(ctx, `select count(*) filter (where data ->> 'status' = 'running'),
+				count(*) filter (where data ->> 'status' = 'completed')
+			from nezuko.realtime_events where kind = 'command_updated'`).Scan(&running, &completed); err != nil {
+			t.Fatal(err)
+		}
+		if running != 3 {
+			t.Fatalf("ring %d came before the claim's events were committed (%d running)", after, running)
+		}
+		if completed == 3 {
+			break
+		}
+	}
+	if inside != 1 {
+		t.Errorf("%d rings from inside a transaction, want 1 (the INSERT's); the claim and the completion must ring after their commits", inside)
+	}
+}
+
 func TestStoppingWorkerFinishesRunningCommands(t *testing.T) {
 	pool, url := newDB(t)
 	started := make(chan struct{}, 1)

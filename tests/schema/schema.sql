@@ -2398,7 +2398,13 @@ ALTER TABLE ONLY nezuko.protected_groups
 --
 
 ALTER TABLE ONLY nezuko.realtime_events
-    ADD CONSTRAINT realtime_events_pkey PRIMARY KEY (id);
+    ADD CONSTRAINT realtime_events_pkey PRIMARY KEY (txid, id);
+
+--
+-- Name: CONSTRAINT realtime_events_pkey ON realtime_events; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON CONSTRAINT realtime_events_pkey ON nezuko.realtime_events IS 'The delivery key: the relay, replay (bot.realtime_events, bot.realtime_backlog) and the prune read events in (txid, id) order.';
 
 --
 -- Name: realtime_retention realtime_retention_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
@@ -2634,18 +2640,6 @@ CREATE INDEX login_failures_ip ON nezuko.login_failures USING btree (ip, failed_
 --
 
 CREATE INDEX membership_cache_user_idx ON nezuko.membership_cache USING btree (user_id);
-
---
--- Name: realtime_events_created_brin; Type: INDEX; Schema: nezuko; Owner: -
---
-
-CREATE INDEX realtime_events_created_brin ON nezuko.realtime_events USING brin (created_at);
-
---
--- Name: realtime_events_txid_idx; Type: INDEX; Schema: nezuko; Owner: -
---
-
-CREATE INDEX realtime_events_txid_idx ON nezuko.realtime_events USING btree (txid, id);
 
 --
 -- Name: sse_tickets_api_token_idx; Type: INDEX; Schema: nezuko; Owner: -

@@ -3,6 +3,17 @@
 -- outbox, with the row as it is now; then one NOTIFY for the statement.
 -- Updates that leave the status alone (lease renewals, counters) publish
 -- nothing. The queue's own worker doorbell is triggers.doorbell (doorbell.sql).
+--
+-- The ring after commit: a transaction that sets nezuko.realtime_ring to
+-- 'after_commit' (set_config(..., true), the queue worker's claims and
+-- completion batches) writes its events without the NOTIFY and promises to
+-- ring nezuko_realtime itself once it has committed. A transaction that
+-- notifies takes PostgreSQL's cluster-wide notify lock at commit and holds
+-- it through its WAL flush, so every claim and completion queued behind the
+-- INSERTs' commits (and each other's); a NOTIFY sent on its own writes no
+-- WAL and holds the lock for microseconds. Should the late ring be lost
+-- (the worker died right after its commit), the relay's idle poll
+-- delivers the events (gobridge/realtime).
 create function triggers.realtime_command() returns trigger
 language plpgsql as $$
 declare
@@ -22,13 +33,13 @@ begin
         order by n.id;
     end if;
     get diagnostics v_count = row_count;
-    if v_count > 0 then
+    if v_count > 0 and coalesce(current_setting('nezuko.realtime_ring', true), '') <> 'after_commit' then
         perform pg_notify('nezuko_realtime', 'commands ' || pg_current_xact_id()::text);
     end if;
     return null;
 end
 $$;
-comment on function triggers.realtime_command() is 'Realtime: copies each new admin_commands row and each status change into realtime_events (event command_updated, channel commands) and rings once per statement.';
+comment on function triggers.realtime_command() is 'Realtime: copies each new admin_commands row and each status change into realtime_events (event command_updated, channel commands) and rings once per statement (unless nezuko.realtime_ring = after_commit: the caller rings after its commit).';
 
 create trigger realtime_command_insert after insert on nezuko.admin_commands
 referencing new table as new_rows

@@ -67,6 +67,9 @@ func main() {
 type result struct {
 	p50, p99 time.Duration
 	rate     float64
+	// CPU per job of the throughput run: this process (client and worker)
+	// and the database server (0: not measured)
+	cpuSelf, cpuServer time.Duration
 	// nezuko's pickup split: commit ack → doorbell heard, → claim returned
 	ring50, ring99, claim50, claim99 time.Duration
 }
@@ -150,8 +153,8 @@ func run() error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.key, err)
 			}
-			fmt.Fprintf(os.Stderr, "round %d, %s: pickup p50 %s p99 %s, %.0f jobs/s\n",
-				round+1, c.key, ms(r.p50), ms(r.p99), r.rate)
+			fmt.Fprintf(os.Stderr, "round %d, %s: pickup p50 %s p99 %s, %.0f jobs/s, CPU per job %s µs\n",
+				round+1, c.key, ms(r.p50), ms(r.p99), r.rate, cpu(r))
 			c.runs = append(c.runs, r)
 		}
 	}
@@ -176,12 +179,13 @@ func median[T int64 | float64 | time.Duration](xs []T) T {
 
 // medians is a contender's medians over its rounds.
 func (c *contender) medians() result {
-	var p50, p99 []time.Duration
+	var p50, p99, self, server []time.Duration
 	var rate []float64
 	for _, r := range c.runs {
 		p50, p99, rate = append(p50, r.p50), append(p99, r.p99), append(rate, r.rate)
+		self, server = append(self, r.cpuSelf), append(server, r.cpuServer)
 	}
-	return result{p50: median(p50), p99: median(p99), rate: median(rate)}
+	return result{p50: median(p50), p99: median(p99), rate: median(rate), cpuSelf: median(self), cpuServer: median(server)}
 }
 
 // report renders the section of tests/bench/README.md and the target lines
@@ -199,9 +203,11 @@ func report(cs []*contender) (string, []string) {
 		"(pickup = from the inserting client's commit acknowledgement to the worker holding the job, same process and clock); "+
 		"%d no-op jobs inserted in statements of %d rows while the worker runs, the clock stopping when the last is completed. "+
 		"%d interleaved rounds (rotated order); each figure is the median of the rounds, the rounds' values in brackets. "+
-		"nezuko: concurrency %d, claim batch %d. River: MaxWorkers %d, riverpgxv5, its own schema in a scratch database of the same server.\n\n",
+		"nezuko: concurrency %d, claim batch %d. River: MaxWorkers %d, riverpgxv5, its own schema in a scratch database of the same server. "+
+		"CPU per job: the throughput run's CPU time (user + system) of this process (the inserting client and the worker) and of the "+
+		"database server's processes (/proc), divided by the jobs: unlike the wall-clock figures, it does not swing with the neighbours' load.\n\n",
 		*samples, *gap, *total, *insertRows, *rounds, *conc, *batch, *riverWorkers)
-	b.WriteString("| worker | pickup p50 | pickup p99 | throughput (jobs/s) |\n| --- | ---: | ---: | ---: |\n")
+	b.WriteString("| worker | pickup p50 | pickup p99 | throughput (jobs/s) | CPU per job, client + server (µs) |\n| --- | ---: | ---: | ---: | ---: |\n")
 	list := func(c *contender, f func(r result) string) string {
 		var xs []string
 		for _, r := range c.runs {
@@ -213,10 +219,11 @@ func report(cs []*contender) (string, []string) {
 	for _, c := range cs {
 		m := c.medians()
 		byKey[c.key] = m
-		fmt.Fprintf(&b, "| %s | %s (%s) | %s (%s) | %.0f (%s) |\n", c.name,
+		fmt.Fprintf(&b, "| %s | %s (%s) | %s (%s) | %.0f (%s) | %s (%s) |\n", c.name,
 			ms(m.p50), list(c, func(r result) string { return fmt.Sprintf("%.1f", msf(r.p50)) }),
 			ms(m.p99), list(c, func(r result) string { return fmt.Sprintf("%.1f", msf(r.p99)) }),
-			m.rate, list(c, func(r result) string { return fmt.Sprintf("%.0f", r.rate) }))
+			m.rate, list(c, func(r result) string { return fmt.Sprintf("%.0f", r.rate) }),
+			cpu(m), list(c, cpu))
 	}
 	// Same-round ratios against River tuned: the machine's speed changes
 	// between rounds, a round's two runs are minutes apart at most.
@@ -230,13 +237,16 @@ func report(cs []*contender) (string, []string) {
 		}
 	}
 	if nz != nil && rv != nil {
-		var tp, p99 []string
+		var tp, p99, cpus []string
 		for i := range min(len(nz.runs), len(rv.runs)) {
 			tp = append(tp, fmt.Sprintf("%.2f", nz.runs[i].rate/rv.runs[i].rate))
 			p99 = append(p99, fmt.Sprintf("%.2f", float64(nz.runs[i].p99)/float64(rv.runs[i].p99)))
+			if rc := rv.runs[i].cpuSelf + rv.runs[i].cpuServer; rc > 0 {
+				cpus = append(cpus, fmt.Sprintf("%.2f", float64(nz.runs[i].cpuSelf+nz.runs[i].cpuServer)/float64(rc)))
+			}
 		}
-		fmt.Fprintf(&b, "\nnezuko / River tuned, round by round: throughput %s; pickup p99 %s.\n",
-			strings.Join(tp, ", "), strings.Join(p99, ", "))
+		fmt.Fprintf(&b, "\nnezuko / River tuned, round by round: throughput %s; pickup p99 %s; CPU per job %s.\n",
+			strings.Join(tp, ", "), strings.Join(p99, ", "), strings.Join(cpus, ", "))
 	}
 	for _, c := range cs {
 		var r50, r99, c50, c99 []time.Duration
@@ -274,6 +284,15 @@ func report(cs []*contender) (string, []string) {
 		fmt.Fprintf(&b, "- %s: **%s** (%s)\n", f[1], f[2], f[3])
 	}
 	return b.String(), targets
+}
+
+// cpu is a run's CPU per job of the throughput run: this process + the server, in µs.
+func cpu(r result) string {
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+	if r.cpuServer == 0 {
+		return fmt.Sprintf("%.0f + ?", us(r.cpuSelf))
+	}
+	return fmt.Sprintf("%.0f + %.0f", us(r.cpuSelf), us(r.cpuServer))
 }
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -397,6 +416,8 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 	if _, err := pool.Exec(ctx, "truncate nezuko.admin_commands"); err != nil {
 		return result{}, err
 	}
+	pm := postmaster(ctx, pool)
+	cpu0 := sampleCPU(pm, ours(ctx, pool))
 	start := time.Now()
 	for done := 0; done < *total; done += *insertRows {
 		k := min(*insertRows, *total-done)
@@ -409,6 +430,8 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 		return result{}, err
 	}
 	r.rate = float64(*total) / time.Since(start).Seconds()
+	self, server := cpuSince(ctx, pool, pm, cpu0)
+	r.cpuSelf, r.cpuServer = self/time.Duration(*total), server/time.Duration(*total)
 	// Where the time goes: how many transactions wrote the outbox (inserts,
 	// claims, completions), on stderr.
 	var txs, events int64

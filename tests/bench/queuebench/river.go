@@ -92,6 +92,8 @@ func measureRiver(ctx context.Context, pool *pgxpool.Pool, cooldown time.Duratio
 	if _, err := pool.Exec(ctx, "truncate river_job"); err != nil {
 		return result{}, err
 	}
+	pm := postmaster(ctx, pool)
+	cpu0 := sampleCPU(pm, ours(ctx, pool))
 	start := time.Now()
 	for done := 0; done < *total; done += *insertRows {
 		k := min(*insertRows, *total-done)
@@ -107,6 +109,8 @@ func measureRiver(ctx context.Context, pool *pgxpool.Pool, cooldown time.Duratio
 		return result{}, err
 	}
 	r.rate = float64(*total) / time.Since(start).Seconds()
+	self, server := cpuSince(ctx, pool, pm, cpu0)
+	r.cpuSelf, r.cpuServer = self/time.Duration(*total), server/time.Duration(*total)
 	return r, nil
 }
 
