@@ -12,6 +12,8 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // serve answers one call of the function.
@@ -64,13 +66,14 @@ const beginSQL = `select token_id, role, admin_user_id from auth.begin_request($
 // deadlocked with the install's locks (40P01). The whole batch failed, so
 // nothing was done: it runs again, up to 4 times, a few ms apart.
 func (s *Service) run(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
+	retry := backoff.New(20*time.Millisecond, 100*time.Millisecond)
 	for attempt := 1; ; attempt++ {
 		body, err := s.runOnce(ctx, r, token, sql, args, void)
 		if err == nil || attempt >= 4 || !swapError(err) || ctx.Err() != nil {
 			return body, err
 		}
 		if attempt > 1 {
-			time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+			backoff.Sleep(ctx, retry.Next())
 		}
 	}
 }

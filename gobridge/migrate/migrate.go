@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +23,7 @@ import (
 	tern "github.com/jackc/tern/v2/migrate"
 
 	"github.com/nezuko-bot/nezuko"
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // VersionTable is where tern records the applied migration number.
@@ -187,10 +187,11 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 	if _, err := conn.Exec(ctx, "set lock_timeout = '300ms'"); err == nil {
 		defer conn.Exec(context.WithoutCancel(ctx), "reset lock_timeout")
 	}
+	retry := backoff.New(50*time.Millisecond, time.Second)
 	for attempt := 1; ; attempt++ {
 		err = tern.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
 		if code := sqlstate(err); err != nil && attempt < 30 && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
-			time.Sleep(time.Duration(50+rand.IntN(100*min(attempt, 10))) * time.Millisecond)
+			backoff.Sleep(ctx, retry.Next())
 			continue
 		}
 		break

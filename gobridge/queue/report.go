@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // report runs f until the database answers: a connection error, a restart
@@ -17,7 +19,7 @@ import (
 // up after ReportTimeout (the leases then expire and the rescue applies the
 // rules of bot.rescue_expired_commands).
 func (w *Worker) report(f func(ctx context.Context) error) error {
-	backoff := 50 * time.Millisecond
+	retry := backoff.New(50*time.Millisecond, 2*time.Second)
 	var giveUp <-chan time.Time
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -34,11 +36,10 @@ func (w *Worker) report(f func(ctx context.Context) error) error {
 			}
 		}
 		select {
-		case <-time.After(backoff):
+		case <-time.After(retry.Next()):
 		case <-giveUp:
 			return err
 		}
-		backoff = min(2*backoff, 2*time.Second)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // Caller is who opens a stream or asks for a ticket: the API token behind
@@ -209,7 +211,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		// relay has not caught up yet: give it a moment.
 		s.Wake()
 		for i := 0; i < 20 && head.Less(from); i++ {
-			if !sleep(r.Context(), 50*time.Millisecond) {
+			if !backoff.Sleep(r.Context(), 50*time.Millisecond) {
 				return
 			}
 			seq, head = s.position()

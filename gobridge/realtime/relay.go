@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/semaphore"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // Options tune the relay. Zero values take the defaults.
@@ -162,7 +164,7 @@ func (s *Service) Run(ctx context.Context) error {
 	go func() { s.hub.run(ctx); close(done) }()
 	defer func() { <-done }()
 
-	backoff := 100 * time.Millisecond
+	retry := backoff.New(100*time.Millisecond, 2*time.Second)
 	for {
 		var start string
 		err := s.pool.QueryRow(ctx, "select bot.realtime_start()::text").Scan(&start)
@@ -181,10 +183,9 @@ func (s *Service) Run(ctx context.Context) error {
 			return ctx.Err()
 		}
 		s.log.Warn("realtime: cannot read start cursor", "err", err)
-		if !sleep(ctx, backoff) {
+		if !retry.Wait(ctx) {
 			return ctx.Err()
 		}
-		backoff = min(2*backoff, 2*time.Second)
 	}
 
 	const idle = 2 * time.Second
@@ -194,8 +195,8 @@ func (s *Service) Run(ctx context.Context) error {
 	defer prune.Stop()
 	revoke := time.NewTicker(s.opts.RevokeCheck)
 	defer revoke.Stop()
-	blockedDelay := 2 * time.Millisecond
-	errDelay := 100 * time.Millisecond
+	blockedDelay := backoff.New(2*time.Millisecond, 100*time.Millisecond)
+	errDelay := backoff.New(100*time.Millisecond, 2*time.Second)
 	failing := false
 	for {
 		select {
@@ -221,16 +222,14 @@ func (s *Service) Run(ctx context.Context) error {
 				s.log.Warn("realtime: reading events failed; retrying", "err", err)
 				failing = true
 			}
-			next = errDelay
-			errDelay = min(2*errDelay, 2*time.Second)
+			next = errDelay.Next()
 		case more:
 			next = 0
 		case blocked:
 			// A committed event waits for an older transaction still in
 			// flight; that one may never ring (it need not write events),
 			// so look again soon, backing off for long transactions.
-			next = blockedDelay
-			blockedDelay = min(2*blockedDelay, 100*time.Millisecond)
+			next = blockedDelay.Next()
 		default:
 			next = idle
 		}
@@ -239,9 +238,9 @@ func (s *Service) Run(ctx context.Context) error {
 				s.log.Info("realtime: reading events again")
 			}
 			failing = false
-			errDelay = 100 * time.Millisecond
+			errDelay.Reset()
 			if !blocked {
-				blockedDelay = 2 * time.Millisecond
+				blockedDelay.Reset()
 			}
 		}
 		if !timer.Stop() {

@@ -46,14 +46,3 @@ func (s *Service) closeRevoked(ctx context.Context) {
 		s.log.Info("realtime: closing the streams of revoked tokens", "streams", n, "tokens", len(bad))
 	}
 }
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
