@@ -78,7 +78,6 @@ type Service struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 	opts Options
-	auth Authenticator
 
 	ring *ring
 	hub  *hub
@@ -101,13 +100,10 @@ type Service struct {
 	wake      chan struct{}
 }
 
-// New returns a relay reading through pool and authenticating requests
-// with auth (nil: SQLAuthenticator(pool)).
-func New(pool *pgxpool.Pool, log *slog.Logger, auth Authenticator, opts Options) *Service {
+// New returns a relay reading through pool, which also authenticates its
+// requests (api.Authenticate).
+func New(pool *pgxpool.Pool, log *slog.Logger, opts Options) *Service {
 	opts.defaults()
-	if auth == nil {
-		auth = SQLAuthenticator(pool)
-	}
 	ringSize := 1
 	for ringSize < max(2*opts.ClientBuffer, 16384) {
 		ringSize <<= 1
@@ -116,7 +112,6 @@ func New(pool *pgxpool.Pool, log *slog.Logger, auth Authenticator, opts Options)
 		pool:  pool,
 		log:   log,
 		opts:  opts,
-		auth:  auth,
 		ring:  newRing(ringSize),
 		ready: make(chan struct{}),
 		wake:  make(chan struct{}, 1),
