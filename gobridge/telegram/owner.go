@@ -62,8 +62,8 @@ func (m *Manager) serve(ctx context.Context, b botRow) {
 	m.Effects.Own(ctx, b.ID)
 	defer m.Effects.Disown(b.ID)
 	done := make(chan struct{})
-	if m.OnBotStart != nil {
-		go func() { defer close(done); m.OnBotStart(ctx, b.ID) }()
+	if m.beats != nil {
+		go func() { defer close(done); m.beats.run(ctx, b.ID) }()
 	} else {
 		close(done)
 	}
