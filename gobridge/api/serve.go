@@ -12,6 +12,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
@@ -96,32 +97,39 @@ func swapError(err error) bool {
 }
 
 func (s *Service) runOnce(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
+	tokenID, body, err := callAs(ctx, s.opts.Pool, beginSQL, r, token, sql, args, void)
+	if tokenID != 0 {
+		setTokenID(ctx, tokenID)
+	}
+	return body, err
+}
+
+// callAs sends begin (auth.begin_request or its read-replica twin) and the
+// statement in one batch: one transaction, one round trip. tokenID is the
+// token begin authenticated (0 when it failed).
+func callAs(ctx context.Context, pool *pgxpool.Pool, begin string, r *http.Request, token, sql string, args []any, void bool) (tokenID int64, body []byte, err error) {
 	batch := &pgx.Batch{}
-	batch.Queue(beginSQL, token, clientIP(r), r.UserAgent())
+	batch.Queue(begin, token, clientIP(r), r.UserAgent())
 	batch.Queue(sql, args...)
-	br := s.opts.Pool.SendBatch(ctx, batch)
+	br := pool.SendBatch(ctx, batch)
 	defer br.Close()
 	var (
-		tokenID int64
 		role    string
 		adminID *int64
 	)
 	if err := br.QueryRow().Scan(&tokenID, &role, &adminID); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	setTokenID(ctx, tokenID)
 	if void {
-		_, err := br.Exec()
-		if err != nil {
-			return nil, err
+		if _, err := br.Exec(); err != nil {
+			return tokenID, nil, err
 		}
-		return nil, br.Close()
+		return tokenID, nil, br.Close()
 	}
-	var body []byte
 	if err := br.QueryRow().Scan(&body); err != nil {
-		return nil, err
+		return tokenID, nil, err
 	}
-	return body, br.Close()
+	return tokenID, body, br.Close()
 }
 
 // writeDBError answers a failed call with the mapped problem; a 500 is
