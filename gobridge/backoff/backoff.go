@@ -28,10 +28,13 @@ func Sleep(ctx context.Context, d time.Duration) bool {
 
 // Backoff hands out the waits between attempts: First, then twice the
 // previous one, never more than Max (no cap when Max is 0), each with
-// ±25% jitter. The zero value waits nothing; a Backoff is not safe for
-// concurrent use.
+// ±25% jitter. With Full, a wait is anywhere from First up to that step
+// ("full jitter": for many contenders retrying against one lock, where
+// short waits must stay likely). The zero value waits nothing; a Backoff
+// is not safe for concurrent use.
 type Backoff struct {
 	First, Max time.Duration
+	Full       bool
 	step       time.Duration
 }
 
@@ -47,6 +50,12 @@ func (b *Backoff) Next() time.Duration {
 	}
 	if b.Max > 0 && b.step > b.Max {
 		b.step = b.Max
+	}
+	if b.Full {
+		if spread := int64(b.step - b.First); spread > 0 {
+			return b.First + time.Duration(rand.Int64N(spread+1))
+		}
+		return b.step
 	}
 	return Jitter(b.step)
 }

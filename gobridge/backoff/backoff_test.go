@@ -22,6 +22,25 @@ func TestBackoffDoublesUpToMaxWithJitter(t *testing.T) {
 	}
 }
 
+func TestFullJitterStaysBetweenFirstAndStep(t *testing.T) {
+	b := Backoff{First: 50 * time.Millisecond, Max: time.Second, Full: true}
+	short := 0
+	step := 25 * time.Millisecond
+	for i := range 40 {
+		step = min(2*step, time.Second)
+		got := b.Next()
+		if got < 50*time.Millisecond || got > step {
+			t.Fatalf("attempt %d: wait %v, want within [50ms, %v]", i+1, got, step)
+		}
+		if i >= 5 && got < 300*time.Millisecond {
+			short++
+		}
+	}
+	if short == 0 {
+		t.Fatal("full jitter never gave a short wait once the step reached the cap")
+	}
+}
+
 func TestJitterSpreads(t *testing.T) {
 	seen := map[time.Duration]bool{}
 	for range 50 {

@@ -187,7 +187,9 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 	if _, err := conn.Exec(ctx, "set lock_timeout = '300ms'"); err == nil {
 		defer conn.Exec(context.WithoutCancel(ctx), "reset lock_timeout")
 	}
-	retry := backoff.New(50*time.Millisecond, time.Second)
+	// Full jitter (as the uniform wait it replaced): requests keep taking
+	// the same locks, and a short wait between attempts stays likely.
+	retry := backoff.Backoff{First: 50 * time.Millisecond, Max: time.Second, Full: true}
 	for attempt := 1; ; attempt++ {
 		err = tern.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
 		if code := sqlstate(err); err != nil && attempt < 30 && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
