@@ -55,3 +55,21 @@ func AuthenticateToken(ctx context.Context, q Querier, token string) (Principal,
 	setTokenID(ctx, p.TokenID)
 	return p, nil
 }
+
+// AuthenticateTicket finds the caller behind an events ticket
+// (auth.authenticate_ticket: minted by POST /v1/events/ticket, it opens
+// GET /v1/events and nothing else). ErrUnauthenticated when it is not a
+// live ticket.
+func AuthenticateTicket(ctx context.Context, q Querier, ticket string) (Principal, error) {
+	var p Principal
+	err := q.QueryRow(ctx, `select token_id, role, admin_user_id from auth.authenticate_ticket($1)`, ticket).
+		Scan(&p.TokenID, &p.Role, &p.AdminUserID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	setTokenID(ctx, p.TokenID)
+	return p, nil
+}

@@ -130,8 +130,18 @@ func writeProblem(w http.ResponseWriter, p *ErrorModel) {
 		h.Set("WWW-Authenticate", `Bearer realm="nezuko"`)
 	}
 	w.WriteHeader(p.Status)
-	b, _ := json.Marshal(p)
-	_, _ = w.Write(b)
+	_, _ = w.Write(p.body())
+}
+
+// ProblemBody is the JSON of the problem WriteProblem would write, for a
+// writer below net/http (the server's rewrite of net/http's own 4xx).
+func ProblemBody(ctx context.Context, status int, detail string) []byte {
+	return problem(ctx, status, detail).body()
+}
+
+func (e *ErrorModel) body() []byte {
+	b, _ := json.Marshal(e)
+	return b
 }
 
 // hintStatus is the HINT convention for P0001 (a plain RAISE EXCEPTION):

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nezuko-bot/nezuko/gobridge/dbwatch"
@@ -63,29 +62,11 @@ func (s *Service) runRead(ctx context.Context, r *http.Request, token, sql strin
 }
 
 func (s *Service) runReadOnce(ctx context.Context, r *http.Request, token, sql string, args []any, void bool) ([]byte, error) {
-	batch := &pgx.Batch{}
-	batch.Queue(beginReadSQL, token, clientIP(r), r.UserAgent())
-	batch.Queue(sql, args...)
-	br := s.opts.ReadPool.SendBatch(ctx, batch)
-	defer br.Close()
-	var tokenID int64
-	var role string
-	var admin *int64
-	if err := br.QueryRow().Scan(&tokenID, &role, &admin); err != nil {
-		return nil, err
+	tokenID, body, err := callAs(ctx, s.opts.ReadPool, beginReadSQL, r, token, sql, args, void)
+	if tokenID != 0 {
+		s.readTokens.add(tokenID)
 	}
-	s.readTokens.add(tokenID)
-	if void {
-		if _, err := br.Exec(); err != nil {
-			return nil, err
-		}
-		return nil, br.Close()
-	}
-	var body []byte
-	if err := br.QueryRow().Scan(&body); err != nil {
-		return nil, err
-	}
-	return body, br.Close()
+	return body, err
 }
 
 // TouchLoop reports, every interval, the tokens the replica's reads used

@@ -12,59 +12,25 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/nezuko-bot/nezuko/gobridge/api"
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // Caller is who opens a stream or asks for a ticket: the API token behind
 // the request (for a ticket, the token that minted it), its role and its
-// admin account, if any.
-type Caller struct {
-	TokenID int64
-	Role    string
-	AdminID *int64
-}
-
-// Authenticator says who is calling from the request's Authorization:
-// Bearer header (a long-lived API token). It returns ErrUnauthenticated
-// when the request carries no valid credentials. The API's own
-// authenticator can be dropped in here.
-type Authenticator func(ctx context.Context, r *http.Request) (Caller, error)
-
-// ErrUnauthenticated means no valid bearer token.
-var ErrUnauthenticated = errors.New("missing, unknown, revoked or expired bearer token")
-
-// SQLAuthenticator checks the Authorization: Bearer token with
-// auth.authenticate.
-func SQLAuthenticator(pool *pgxpool.Pool) Authenticator {
-	return func(ctx context.Context, r *http.Request) (Caller, error) {
-		h := r.Header.Get("Authorization")
-		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "bearer") || strings.TrimSpace(token) == "" {
-			return Caller{}, ErrUnauthenticated
-		}
-		var c Caller
-		err := pool.QueryRow(ctx, "select token_id, role, admin_user_id from auth.authenticate($1)", strings.TrimSpace(token)).
-			Scan(&c.TokenID, &c.Role, &c.AdminID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return Caller{}, ErrUnauthenticated
-		}
-		if err != nil {
-			return Caller{}, fmt.Errorf("authenticate: %w", err)
-		}
-		return c, nil
-	}
-}
+// admin account, if any. The API's authenticator finds it, by the same
+// rules as every /v1 request.
+type Caller = api.Principal
 
 // TicketTTL is the lifetime of a ticket minted for EventSource.
 const TicketTTL = 5 * time.Minute
 
-// authenticate checks the Authorization header with the authenticator
-// (an API token).
+// authenticate checks the Authorization header (an API token) with the
+// API's authenticator.
 func (s *Service) authenticate(r *http.Request) (Caller, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	return s.auth(ctx, r.WithContext(ctx))
+	return api.Authenticate(ctx, s.pool, r)
 }
 
 // authenticateStream is authenticate for GET /v1/events, which also takes a
@@ -78,10 +44,8 @@ func (s *Service) authenticateStream(r *http.Request) (Caller, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	var c Caller
-	err := s.pool.QueryRow(ctx, "select token_id, role, admin_user_id from auth.authenticate_ticket($1)", t).
-		Scan(&c.TokenID, &c.Role, &c.AdminID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	c, err := api.AuthenticateTicket(ctx, s.pool, t)
+	if errors.Is(err, api.ErrUnauthenticated) {
 		return Caller{}, errBadTicket
 	}
 	if err != nil {
@@ -92,35 +56,19 @@ func (s *Service) authenticateStream(r *http.Request) (Caller, error) {
 
 // errBadTicket: access_token is not a live ticket (an API token there is refused too).
 var errBadTicket = fmt.Errorf("%w: access_token takes only a ticket from POST /v1/events/ticket, unexpired, "+
-	"whose API token is still valid (API tokens go in the Authorization header)", ErrUnauthenticated)
+	"whose API token is still valid (API tokens go in the Authorization header)", api.ErrUnauthenticated)
 
-// problem writes an RFC 9457 problem.
-func problem(w http.ResponseWriter, status int, detail string) {
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="nezuko"`)
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"title":  http.StatusText(status),
-		"status": status,
-		"code":   strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_"), // as api.StatusCode
-		"detail": detail,
-	})
-}
-
-func (s *Service) authError(w http.ResponseWriter, err error) {
+func (s *Service) authError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errBadTicket) {
-		problem(w, http.StatusUnauthorized, errBadTicket.Error())
+		api.WriteProblem(w, r, http.StatusUnauthorized, errBadTicket.Error())
 		return
 	}
-	if errors.Is(err, ErrUnauthenticated) {
-		problem(w, http.StatusUnauthorized, "a valid bearer token is required (Authorization header, or a ticket in access_token)")
+	if errors.Is(err, api.ErrUnauthenticated) {
+		api.WriteProblem(w, r, http.StatusUnauthorized, "a valid bearer token is required (Authorization header, or a ticket in access_token)")
 		return
 	}
 	s.log.Warn("realtime: authentication failed", "err", err)
-	problem(w, http.StatusServiceUnavailable, "cannot check credentials now; retry")
+	api.WriteProblem(w, r, http.StatusServiceUnavailable, "cannot check credentials now; retry")
 }
 
 // Attach registers GET /v1/events and POST /v1/events/ticket on mux.
@@ -133,13 +81,13 @@ func (s *Service) Attach(mux *http.ServeMux) {
 func (s *Service) ServeTicket(w http.ResponseWriter, r *http.Request) {
 	caller, err := s.authenticate(r)
 	if err != nil {
-		s.authError(w, err)
+		s.authError(w, r, err)
 		return
 	}
 	t, err := s.mintTicket(r.Context(), caller)
 	if err != nil {
 		s.log.Warn("realtime: mint ticket", "err", err)
-		problem(w, http.StatusServiceUnavailable, "cannot issue a ticket now; retry")
+		api.WriteProblem(w, r, http.StatusServiceUnavailable, "cannot issue a ticket now; retry")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -172,17 +120,17 @@ func (s *Service) mintTicket(ctx context.Context, c Caller) (*Ticket, error) {
 func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	caller, err := s.authenticateStream(r)
 	if err != nil {
-		s.authError(w, err)
+		s.authError(w, r, err)
 		return
 	}
 	mask, names, err := parseChannels(r.URL.Query().Get("channels"))
 	if err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		api.WriteProblem(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	if !s.hub.reserve(caller.TokenID) {
 		w.Header().Set("Retry-After", "5")
-		problem(w, http.StatusTooManyRequests, fmt.Sprintf("this token already has %d event streams open; close one first", s.opts.StreamsPerToken))
+		api.WriteProblem(w, r, http.StatusTooManyRequests, fmt.Sprintf("this token already has %d event streams open; close one first", s.opts.StreamsPerToken))
 		return
 	}
 	handedOver := false
@@ -196,7 +144,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	case <-time.After(5 * time.Second):
-		problem(w, http.StatusServiceUnavailable, "the event relay is not connected to the database yet; retry")
+		api.WriteProblem(w, r, http.StatusServiceUnavailable, "the event relay is not connected to the database yet; retry")
 		return
 	}
 	last := r.Header.Get("Last-Event-ID")
@@ -209,7 +157,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		// relay has not caught up yet: give it a moment.
 		s.Wake()
 		for i := 0; i < 20 && head.Less(from); i++ {
-			if !sleep(r.Context(), 50*time.Millisecond) {
+			if !backoff.Sleep(r.Context(), 50*time.Millisecond) {
 				return
 			}
 			seq, head = s.position()
@@ -227,7 +175,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 		cancel()
 		if err != nil {
 			s.log.Warn("realtime: replay check failed", "err", err)
-			problem(w, http.StatusServiceUnavailable, "cannot read the events to replay now; retry")
+			api.WriteProblem(w, r, http.StatusServiceUnavailable, "cannot read the events to replay now; retry")
 			return
 		}
 	}
@@ -257,7 +205,7 @@ func (s *Service) ServeEvents(w http.ResponseWriter, r *http.Request) {
 	_ = w.Header().WriteSubset(&upstream, map[string]bool{"Content-Type": true, "Cache-Control": true, "Connection": true, "Content-Length": true})
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "this connection cannot stream events (HTTP/1.1 required)")
+		api.WriteProblem(w, r, http.StatusInternalServerError, "this connection cannot stream events (HTTP/1.1 required)")
 		return
 	}
 	brw.Reader.Reset(nil)

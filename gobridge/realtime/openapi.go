@@ -9,6 +9,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/nezuko-bot/nezuko/gobridge/api"
 )
 
 // The event payloads, for the OpenAPI document only: the JSON itself is
@@ -99,16 +101,16 @@ const eventsDescription = `Server-Sent Events of the four live streams. ` +
 	"the query string). A stream closes within a few seconds of its token being revoked (logout) or its account " +
 	"deactivated. At most a few streams per token are open at once (429 beyond)."
 
-// Register describes GET /v1/events and POST /v1/events/ticket in api's
-// OpenAPI document and routes them to s. The api must use the humago
+// Register describes GET /v1/events and POST /v1/events/ticket in h's
+// OpenAPI document and routes them to s. h must use the humago
 // adapter (the stream takes over the connection). security names the
 // bearer security scheme of the document ("" for none).
-func (s *Service) Register(api huma.API, security string) {
+func (s *Service) Register(h huma.API, security string) {
 	var sec []map[string][]string
 	if security != "" {
 		sec = []map[string][]string{{security: {}}}
 	}
-	reg := api.OpenAPI().Components.Schemas
+	reg := h.OpenAPI().Components.Schemas
 	events := []struct {
 		name string
 		typ  any
@@ -163,13 +165,13 @@ func (s *Service) Register(api huma.API, security string) {
 			"503": errResp("Database unreachable; retry."),
 		},
 	}
-	api.OpenAPI().AddOperation(op)
-	api.Adapter().Handle(op, func(ctx huma.Context) {
+	h.OpenAPI().AddOperation(op)
+	h.Adapter().Handle(op, func(ctx huma.Context) {
 		r, w := humago.Unwrap(ctx)
 		s.ServeEvents(w, r)
 	})
 
-	huma.Register(api, huma.Operation{
+	huma.Register(h, huma.Operation{
 		OperationID:   "create-events-ticket",
 		Method:        http.MethodPost,
 		Path:          "/v1/events/ticket",
@@ -181,7 +183,7 @@ func (s *Service) Register(api huma.API, security string) {
 	}, func(ctx context.Context, in *ticketInput) (*ticketOutput, error) {
 		caller, err := s.authenticate(in.req)
 		if err != nil {
-			if errors.Is(err, ErrUnauthenticated) {
+			if errors.Is(err, api.ErrUnauthenticated) {
 				return nil, huma.Error401Unauthorized("a valid bearer token is required in the Authorization header")
 			}
 			return nil, huma.Error503ServiceUnavailable("cannot check credentials now; retry")

@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -17,8 +16,7 @@ import (
 func TestRegisterDescribesTheStreamInOpenAPIAndServesThroughHuma(t *testing.T) {
 	mux := http.NewServeMux()
 	api := humago.New(mux, huma.DefaultConfig("test", "1"))
-	deny := func(context.Context, *http.Request) (Caller, error) { return Caller{}, ErrUnauthenticated }
-	s := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), deny, Options{})
+	s := New(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	s.Register(api, "bearer")
 
 	doc, err := json.Marshal(api.OpenAPI())

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -138,7 +139,7 @@ func (c *problemConn) Write(p []byte) (int, error) {
 	if i := bytes.IndexByte(head, ':'); i > 0 { // "400 Bad Request: malformed Host header"
 		text = string(head[i+2:])
 	}
-	prob := fmt.Sprintf(`{"title":%q,"status":%d,"detail":%q}`, http.StatusText(status), status, text)
+	prob := api.ProblemBody(context.Background(), status, text)
 	out := fmt.Sprintf("HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\nCache-Control: no-store\r\n"+
 		"Content-Length: %d\r\nConnection: close\r\n\r\n%s", status, http.StatusText(status), len(prob), prob)
 	if _, err := c.Conn.Write([]byte(out)); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nezuko-bot/nezuko/gobridge/api"
-	"github.com/nezuko-bot/nezuko/gobridge/schema"
+	"github.com/nezuko-bot/nezuko/gobridge/migrate"
 )
 
 // Server owns the listener and the mux. As a handler it answers every
@@ -105,7 +105,7 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	st, err := schema.ReadStatus(ctx, s.Pool)
+	st, err := migrate.ReadStatus(ctx, s.Pool)
 	if err != nil {
 		stat := s.Pool.Stat()
 		if stat.AcquiredConns() >= stat.MaxConns() && s.reachable(r.Context()) {

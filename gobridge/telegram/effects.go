@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
 
@@ -315,7 +316,7 @@ func (f *Effects) one(ctx, callCtx context.Context, e *effect) (*effect, bool) {
 // chat's next effect.
 func (f *Effects) report(ctx context.Context, e *effect, res plan.CallResult) (*effect, bool) {
 	body, _ := json.Marshal(res)
-	backoff := 100 * time.Millisecond
+	retry := backoff.New(100*time.Millisecond, 5*time.Second)
 	for {
 		rows, err := f.Exec.pool.Query(ctx, "select id, bot_instance_id, chat_id, method, params, repeatable, attempts, created_at from bot.report_effect($1, $2, $3)",
 			e.ID, f.Worker, string(body))
@@ -334,8 +335,7 @@ func (f *Effects) report(ctx context.Context, e *effect, res plan.CallResult) (*
 				"effect_id", e.ID, "method", e.Method, "err", err)
 			return nil, false
 		}
-		sleep(ctx, backoff)
-		backoff = min(backoff*2, 5*time.Second)
+		sleep(ctx, retry.Next())
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/fernet/fernet-go"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
 
@@ -355,7 +356,7 @@ func callResult(method string, res json.RawMessage, err error) plan.CallResult {
 // for retry_after and the call is made again: never dropped. Network errors
 // and 5xx are retried with backoff (see MaxTransientRetries).
 func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method string, params json.RawMessage, chatID, userID int64, maxRetries int) (json.RawMessage, error) {
-	backoff := e.RetryBackoff
+	retry := backoff.New(e.RetryBackoff, 10*time.Second)
 	for attempt := 0; ; attempt++ {
 		if err := b.limits.wait(ctx, chatID, method); err != nil {
 			return nil, err
@@ -385,13 +386,8 @@ func (e *Executor) do(ctx context.Context, botID int64, b *botConn, method strin
 		if attempt == 3 {
 			e.log.Warn("Telegram unreachable; retrying until it answers", "bot_instance_id", botID, "method", method, "err", err)
 		}
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !retry.Wait(ctx) {
 			return nil, ctx.Err()
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }

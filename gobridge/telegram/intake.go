@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 	"github.com/nezuko-bot/nezuko/gobridge/metrics"
 	"github.com/nezuko-bot/nezuko/gobridge/plan"
 )
@@ -123,9 +124,9 @@ func (m *Manager) handled(botID int64, received time.Time) {
 // attempts, so one update cannot stall every group). An error means the
 // update is not committed and must not be acknowledged.
 func (m *Manager) one(ctx context.Context, botID int64, raw []byte) error {
-	backoff := 200 * time.Millisecond
+	retry := backoff.New(200*time.Millisecond, 0)
 	sqlErrors := 0
-	for {
+	for waits := 0; ; waits++ {
 		err := m.Exec.HandleUpdate(ctx, botID, raw)
 		switch {
 		case err == nil:
@@ -140,12 +141,11 @@ func (m *Manager) one(ctx context.Context, botID int64, raw []byte) error {
 				m.Log.Error("update skipped: SQL refused it 3 times", "bot_instance_id", botID, "err", err, "bytes", len(raw))
 				return nil
 			}
-		case backoff > 5*time.Second:
+		case waits >= 5: // 200 ms … 3.2 s waited
 			return err // the database is away: the caller retries the batch later
 		}
 		m.Log.Warn("update not taken in yet, retrying", "bot_instance_id", botID, "err", err)
-		sleep(ctx, backoff)
-		backoff *= 2
+		sleep(ctx, retry.Next())
 	}
 }
 

@@ -40,10 +40,10 @@ type Manager struct {
 	// Workers bounds how many parts a getUpdates batch is decided in at
 	// once (updates of one chat always in one part, in order).
 	Workers int
-	// OnBotStart, when set, runs (in its own goroutine) each time this
-	// process becomes a bot's owner; ctx ends when it stops. The heartbeat
-	// (bot_status) hooks in here.
-	OnBotStart func(ctx context.Context, botID int64)
+	// Heartbeats makes the owner of each bot keep its bot_status row
+	// fresh (heartbeats.go), reporting Version.
+	Heartbeats bool
+	Version    string
 	// OnUpdate, when set, is told how long each update took from receipt to
 	// its committed decision (benchmarks, counters).
 	OnUpdate func(botID int64, took time.Duration)
@@ -53,6 +53,7 @@ type Manager struct {
 	webhooks map[int64][]byte  // bot id → sha256 of the webhook secret
 	badSeal  map[string]bool   // tokens already reported undecryptable
 	opened   map[string]string // sealed token → token, so reloads do not decrypt again
+	beats    *heartbeats       // nil unless Heartbeats
 }
 
 type runningBot struct {
@@ -87,6 +88,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	m.mu.Unlock()
 	if m.Effects == nil {
 		m.Effects = &Effects{Exec: m.Exec, Log: m.Log}
+	}
+	if m.Heartbeats {
+		m.startHeartbeats()
 	}
 	var wg sync.WaitGroup
 	// The effect runner outlives the bots' loops, and api_call_log's

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // own runs a bot in this process while it holds the bot's advisory lock
@@ -60,8 +62,8 @@ func (m *Manager) serve(ctx context.Context, b botRow) {
 	m.Effects.Own(ctx, b.ID)
 	defer m.Effects.Disown(b.ID)
 	done := make(chan struct{})
-	if m.OnBotStart != nil {
-		go func() { defer close(done); m.OnBotStart(ctx, b.ID) }()
+	if m.beats != nil {
+		go func() { defer close(done); m.beats.run(ctx, b.ID) }()
 	} else {
 		close(done)
 	}
@@ -76,14 +78,8 @@ func (m *Manager) serve(ctx context.Context, b botRow) {
 	<-done
 }
 
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
-}
+// sleep waits d or until ctx ends (backoff.Sleep, for the package's loops).
+func sleep(ctx context.Context, d time.Duration) { backoff.Sleep(ctx, d) }
 
 // deletions turns the bot's messages due for auto-deletion into effects.
 func (m *Manager) deletions(ctx context.Context, botID int64) {

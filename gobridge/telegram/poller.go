@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // poll is a small getUpdates loop with durable acknowledgement: the offset
@@ -20,7 +22,7 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 	}
 	bc, _ := m.Exec.bot(ctx, b.ID)
 	var offset int64
-	backoff := time.Second
+	retry := backoff.New(time.Second, 30*time.Second)
 	for ctx.Err() == nil {
 		params, _ := json.Marshal(map[string]any{"offset": offset, "timeout": int(m.PollTimeout / time.Second),
 			"limit": 100, "allowed_updates": AllowedUpdates})
@@ -53,12 +55,11 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 				sleep(ctx, 30*time.Second)
 			default:
 				m.Log.Warn("getUpdates failed", "bot_instance_id", b.ID, "err", err)
-				sleep(ctx, backoff)
-				backoff = min(backoff*2, 30*time.Second)
+				sleep(ctx, retry.Next())
 			}
 			continue
 		}
-		backoff = time.Second
+		retry.Reset()
 		var ups []json.RawMessage
 		if err := json.Unmarshal(res, &ups); err != nil {
 			m.Log.Warn("getUpdates answer is not a list", "bot_instance_id", b.ID)
@@ -72,8 +73,7 @@ func (m *Manager) poll(ctx context.Context, b botRow) {
 			// intake resumes soon after the database does.
 			if ctx.Err() == nil {
 				m.Log.Warn("updates not taken in yet; Telegram will send them again", "bot_instance_id", b.ID, "err", err)
-				sleep(ctx, min(backoff, 2*time.Second))
-				backoff = min(backoff*2, 30*time.Second)
+				sleep(ctx, min(retry.Next(), 2*time.Second))
 			}
 			continue
 		}

@@ -25,7 +25,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nezuko-bot/nezuko"
-	"github.com/nezuko-bot/nezuko/gobridge/schema"
+	"github.com/nezuko-bot/nezuko/gobridge/migrate"
 )
 
 // AdminURL is the server to create databases on, from DATABASE_URL.
@@ -143,7 +143,7 @@ func ensureTemplate(ctx context.Context, conn *pgx.Conn, admin, name string) err
 	if err != nil {
 		return err
 	}
-	_, err = schema.Migrate(ctx, bc, false)
+	_, err = migrate.Migrate(ctx, bc, false)
 	bc.Close(context.Background())
 	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)

@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/nezuko-bot/nezuko/gobridge/schema"
+	"github.com/nezuko-bot/nezuko/gobridge/migrate"
 )
 
 // connect opens one connection (tern needs a *pgx.Conn, not a pool).
@@ -85,10 +85,10 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	src := schema.Embedded()
+	src := migrate.Embedded()
 	if *dir != "" {
 		var err error
-		if src, err = schema.Dir(*dir); err != nil {
+		if src, err = migrate.Dir(*dir); err != nil {
 			return err
 		}
 	}
@@ -97,7 +97,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	rep, err := schema.MigrateFrom(ctx, conn, src, *force)
+	rep, err := migrate.MigrateFrom(ctx, conn, src, *force)
 	if err != nil {
 		return err
 	}

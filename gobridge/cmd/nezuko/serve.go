@@ -42,10 +42,8 @@ type app struct {
 	background []func(ctx context.Context) error
 	// shutdown hooks run, in reverse order, after HTTP has stopped.
 	shutdown []func(ctx context.Context)
-	// bots executes plans (Bot API calls) for any bot; botManager runs the
-	// bots (see serve_bot.go).
-	bots       *telegram.Executor
-	botManager *telegram.Manager
+	// bots executes plans (Bot API calls) for any bot (see serve_bot.go).
+	bots *telegram.Executor
 	// latency is the /v1/rpc/ handlers' fine-grained histogram, only with
 	// NEZUKO_DEBUG_ADDR (fed by the same middleware as /metrics).
 	latency *latency.Histogram
@@ -144,7 +142,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := attachBots(a); err != nil {
 		return err
 	}
-	attachHeartbeats(a)                    // after attachBots: one bot_status heartbeat per served bot
 	if err := attachQueue(a); err != nil { // after attachBots: runs plans through a.bots
 		return err
 	}

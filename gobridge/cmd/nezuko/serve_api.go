@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -94,19 +92,4 @@ func documentRealtime(rt *realtime.Service) []func(huma.API) {
 		return nil
 	}
 	return []func(huma.API){func(h huma.API) { rt.Register(h, "bearer") }}
-}
-
-// apiAuthenticator checks a request's bearer token as the API does, for the
-// realtime relay.
-func apiAuthenticator(a *app) realtime.Authenticator {
-	return func(ctx context.Context, r *http.Request) (realtime.Caller, error) {
-		p, err := api.Authenticate(ctx, a.events, r)
-		if errors.Is(err, api.ErrUnauthenticated) {
-			return realtime.Caller{}, realtime.ErrUnauthenticated
-		}
-		if err != nil {
-			return realtime.Caller{}, err
-		}
-		return realtime.Caller{TokenID: p.TokenID, Role: p.Role, AdminID: p.AdminUserID}, nil
-	}
 }

@@ -29,8 +29,8 @@ func (d effectsDoorbell) HandleBacklog(context.Context, string, *pgx.Conn) error
 // attachBots runs every active bot of bot_instances in this process
 // (polling or webhook), their effect outbox, and serves
 // POST /telegram/{bot}/webhook.
-// a.bots is the executor the command-queue worker runs its plans through;
-// a.botManager.OnBotStart is where a per-bot heartbeat hooks in.
+// a.bots is the executor the command-queue worker runs its plans through.
+// The manager keeps each served bot's bot_status row fresh (heartbeats).
 func attachBots(a *app) error {
 	keys, err := telegram.ParseKeys(a.cfg.FernetKeys)
 	if err != nil {
@@ -41,7 +41,8 @@ func attachBots(a *app) error {
 	}
 	exec := telegram.NewExecutor(a.work, a.log, a.cfg.TelegramAPIURL, keys)
 	effects := &telegram.Effects{Exec: exec, Log: a.log}
-	m := &telegram.Manager{Pool: a.work, Log: a.log, Exec: exec, Effects: effects, Problem: api.WriteProblem}
+	m := &telegram.Manager{Pool: a.work, Log: a.log, Exec: exec, Effects: effects, Problem: api.WriteProblem,
+		Heartbeats: true, Version: version}
 	// The outbox's doorbell: a decision of another process (a webhook taken
 	// in elsewhere, an API change) or a retry now due. After a reconnect the
 	// runner looks again (notifications may have been missed meanwhile).
@@ -66,7 +67,7 @@ func attachBots(a *app) error {
 		m.Workers = a.cfg.BotWorkers
 	}
 	m.OnUpdate = metrics.UpdateProcessed
-	a.bots, a.botManager = exec, m
+	a.bots = exec
 	a.srv.Mux.Handle("POST /telegram/{bot}/webhook", m.WebhookHandler())
 	a.run(func(ctx context.Context) error { return m.Run(ctx) })
 	return nil

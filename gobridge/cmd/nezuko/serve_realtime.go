@@ -18,8 +18,9 @@ func attachRealtime(a *app) (*realtime.Service, error) {
 	opts.ClientBuffer = a.cfg.SSEClientBuffer
 	opts.StreamsPerToken = a.cfg.SSEStreamsPerToken
 	opts.ReplayMemory = a.cfg.SSEReplayMemory
-	// The API's authenticator: the same rules as every /v1 request.
-	rt := realtime.New(a.events, a.log, apiAuthenticator(a), opts)
+	// It authenticates with the API's authenticator: the same rules as
+	// every /v1 request.
+	rt := realtime.New(a.events, a.log, opts)
 	a.listen(realtime.NotifyChannel, rt)
 	a.run(rt.Run)
 	rt.Attach(a.srv.Mux)

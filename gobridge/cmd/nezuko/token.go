@@ -213,7 +213,7 @@ func runOpenAPI(ctx context.Context, e *env, args []string) error {
 	}
 	defer pool.Close()
 	// The document includes the realtime relay's operations, as served.
-	rt := realtime.New(pool, e.log, nil, realtime.Options{})
+	rt := realtime.New(pool, e.log, realtime.Options{})
 	doc, err := api.BuildDocument(ctx, pool, e.log, documentRealtime(rt)...)
 	if err != nil {
 		return err

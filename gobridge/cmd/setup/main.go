@@ -17,7 +17,12 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/nezuko-bot/nezuko/gobridge/config"
 )
+
+// env is what setup reads from the environment (config.SetupFromEnv).
+var env = config.SetupFromEnv()
 
 func main() {
 	if len(os.Args) < 2 || (os.Args[1] != "run" && os.Args[1] != "test") {
@@ -26,7 +31,7 @@ func main() {
 	}
 	recipe := os.Args[1]
 	// just's recipes call go: keep the Go that runs us on PATH.
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
+	if goroot := env.GoRoot; goroot != "" {
 		addPath(filepath.Join(goroot, "bin"))
 	} else if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
 		addPath(filepath.Join(strings.TrimSpace(string(out)), "bin"))
@@ -48,8 +53,9 @@ func main() {
 }
 
 func addPath(dir string) {
-	if !strings.Contains(":"+os.Getenv("PATH")+":", ":"+dir+":") {
-		os.Setenv("PATH", os.Getenv("PATH")+":"+dir)
+	if !strings.Contains(":"+env.Path+":", ":"+dir+":") {
+		env.Path += ":" + dir
+		os.Setenv("PATH", env.Path) // for exec.LookPath and the recipes
 	}
 }
 
@@ -148,7 +154,7 @@ func have(name string) bool {
 // pgBin is a directory holding initdb and pg_ctl (what the justfile's
 // _pg-bin finds), or "".
 func pgBin() string {
-	if d := os.Getenv("PG_BIN"); d != "" {
+	if d := env.PGBin; d != "" {
 		return d
 	}
 	if p, err := exec.LookPath("pg_ctl"); err == nil {

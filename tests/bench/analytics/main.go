@@ -32,7 +32,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/nezuko-bot/nezuko/gobridge/schema"
+	"github.com/nezuko-bot/nezuko/gobridge/migrate"
 	"github.com/nezuko-bot/nezuko/tests/testdb"
 )
 
@@ -116,7 +116,7 @@ func run(ctx context.Context, log *slog.Logger, c config, stdout io.Writer) erro
 
 	var seedTime time.Duration
 	if !c.reuse {
-		if _, err := schema.Migrate(ctx, conn, false); err != nil {
+		if _, err := migrate.Migrate(ctx, conn, false); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		log.Info("seeding", "rows", c.rows, "api_rows", c.apiRows, "days", c.days)

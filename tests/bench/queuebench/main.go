@@ -37,8 +37,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgxlisten"
 
+	"github.com/nezuko-bot/nezuko/gobridge/migrate"
 	"github.com/nezuko-bot/nezuko/gobridge/queue"
-	"github.com/nezuko-bot/nezuko/gobridge/schema"
 )
 
 var (
@@ -520,7 +520,7 @@ func freshDB(ctx context.Context, admin string) (string, func(), error) {
 		return "", nil, err
 	}
 	defer mc.Close(ctx)
-	if _, err := schema.Migrate(ctx, mc, false); err != nil {
+	if _, err := migrate.Migrate(ctx, mc, false); err != nil {
 		drop()
 		return "", nil, err
 	}

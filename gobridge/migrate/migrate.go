@@ -1,7 +1,7 @@
-// Package schema brings a database up to the schema this binary carries:
+// Package migrate brings a database up to the schema this binary carries:
 // the numbered migrations of sql/, then the code packages functions/ and
 // triggers/, each installed whole in one transaction when its content changed.
-package schema
+package migrate
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,9 +20,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/tern/v2/migrate"
+	tern "github.com/jackc/tern/v2/migrate"
 
 	"github.com/nezuko-bot/nezuko"
+	"github.com/nezuko-bot/nezuko/gobridge/backoff"
 )
 
 // VersionTable is where tern records the applied migration number.
@@ -81,7 +81,7 @@ type Report struct {
 
 // MigrationCount is the number of migrations this binary carries.
 func MigrationCount() (int, error) {
-	names, err := migrate.FindMigrations(nezuko.Migrations())
+	names, err := tern.FindMigrations(nezuko.Migrations())
 	if err != nil {
 		return 0, fmt.Errorf("read embedded migrations: %w", err)
 	}
@@ -101,7 +101,7 @@ func MigrateFrom(ctx context.Context, conn *pgx.Conn, src Source, force bool) (*
 	if _, err := conn.Exec(ctx, "create schema if not exists nezuko"); err != nil {
 		return nil, fmt.Errorf("create schema nezuko: %w", err)
 	}
-	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
+	m, err := tern.NewMigrator(ctx, conn, VersionTable)
 	if err != nil {
 		return nil, fmt.Errorf("prepare migrator: %w", err)
 	}
@@ -151,7 +151,7 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 	if err != nil {
 		return false, err
 	}
-	cp, err := migrate.LoadCodePackage(marked)
+	cp, err := tern.LoadCodePackage(marked)
 	if err != nil {
 		return false, fmt.Errorf("load code package %s: %w", p.Name, err)
 	}
@@ -187,10 +187,13 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 	if _, err := conn.Exec(ctx, "set lock_timeout = '300ms'"); err == nil {
 		defer conn.Exec(context.WithoutCancel(ctx), "reset lock_timeout")
 	}
+	// Full jitter (as the uniform wait it replaced): requests keep taking
+	// the same locks, and a short wait between attempts stays likely.
+	retry := backoff.Backoff{First: 50 * time.Millisecond, Max: time.Second, Full: true}
 	for attempt := 1; ; attempt++ {
-		err = migrate.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
+		err = tern.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
 		if code := sqlstate(err); err != nil && attempt < 30 && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
-			time.Sleep(time.Duration(50+rand.IntN(100*min(attempt, 10))) * time.Millisecond)
+			backoff.Sleep(ctx, retry.Next())
 			continue
 		}
 		break
@@ -203,7 +206,7 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 
 // sqlstate is the SQLSTATE of a database error, tern's wrapping included.
 func sqlstate(err error) string {
-	var mpe migrate.MigrationPgError
+	var mpe tern.MigrationPgError
 	if errors.As(err, &mpe) && mpe.PgError != nil {
 		return mpe.PgError.Code
 	}
@@ -309,14 +312,14 @@ func sourceLine(rendered string, line int) (string, int) {
 
 // describePackage names the source file and line of an install error.
 func describePackage(err error, pkg string) error {
-	var mpe migrate.MigrationPgError
+	var mpe tern.MigrationPgError
 	if !errors.As(err, &mpe) || mpe.PgError == nil {
 		return err
 	}
 	pg := mpe.PgError
 	msg := fmt.Sprintf("%s (SQLSTATE %s)", pg.Message, pg.Code)
 	if pg.Position > 0 && mpe.Sql != "" {
-		if ex, e := migrate.ExtractErrorLine(mpe.Sql, int(pg.Position)); e == nil {
+		if ex, e := tern.ExtractErrorLine(mpe.Sql, int(pg.Position)); e == nil {
 			file, line := sourceLine(mpe.Sql, ex.LineNum)
 			msg = fmt.Sprintf("%s/%s:%d: %s: %s", pkg, file, line, msg, strings.TrimSpace(ex.Text))
 		}
@@ -392,11 +395,11 @@ func ReadStatus(ctx context.Context, q Querier) (Status, error) {
 // describe turns tern's error (which embeds the whole SQL) into one that
 // names the failing line.
 func describe(err error) error {
-	var mpe migrate.MigrationPgError
+	var mpe tern.MigrationPgError
 	if errors.As(err, &mpe) && mpe.PgError != nil {
 		msg := fmt.Sprintf("%s (SQLSTATE %s)", mpe.PgError.Message, mpe.PgError.Code)
 		if mpe.PgError.Position > 0 && mpe.Sql != "" {
-			if ex, e := migrate.ExtractErrorLine(mpe.Sql, int(mpe.PgError.Position)); e == nil {
+			if ex, e := tern.ExtractErrorLine(mpe.Sql, int(mpe.PgError.Position)); e == nil {
 				msg += fmt.Sprintf(" at line %d: %s", ex.LineNum, ex.Text)
 			}
 		}

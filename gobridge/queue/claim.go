@@ -1,0 +1,61 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) {
+	bots := w.bots()
+	var lease any
+	if w.cfg.Lease > 0 {
+		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
+	}
+	// The claim is committed synchronously (the server's default): with an
+	// asynchronous commit, a crash right after it lost the claim while this
+	// worker was already sending the command, which then ran twice.
+	b := &pgx.Batch{}
+	// The claim's command_updated events are rung after its commit (ringAfterCommit).
+	b.Queue(ringAfterCommit)
+	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
+		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
+	// When the next command is due, should this claim drain the queue.
+	b.Queue("select bot.next_command_due($1)", bots)
+	br := w.cfg.Pool.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, nil, fmt.Errorf("claim: %w", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, nil, fmt.Errorf("claim: %w", err)
+	}
+	cmds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Command, error) {
+		c := Command{Worker: w.cfg.Name}
+		err := r.Scan(&c.ID, &c.Type, &c.BotInstanceID, &c.Payload, &c.Attempt, &c.MaxAttempts, &c.NeedsBot)
+		return c, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("claim: %w", err)
+	}
+	var next *float64
+	if err := br.QueryRow().Scan(&next); err != nil {
+		return nil, nil, fmt.Errorf("claim: next due: %w", err)
+	}
+	// The rows arrive before the batch's transaction commits: only the
+	// end of the batch (ReadyForQuery) says the claim is durable. A server
+	// shutting down can send the rows and then abort the commit (57P01):
+	// running those commands would run them twice, once here and once for
+	// whoever claims them next. If the claim did commit after all, its
+	// lease expires and the rescue re-queues the commands (never dispatched).
+	if err := br.Close(); err != nil {
+		return nil, nil, fmt.Errorf("claim: commit: %w", err)
+	}
+	if len(cmds) > 0 {
+		w.ring()
+	}
+	return cmds, next, nil
+}

@@ -1,0 +1,49 @@
+package queue
+
+import (
+	"context"
+	"time"
+)
+
+// ringAfterCommit, queued first in a claim's or a completion's batch, tells
+// the realtime_command trigger not to NOTIFY inside the transaction: the
+// worker rings once the transaction has committed (ring), so the commit does
+// not hold PostgreSQL's notify lock through its WAL flush. See
+// triggers/realtime/realtime_command.sql.
+const ringAfterCommit = "select set_config('nezuko.realtime_ring', 'after_commit', true)"
+
+// ring asks the ringer for one realtime doorbell; it never blocks, and rings
+// asked while one is pending fold into it.
+func (w *Worker) ring() {
+	select {
+	case w.rings <- struct{}{}:
+	default:
+	}
+}
+
+// ringer sends the realtime doorbell (NOTIFY nezuko_realtime, the relay's
+// channel) for the command_updated events that claims and completions
+// committed, until ctx ends; a ring still pending then is sent too. A lost
+// ring only delays the events to the relay's idle poll.
+func (w *Worker) ringer(ctx context.Context) {
+	send := func() {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := w.cfg.Pool.Exec(rctx, "select pg_notify('nezuko_realtime', 'commands')"); err != nil {
+			w.cfg.Log.Debug("command queue: realtime ring", "err", err)
+		}
+	}
+	for {
+		select {
+		case <-w.rings:
+			send()
+		case <-ctx.Done():
+			select {
+			case <-w.rings:
+				send()
+			default:
+			}
+			return
+		}
+	}
+}
