@@ -228,13 +228,11 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/effects/rescue_effects.sql" . }}
 {{ template "bot/effects/report_effect.sql" . }}
 {{ template "bot/updates/decide.sql" . }}
-{{ template "bot/updates/handle_update.sql" . }}
-{{ template "bot/updates/record_verification.sql" . }}
-{{ template "bot/updates/begin_verifications.sql" . }}
-{{ template "bot/updates/flush_verifications.sql" . }}
+{{ template "bot/updates/write_verifications.sql" . }}
 {{ template "bot/updates/handle_updates.sql" . }}
-{{ template "bot/updates/resume_update.sql" . }}
+{{ template "bot/updates/handle_update.sql" . }}
 {{ template "bot/updates/resume_updates.sql" . }}
+{{ template "bot/updates/resume_update.sql" . }}
 {{ template "bot/updates/finish_update.sql" . }}
 {{ template "bot/enforce/resume_reverify.sql" . }}
 {{ template "bot/enforce/reverify.sql" . }}

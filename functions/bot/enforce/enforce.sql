@@ -19,8 +19,10 @@
 -- muted by the bot (recorded as not muted, so the bot never lifts it).
 -- The prompt goes to the topic p_thread of a forum group. The prompt of a
 -- user the bot muted is never auto-deleted (they could not ask again).
--- Writes verification_log (one row per channel) and group_restrictions.
--- Returns {calls, record, verified, exempt, missing} or {checks}.
+-- Writes group_restrictions. Returns {calls, record, verified, exempt,
+-- missing, verifications} or {checks}: once decided (not for an exempt
+-- admin), verifications holds one verification_log row per channel, for
+-- the entry point to write (bot.write_verifications).
 create function bot.enforce(p_bot bigint, p_group bigint, p_user jsonb, p_answers jsonb, p_kind text,
                             p_message_id bigint, p_fresh boolean, p_thread bigint default null)
 returns jsonb
@@ -43,6 +45,7 @@ declare
     v_dur integer;
     v_until bigint := 0;
     v_prompt boolean;
+    v_ver jsonb;
 begin
     if s is null then
         return case when exists (select from nezuko.protected_groups
@@ -85,22 +88,29 @@ begin
         -- To be unmuted: the group's default permissions first.
         return jsonb_build_object('checks', jsonb_build_array(jsonb_build_object('method', 'getChat', 'chat_id', p_group)));
     end if;
-    perform bot.record_verification(v_uid, p_group, (c->>'channel_id')::bigint,
-            case when c->'st' ? 'error' then 'error' when (c->'st'->>'m')::boolean then 'verified' else 'restricted' end,
-            coalesce((c->'st'->>'latency')::int, 0), coalesce((c->'st'->>'cached')::boolean, false), c->'st'->>'error')
+    -- Decided: one verification row per channel checked, returned with
+    -- every answer from here on (written by the entry point).
+    select case when count(*) > 0 then jsonb_build_object('verifications', jsonb_agg(jsonb_build_object(
+               'user_id', v_uid, 'group_id', p_group, 'channel_id', (c->>'channel_id')::bigint,
+               'status', case when c->'st' ? 'error' then 'error' when (c->'st'->>'m')::boolean then 'verified'
+                              else 'restricted' end,
+               'latency_ms', coalesce((c->'st'->>'latency')::int, 0),
+               'cached', coalesce((c->'st'->>'cached')::boolean, false), 'error_type', c->'st'->>'error')))
+           else '{}' end
+    into v_ver
     from jsonb_array_elements(v_checked) c;
 
     if jsonb_array_length(v_missing) = 0 then
         if gr.user_id is not null then
-            return bot.release(p_bot, p_group, v_uid, p_answers) || '{"verified": true}';
+            return bot.release(p_bot, p_group, v_uid, p_answers) || '{"verified": true}' || v_ver;
         end if;
-        return jsonb_build_object('calls', v_calls, 'verified', true);
+        return jsonb_build_object('calls', v_calls, 'verified', true) || v_ver;
     end if;
 
     if p_kind in ('recheck', 'verify') then
         update nezuko.group_restrictions set missing_channels = v_missing_ids
         where group_id = p_group and user_id = v_uid;
-        return jsonb_build_object('missing', v_missing);
+        return jsonb_build_object('missing', v_missing) || v_ver;
     end if;
     if p_kind = 'message' and v_mode in ('delete', 'both') and p_message_id is not null then
         v_calls := v_calls || jsonb_build_object('method', 'deleteMessage', 'optional', true, 'params',
@@ -109,10 +119,10 @@ begin
     -- No longer in the group (left, kicked, or restricted and not a member):
     -- nobody to mute or to prompt.
     if not coalesce((gst->>'m')::boolean, false) then
-        return jsonb_build_object('calls', v_calls, 'missing', v_missing);
+        return jsonb_build_object('calls', v_calls, 'missing', v_missing) || v_ver;
     end if;
     if p_kind = 'leave' and v_mode = 'delete' then
-        return '{}'; -- delete mode acts on messages only; the cache now says "not subscribed"
+        return v_ver; -- delete mode acts on messages only; the cache now says "not subscribed"
     end if;
 
     v_mute := v_mode in ('mute', 'both')
@@ -151,7 +161,7 @@ begin
         muted_until = case when excluded.muted then excluded.muted_until else nezuko.group_restrictions.muted_until end,
         missing_channels = excluded.missing_channels,
         prompted_at = coalesce(excluded.prompted_at, nezuko.group_restrictions.prompted_at);
-    return jsonb_build_object('calls', v_calls, 'record', v_record, 'missing', v_missing);
+    return jsonb_build_object('calls', v_calls, 'record', v_record, 'missing', v_missing) || v_ver;
 end
 $$;
 grant execute on function bot.enforce(bigint, bigint, jsonb, jsonb, text, bigint, boolean, bigint) to nezuko_bridge;

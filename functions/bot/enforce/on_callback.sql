@@ -4,7 +4,8 @@
 -- which channels are still missing. In a group whose protection is off it
 -- releases the presser (the bot's restriction has no reason left).
 -- Every press is answered, in the presser's language when the bot speaks
--- it (only they see the answer), else the group's.
+-- it (only they see the answer), else the group's. The check's
+-- verification rows (bot.enforce) are passed up with the plan.
 create function bot.on_callback(p_bot bigint, p_cq jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -67,7 +68,8 @@ begin
     return bot.merge_plans(
         jsonb_build_object('calls', jsonb_build_array(jsonb_build_object('method', 'answerCallbackQuery',
                                                                          'optional', true, 'params', v_answer))),
-        jsonb_build_object('calls', coalesce(v_res->'calls', '[]'), 'record', coalesce(v_res->'record', '[]')));
+        jsonb_build_object('calls', coalesce(v_res->'calls', '[]'), 'record', coalesce(v_res->'record', '[]'))
+        || case when v_res ? 'verifications' then jsonb_build_object('verifications', v_res->'verifications') else '{}' end);
 end
 $$;
 grant execute on function bot.on_callback(bigint, jsonb, jsonb) to nezuko_bridge;

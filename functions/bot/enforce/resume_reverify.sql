@@ -1,6 +1,8 @@
 -- bot.resume_reverify: the rounds of bot.reverify (state: group_id,
 -- user_id, answers so far). The final plan's state says whether the user
--- is subscribed and which channels are missing.
+-- is subscribed and which channels are missing. Called by the executor
+-- directly, it is an entry point: it writes the decision's verification
+-- rows itself (bot.write_verifications, one insert).
 create function bot.resume_reverify(p_bot bigint, p_state jsonb, p_answers jsonb) returns jsonb
 language plpgsql as $$
 declare
@@ -26,6 +28,7 @@ begin
             'state', jsonb_build_object('group_id', v_group, 'user_id', v_user, 'answers', v_all));
     end if;
     v_res := bot.enforce(p_bot, v_group, jsonb_build_object('id', v_user), v_all, 'verify', null, true);
+    perform bot.write_verifications(jsonb_build_array(v_res));
     return jsonb_build_object('calls', coalesce(v_res->'calls', '[]'), 'finish', 'bot.finish_update',
         'state', jsonb_build_object('group_id', v_group, 'user_id', v_user, 'record', coalesce(v_res->'record', '[]'),
             'outcome', case when coalesce((v_res->>'verified')::boolean, false) then 'subscribed'

@@ -1,10 +1,9 @@
--- bot.resume_update: the executor's answers to an update's checks: they are
--- stored (cache, health) and the update decided again with every answer so far.
+-- bot.resume_update: the executor's answers to one update's checks, as a
+-- batch of one (bot.resume_updates: answers stored, the update decided
+-- again with every answer so far, its verification rows written in this
+-- call).
 create function bot.resume_update(p_bot bigint, p_state jsonb, p_answers jsonb) returns jsonb
-language plpgsql as $$
-begin
-    perform bot.store_answers(p_answers);
-    return bot.decide(p_bot, p_state->'update', coalesce(p_state->'answers', '[]') || coalesce(p_answers, '[]'));
-end
+language sql as $$
+    select bot.resume_updates(p_bot, jsonb_build_array(jsonb_build_object('state', p_state, 'answers', p_answers)))->0
 $$;
 grant execute on function bot.resume_update(bigint, jsonb, jsonb) to nezuko_bridge;
