@@ -56,7 +56,6 @@ type Config struct {
 	SSEReplayMemory    int64         // 0: the relay's default
 	BotReload          time.Duration // 0: the manager's default
 	BotPollTimeout     time.Duration // -1: the manager's default
-	BotWorkers         int           // 0: the manager's default
 }
 
 // Pools are the connection pools of `nezuko serve`, one per kind of work,
@@ -88,7 +87,6 @@ func FromEnv() (*Config, error) {
 		SSEClientBuffer:    e.integer("NEZUKO_SSE_CLIENT_BUFFER", 0, 1),
 		BotReload:          e.duration("NEZUKO_BOT_RELOAD", 0, time.Millisecond),
 		BotPollTimeout:     e.duration("NEZUKO_BOT_POLL_TIMEOUT", -1, 0),
-		BotWorkers:         e.integer("NEZUKO_BOT_WORKERS", 0, 1),
 		SSEStreamsPerToken: int(e.bounded("NEZUKO_SSE_STREAMS_PER_TOKEN", 0, 1, 100000, "streams")),
 		SSEReplayMemory:    e.bounded("NEZUKO_SSE_REPLAY_MEMORY", 0, 2<<20, 1<<34, "bytes"),
 		Pools: Pools{

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nezuko-bot/nezuko/gobridge/backoff"
@@ -48,7 +46,13 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 	}
 	metrics.UpdatesReceived(botID, len(valid))
 	defer m.Effects.Wake()
-	decided, err := m.decide(ctx, botID, valid)
+	// The whole batch in one transaction. Split by chat into parallel
+	// transactions (up to 4, before), the parts only queued behind each
+	// other on the hot analytics rollup rows their verification rows update
+	// until each committed: one part decided the cache-hit path at 3,427
+	// updates/s from a backlog with p99 19.0 ms at 2,000/s offered, four at
+	// 2,663/s and 49.6 ms (just bench-bot, side by side, 2 cores).
+	decided, err := m.Exec.DecideBatch(ctx, botID, valid)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, err
@@ -147,90 +151,4 @@ func (m *Manager) one(ctx context.Context, botID int64, raw []byte) error {
 		m.Log.Warn("update not taken in yet, retrying", "bot_instance_id", botID, "err", err)
 		sleep(ctx, retry.Next())
 	}
-}
-
-// decide splits a batch into up to 4 parts by chat (so one chat's updates
-// stay in one part, in order) and decides the parts concurrently: one SQL
-// call and one commit per part.
-func (m *Manager) decide(ctx context.Context, botID int64, valid []json.RawMessage) ([]Decided, error) {
-	parts := min(4, m.Workers, (len(valid)+24)/25)
-	if parts <= 1 {
-		return m.Exec.DecideBatch(ctx, botID, valid)
-	}
-	idx := make([][]int, parts)
-	for i, raw := range valid {
-		h := fnv32(laneKey(raw)) % uint32(parts)
-		idx[h] = append(idx[h], i)
-	}
-	out := make([]Decided, len(valid))
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		if len(idx[p]) == 0 {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			raws := make([]json.RawMessage, len(idx[p]))
-			for j, i := range idx[p] {
-				raws[j] = valid[i]
-			}
-			d, err := m.Exec.DecideBatch(ctx, botID, raws)
-			if err != nil {
-				errs[p] = err
-				return
-			}
-			for j, i := range idx[p] {
-				out[i] = d[j]
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		// Parts that succeeded are committed; deciding their updates again
-		// is harmless (processed ones are skipped as duplicates).
-		return nil, err
-	}
-	return out, nil
-}
-
-func fnv32(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
-}
-
-// laneKey orders updates of one chat (and of one user in a channel).
-func laneKey(raw []byte) string {
-	var u map[string]json.RawMessage
-	if json.Unmarshal(raw, &u) != nil {
-		return ""
-	}
-	for _, k := range []string{"message", "edited_message", "chat_member", "my_chat_member", "chat_join_request"} {
-		if v, ok := u[k]; ok {
-			var x struct {
-				Chat struct {
-					ID int64 `json:"id"`
-				} `json:"chat"`
-			}
-			_ = json.Unmarshal(v, &x)
-			return "c" + strconv.FormatInt(x.Chat.ID, 10)
-		}
-	}
-	if v, ok := u["callback_query"]; ok {
-		var x struct {
-			Message struct {
-				Chat struct {
-					ID int64 `json:"id"`
-				} `json:"chat"`
-			} `json:"message"`
-		}
-		_ = json.Unmarshal(v, &x)
-		return "c" + strconv.FormatInt(x.Message.Chat.ID, 10)
-	}
-	return ""
 }

@@ -37,9 +37,6 @@ type Manager struct {
 	Reload time.Duration
 	// PollTimeout is getUpdates' long-poll timeout.
 	PollTimeout time.Duration
-	// Workers bounds how many parts a getUpdates batch is decided in at
-	// once (updates of one chat always in one part, in order).
-	Workers int
 	// Heartbeats makes the owner of each bot keep its bot_status row
 	// fresh (heartbeats.go), reporting Version.
 	Heartbeats bool
@@ -79,9 +76,6 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 	if m.PollTimeout <= 0 {
 		m.PollTimeout = 25 * time.Second
-	}
-	if m.Workers <= 0 {
-		m.Workers = 16
 	}
 	m.mu.Lock()
 	m.running, m.webhooks, m.badSeal, m.opened = map[int64]*runningBot{}, map[int64][]byte{}, map[string]bool{}, map[string]string{}

@@ -104,7 +104,6 @@ func TestAccessLogHasALinePerRequestWithoutTheToken(t *testing.T) {
 func TestEveryBadEnvValueIsAOneLineErrorNamingTheVariable(t *testing.T) {
 	for _, kv := range []string{
 		"NEZUKO_CORS_ORIGINS=localhost:5173",
-		"NEZUKO_BOT_WORKERS=many",
 		"NEZUKO_BOT_RELOAD=soon",
 		"NEZUKO_SSE_KEEPALIVE=-1s",
 		"NEZUKO_SSE_CLIENT_BUFFER=0",

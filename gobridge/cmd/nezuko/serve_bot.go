@@ -63,9 +63,6 @@ func attachBots(a *app) error {
 	if a.cfg.BotPollTimeout >= 0 {
 		m.PollTimeout = max(a.cfg.BotPollTimeout, time.Second)
 	}
-	if a.cfg.BotWorkers > 0 {
-		m.Workers = a.cfg.BotWorkers
-	}
 	m.OnUpdate = metrics.UpdateProcessed
 	a.bots = exec
 	a.srv.Mux.Handle("POST /telegram/{bot}/webhook", m.WebhookHandler())

@@ -137,7 +137,7 @@ func TestBenchBot(t *testing.T) {
 		}
 	}}
 	m := &telegram.Manager{Pool: pool, Log: quiet, Exec: exec, Effects: effects,
-		Workers: workers, PollTimeout: time.Second, Reload: time.Second, OnUpdate: rec.add}
+		PollTimeout: time.Second, Reload: time.Second, OnUpdate: rec.add}
 	go m.Run(ctx)
 
 	nextUser := int64(10_000_000)
@@ -441,7 +441,7 @@ func TestBenchBot(t *testing.T) {
 	runtime.ReadMemStats(&ms)
 	heap1 := ms.HeapAlloc
 
-	fmt.Printf("\n### bot enforcement loop (`just bench-bot`, %d updates per path, %d workers, %d groups, 1 linked channel)\n\n", n, workers, nGroups)
+	fmt.Printf("\n### bot enforcement loop (`just bench-bot`, %d updates per path, a pool of %d connections, %d groups, 1 linked channel)\n\n", n, workers+4, nGroups)
 	fmt.Println("| path | updates/s | decision latency p50 | p99 | Bot API calls |")
 	fmt.Println("| --- | ---: | ---: | ---: | --- |")
 	fmt.Printf("| cache hit, backlog (subscriber, answer cached) | %.0f | %.1f ms | %.1f ms | %d getChatMember |\n", hitRate, ms1(hit50), ms1(hit99), misses)
