@@ -45,7 +45,6 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 		return next, nil
 	}
 	metrics.UpdatesReceived(botID, len(valid))
-	defer m.Effects.Wake()
 	// The whole batch in one transaction. Split by chat into parallel
 	// transactions (up to 4, before), the parts only queued behind each
 	// other on the hot analytics rollup rows their verification rows update
@@ -58,6 +57,7 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 			return 0, err
 		}
 		m.Log.Warn("batch decision failed; taking the updates one by one", "bot_instance_id", botID, "err", err)
+		defer m.Effects.Wake() // what the single commits wrote
 		for _, raw := range valid {
 			if err := m.one(ctx, botID, raw); err != nil {
 				return 0, err
@@ -66,7 +66,8 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 		}
 		return next, nil
 	}
-	// Each commit may have written effects: the runner claims them now,
+	// Each commit may have written effects: the runner is woken once per
+	// commit (here and after each resume round), so it claims them now,
 	// not after the batch's remaining rounds of checks.
 	m.Effects.Wake()
 	var open []int // plans still asking for checks
@@ -93,6 +94,7 @@ func (m *Manager) intake(ctx context.Context, botID int64, ups []json.RawMessage
 			// Those not decided yet are taken one by one (the decided ones
 			// are skipped by SQL as duplicates).
 			m.Log.Warn("batch resume failed; taking the updates one by one", "bot_instance_id", botID, "err", err)
+			defer m.Effects.Wake() // what the single commits wrote
 			for _, i := range open {
 				if err := m.one(ctx, botID, valid[i]); err != nil {
 					return 0, err
