@@ -227,6 +227,7 @@ revoke execute on all functions in schema analytics, demo from public;
 {{ template "bot/effects/release_effects.sql" . }}
 {{ template "bot/effects/rescue_effects.sql" . }}
 {{ template "bot/effects/report_effect.sql" . }}
+{{ template "bot/effects/report_effects.sql" . }}
 {{ template "bot/updates/decide.sql" . }}
 {{ template "bot/updates/write_verifications.sql" . }}
 {{ template "bot/updates/handle_updates.sql" . }}

@@ -61,7 +61,9 @@ type Effects struct {
 	owned map[int64]bool
 	held  map[int64]bool // effect ids claimed and not yet reported
 	wake  chan struct{}
-	once  sync.Once
+	// answers feeds the reporter while Run runs (nil otherwise).
+	answers chan *answer
+	once    sync.Once
 }
 
 func (f *Effects) init() {
@@ -156,6 +158,12 @@ func (f *Effects) Run(ctx context.Context) {
 	defer stopCalls()
 	free := make(chan struct{}, f.Lanes)
 	var lanes sync.WaitGroup
+	f.answers = make(chan *answer, f.Lanes)
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		f.reporter(callCtx, f.answers)
+	}()
 	slots := f.Lanes
 	// Leases of what this process holds are renewed, and those of vanished
 	// executors rescued, on their own clock: a busy claim loop never starves them.
@@ -231,6 +239,8 @@ func (f *Effects) Run(ctx context.Context) {
 		stopCalls()
 		<-idle
 	}
+	close(f.answers) // every lane is done: the reporter ends
+	<-reported
 	stopCalls()
 	<-upkeep
 }
@@ -311,10 +321,125 @@ func (f *Effects) one(ctx, callCtx context.Context, e *effect) (*effect, bool) {
 	return f.report(callCtx, e, res)
 }
 
-// report hands the answer to SQL, retrying while the database does not
-// answer (the lease is renewed meanwhile by the renew loop), and returns the
-// chat's next effect.
+// answer is one lane's Telegram answer on its way to SQL; the lane waits
+// on done for what SQL made of it (the chat's next effect).
+type answer struct {
+	e    *effect
+	res  plan.CallResult
+	next *effect
+	ok   bool
+	done chan struct{}
+}
+
+// maxReportBatch bounds the answers one bot.report_effects call carries.
+const maxReportBatch = 200
+
+// report hands the answer to SQL and returns the chat's next effect. While
+// Run runs, answers go through the reporter: the lanes' answers that arrive
+// while a report is in flight share the next one (one transaction for
+// all, like a group commit), so a busy executor does not pay a round trip
+// and a commit per call.
 func (f *Effects) report(ctx context.Context, e *effect, res plan.CallResult) (*effect, bool) {
+	if f.answers == nil {
+		return f.reportOne(ctx, e, res)
+	}
+	a := &answer{e: e, res: res, done: make(chan struct{})}
+	f.answers <- a
+	<-a.done
+	return a.next, a.ok
+}
+
+// reporter sends the queued answers to SQL, as many at once as are
+// waiting, until in is closed (every lane has finished).
+func (f *Effects) reporter(ctx context.Context, in <-chan *answer) {
+	batch := make([]*answer, 0, maxReportBatch)
+	for a := range in {
+		batch = append(batch[:0], a)
+	gather:
+		for len(batch) < maxReportBatch {
+			select {
+			case a, open := <-in:
+				if !open {
+					break gather
+				}
+				batch = append(batch, a)
+			default:
+				break gather
+			}
+		}
+		f.reportBatch(ctx, batch)
+		for _, a := range batch {
+			close(a.done)
+		}
+	}
+}
+
+// reportBatch records a batch of answers in one bot.report_effects call,
+// retrying while the database does not answer. Should SQL refuse the batch
+// (a bug), each answer is reported alone, so only the one it refuses is lost
+// to its lease (and resumes).
+func (f *Effects) reportBatch(ctx context.Context, batch []*answer) {
+	type item struct {
+		ID     int64           `json:"id"`
+		Result plan.CallResult `json:"result"`
+	}
+	items := make([]item, len(batch))
+	byID := make(map[int64]*answer, len(batch))
+	for i, a := range batch {
+		items[i] = item{a.e.ID, a.res}
+		byID[a.e.ID] = a
+	}
+	body, _ := json.Marshal(items)
+	retry := backoff.New(100*time.Millisecond, 5*time.Second)
+	for {
+		err := f.reportRows(ctx, body, byID)
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			f.Log.Error("effects: cannot report answers; their leases will expire and they resume", "answers", len(batch), "err", err)
+			return
+		}
+		if IsSQLError(err) {
+			f.Log.Warn("effects: SQL refused a batch of answers; reporting them one by one", "answers", len(batch), "err", err)
+			for _, a := range batch {
+				a.next, a.ok = f.reportOne(ctx, a.e, a.res)
+			}
+			return
+		}
+		sleep(ctx, retry.Next())
+	}
+}
+
+func (f *Effects) reportRows(ctx context.Context, body []byte, byID map[int64]*answer) error {
+	rows, err := f.Exec.pool.Query(ctx, "select answered_id, id, bot_instance_id, chat_id, method, params, repeatable, attempts, created_at from bot.report_effects($1, $2)",
+		f.Worker, string(body))
+	if err != nil {
+		return err
+	}
+	next := map[int64]*effect{}
+	for rows.Next() {
+		var answered int64
+		e := &effect{}
+		if err := rows.Scan(&answered, &e.ID, &e.Bot, &e.Chat, &e.Method, &e.Params, &e.Repeatable, &e.Attempts, &e.Created); err != nil {
+			rows.Close()
+			return err
+		}
+		next[answered] = e
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, a := range byID {
+		a.next, a.ok = next[id], true
+	}
+	return nil
+}
+
+// reportOne hands one answer to SQL (bot.report_effect), retrying while
+// the database does not answer (the lease is renewed meanwhile by the renew
+// loop), and returns the chat's next effect.
+func (f *Effects) reportOne(ctx context.Context, e *effect, res plan.CallResult) (*effect, bool) {
 	body, _ := json.Marshal(res)
 	retry := backoff.New(100*time.Millisecond, 5*time.Second)
 	for {

@@ -4,7 +4,7 @@
 -- refusals fail and are kept; an interrupted send ends as unknown, never
 -- sent twice; failed membership checks are cached; health follows answers.
 begin;
-select plan(51);
+select plan(57);
 
 insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
 values (4242, 'effects_bot', 'x', sha256('4242'::bytea));
@@ -178,6 +178,33 @@ select is((select status from nezuko.bot_status where bot_instance_id = (select 
 select bot.heartbeat((select id from b), 'offline', now(), null, 'i2', '{}');
 select is((select status from nezuko.bot_status where bot_instance_id = (select id from b)), 'degraded',
     'another instance stopping does not mark the bot offline');
+
+-- Many answers in one transaction (the executor's group commit): each is
+-- recorded as report_effect records it alone; each chat's next effect comes
+-- back beside the answer it follows; a send's answer keeps the commit
+-- synchronous, a batch of idempotent answers commits asynchronously.
+select bot.enqueue_effects((select id from b), '{"calls": [
+    {"method": "deleteMessage", "params": {"chat_id": -1003, "message_id": 1}},
+    {"method": "deleteMessage", "params": {"chat_id": -1003, "message_id": 2}},
+    {"method": "deleteMessage", "params": {"chat_id": -1004, "message_id": 3}},
+    {"method": "sendMessage", "params": {"chat_id": -1005, "text": "hi"}}]}');
+create temp table rb as select * from bot.claim_effects('w9', array[(select id from b)], 10, 30) where chat_id in (-1003, -1004, -1005);
+select is((select count(*)::int from rb), 3, 'report_effects fixture: one head per chat claimed');
+set local synchronous_commit = on; -- earlier reports in this transaction turned it off
+create temp table rb2 as select * from bot.report_effects('w9', jsonb_build_array(
+    jsonb_build_object('id', (select id from rb where chat_id = -1003), 'result', '{"ok": true, "result": true}'::jsonb),
+    jsonb_build_object('id', (select id from rb where chat_id = -1004), 'result', '{"ok": false, "error_code": 500, "error_type": "server_error", "description": "x"}'::jsonb),
+    jsonb_build_object('id', (select id from rb where chat_id = -1005), 'result', '{"ok": true, "result": {"message_id": 77}}'::jsonb)));
+select results_eq($$select answered_id = (select id from rb where chat_id = -1003), chat_id, params->>'message_id' from rb2$$,
+    $$values (true, -1003::bigint, '2')$$,
+    'report_effects hands back the next effect of each chat that has one, beside the answer it follows');
+select results_eq($$select chat_id, status from nezuko.bot_effects where id in (select id from rb) order by chat_id desc$$,
+    $$values (-1003::bigint, 'done'), (-1004::bigint, 'pending'), (-1005::bigint, 'done')$$,
+    'each answer of the batch is recorded as report_effect records it (done, retry after a 5xx, done)');
+select is(current_setting('synchronous_commit'), 'on', 'a batch holding a send''s answer commits synchronously');
+select bot.report_effects('w9', jsonb_build_array(jsonb_build_object('id', (select id from rb2), 'result', '{"ok": true, "result": true}'::jsonb)));
+select is(current_setting('synchronous_commit'), 'off', 'a batch of idempotent answers commits asynchronously');
+select throws_ok($$select * from bot.report_effects('w9', '{}')$$, '22023', null, 'report_effects wants an array of answers');
 
 select * from finish();
 rollback;
