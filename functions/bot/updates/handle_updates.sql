@@ -15,7 +15,7 @@ create function bot.handle_updates(p_bot bigint, p_updates jsonb) returns jsonb
 language plpgsql as $$
 declare
     u jsonb;
-    v_out jsonb := '[]';
+    v_out jsonb[] := '{}'; -- appended in place: a jsonb array would be copied per update
     v_plan jsonb;
 begin
     if jsonb_typeof(p_updates) is distinct from 'array' then
@@ -31,9 +31,9 @@ begin
         else
             v_plan := bot.decide(p_bot, u, null);
         end if;
-        v_out := v_out || jsonb_build_array(v_plan);
+        v_out := array_append(v_out, v_plan);
     end loop;
-    return bot.write_verifications(v_out);
+    return bot.write_verifications(to_jsonb(v_out));
 end
 $$;
 grant execute on function bot.handle_updates(bigint, jsonb) to nezuko_bridge;

@@ -9,15 +9,15 @@ language plpgsql as $$
 declare
     it jsonb;
     v_answers jsonb;
-    v_out jsonb := '[]';
+    v_out jsonb[] := '{}'; -- appended in place: a jsonb array would be copied per update
 begin
     for it in select x from jsonb_array_elements(p_items) x loop
         v_answers := nullif(it->'answers', 'null');
         perform bot.store_answers(v_answers);
-        v_out := v_out || jsonb_build_array(bot.decide(p_bot, it->'state'->'update',
+        v_out := array_append(v_out, bot.decide(p_bot, it->'state'->'update',
             coalesce(it->'state'->'answers', '[]') || coalesce(v_answers, '[]')));
     end loop;
-    return bot.write_verifications(v_out);
+    return bot.write_verifications(to_jsonb(v_out));
 end
 $$;
 grant execute on function bot.resume_updates(bigint, jsonb) to nezuko_bridge;
