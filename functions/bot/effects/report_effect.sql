@@ -12,21 +12,29 @@
 -- Returns the next due effect of the same chat, already claimed for
 -- p_worker (so a chat drains without a claim round trip per call), or no
 -- row. Returns no row either when p_worker no longer holds p_id.
+-- Plans that hold when the outbox fills: sequential scans are off while its
+-- statements are planned (bot.claim_effects says why), and rows are found
+-- by id alone, their status checked here, since `id = $1 and status = ...`
+-- lets a plan cached on an empty outbox read the whole lane index (its
+-- partial predicate is implied) instead of the primary key: 4.7 ms a
+-- lookup at 20,000 pending effects (auto_explain).
 create function bot.report_effect(p_id bigint, p_worker text, p_result jsonb)
 returns table (id bigint, bot_instance_id bigint, chat_id bigint, method text, params jsonb,
                repeatable boolean, attempts integer, created_at timestamptz)
-language plpgsql volatile as $$
+language plpgsql volatile
+set enable_seqscan = off
+as $$
 declare
     e nezuko.bot_effects;
     v_type text := coalesce(p_result->>'error_type', case when (p_result->>'ok')::boolean then null else 'unknown' end);
     v_ok boolean := coalesce((p_result->>'ok')::boolean, false);
     v_retry_after integer := greatest(coalesce((p_result->>'retry_after')::integer, 1), 1);
     v_transient boolean;
+    v_next bigint;
+    v_due boolean;
 begin
-    select * into e from nezuko.bot_effects x
-    where x.id = p_id and x.status = 'running' and x.lease_owner = p_worker
-    for update;
-    if not found then
+    select * into e from nezuko.bot_effects x where x.id = p_id for update;
+    if not found or e.status <> 'running' or e.lease_owner is distinct from p_worker then
         return;
     end if;
     if e.repeatable then
@@ -86,15 +94,22 @@ begin
     end if;
     -- The chat's next effect, claimed for the same worker when due (calls
     -- into no chat have no order: the claim loop takes them).
+    if e.chat_id = 0 then
+        return;
+    end if;
+    select y.id into v_next from nezuko.bot_effects y
+    where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id and y.status in ('pending', 'running')
+    order by y.bot_instance_id, y.chat_id, y.id limit 1; -- the lane index's order
+    select x.status = 'pending' and x.run_after <= now() into v_due
+    from nezuko.bot_effects x where x.id = v_next for update;
+    if not coalesce(v_due, false) then
+        return;
+    end if;
     return query
     update nezuko.bot_effects x
     set status = 'running', attempts = x.attempts + 1, lease_owner = p_worker, calling_at = null,
         lease_expires_at = now() + make_interval(secs => bot.config_int('effect_lease_seconds', 30))
-    where x.id = (select y.id from nezuko.bot_effects y
-                  where y.bot_instance_id = e.bot_instance_id and y.chat_id = e.chat_id and e.chat_id <> 0
-                    and y.status in ('pending', 'running')
-                  order by y.id limit 1)
-      and x.status = 'pending' and x.run_after <= now()
+    where x.id = v_next
     returning x.id, x.bot_instance_id, x.chat_id, x.method, x.params, x.repeatable, x.attempts, x.created_at;
 end
 $$;

@@ -16,7 +16,9 @@
 create function bot.report_effects(p_worker text, p_answers jsonb)
 returns table (answered_id bigint, id bigint, bot_instance_id bigint, chat_id bigint, method text,
                params jsonb, repeatable boolean, attempts integer, created_at timestamptz)
-language plpgsql volatile as $$
+language plpgsql volatile
+set enable_seqscan = off -- bot.claim_effects says why
+as $$
 declare
     v_sync text := current_setting('synchronous_commit');
     v_send boolean;
@@ -27,7 +29,7 @@ begin
             using errcode = '22023';
     end if;
     select exists (select from nezuko.bot_effects x
-                   where x.id in (select (v->>'id')::bigint from jsonb_array_elements(p_answers) v)
+                   where x.id = any (array(select (v->>'id')::bigint from jsonb_array_elements(p_answers) v))
                      and not x.repeatable)
     into v_send;
     for a in select v from jsonb_array_elements(p_answers) v loop
