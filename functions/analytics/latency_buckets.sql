@@ -74,18 +74,24 @@ begin
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
             from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
+            -- Each whole local day merged here into one histogram, its
+            -- day24 row and its quarter corrections added bucket by bucket
+            -- in one pass, so a caller takes its p95 from the arrays as
+            -- they are (no second merge of the same buckets).
             return query
-            select k.key, r.buckets, r.counts
-            from unnest(v_p, v_pk) k(p, key)
-            join nezuko.verification_latency_day24_all r on r.day_start = k.p
-            union all
             select x.key, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
-            from (select c.key, u.bucket, sum(c.sign * u.n)::bigint as n
-                  from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
-                  join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
-                       unnest(r.buckets, r.counts) as u(bucket, n)
+            from (select y.key, y.bucket, sum(y.n)::bigint as n
+                  from (select k.key, u.bucket, u.n
+                        from unnest(v_p, v_pk) k(p, key)
+                        join nezuko.verification_latency_day24_all r on r.day_start = k.p,
+                             unnest(r.buckets, r.counts) as u(bucket, n)
+                        union all
+                        select c.key, u.bucket, c.sign * u.n
+                        from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
+                        join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
+                             unnest(r.buckets, r.counts) as u(bucket, n)) y
                   group by 1, 2
-                  having sum(c.sign * u.n) <> 0) x
+                  having sum(y.n) <> 0) x
             group by x.key
             union all
             select e.bucket, e.buckets, e.counts
