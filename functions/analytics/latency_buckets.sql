@@ -82,7 +82,7 @@ begin
             -- they are (no second merge of the same buckets).
             return query
             select x.key, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
-            from (select y.key, y.bucket, sum(y.n)::bigint as n
+            from (select y.key, y.bucket, sum(y.n::float8)::bigint as n
                   from (select k.key, u.bucket, u.n
                         from unnest(v_p, v_pk) k(p, key)
                         join nezuko.verification_latency_day24_all r on r.day_start = k.p,
@@ -93,7 +93,7 @@ begin
                         join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
                              unnest(r.buckets, r.counts) as u(bucket, n)) y
                   group by 1, 2
-                  having sum(y.n) <> 0) x
+                  having sum(y.n::float8) <> 0) x
             group by x.key
             union all
             select e.bucket, e.buckets, e.counts
@@ -180,7 +180,7 @@ begin
     -- every day for hour buckets (+1).
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select k.b, r.bucket, sum(k.sign * r.n)::bigint as n
+        select k.b, r.bucket, sum((k.sign * r.n)::float8)::bigint as n
         from (select bk.local_start as b, w.noon, greatest(d.day, bk.bucket_start, p_from) as lo,
                      least(d.day + interval '1 day', bk.bucket_end, p_to + interval '1 microsecond') as hi
               from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
@@ -200,7 +200,7 @@ begin
         cross join lateral (values (i.b, 1), (i.noon, -1)) k(b, sign)
         where p_group_id is not null and i.lo < i.hi and k.b is not null
         group by 1, 2
-        having sum(k.sign * r.n) <> 0
+        having sum((k.sign * r.n)::float8) <> 0
     ) x
     group by x.b;
 end

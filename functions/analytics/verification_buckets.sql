@@ -23,6 +23,11 @@ set jit = off
 -- time here); the generic plan skips the branches a call does not take by
 -- one-time filters.
 set plan_cache_mode = force_generic_plan
+-- Sums of bigint counts are taken as float8 (sum(x::float8)::bigint):
+-- exact for totals below 2^53, and about half the cost of sum(bigint),
+-- which accumulates in numeric (the trends sum thousands of rollup rows and
+-- histogram buckets per call; the same in analytics.latency_buckets and
+-- the api.get_* trends).
 as $$
 #variable_conflict use_column
 declare
@@ -44,14 +49,14 @@ begin
     if p_tz = 'UTC' and p_granularity <> 'hour' then
         return query
         select date_trunc(p_granularity, c.hour at time zone 'UTC'), c.status, c.cached,
-            sum(c.n)::bigint, sum(c.latency_sum)::bigint
+            sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id, true) c
         group by 1, 2, 3;
         return;
     elsif p_tz = 'UTC' then
         return query
         select date_trunc('hour', c.hour at time zone 'UTC'), c.status, c.cached,
-            sum(c.n)::bigint, sum(c.latency_sum)::bigint
+            sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id, false) c
         group by 1, 2, 3;
         return;
@@ -63,7 +68,7 @@ begin
        and extract(minute from (p_to at time zone p_tz) - (p_to at time zone 'UTC')) <> 0 then
         return query
         select date_trunc('hour', (c.hour + q.o) at time zone p_tz), c.status, c.cached,
-            sum(q.n)::bigint, sum(q.latency_sum)::bigint
+            sum(q.n::float8)::bigint, sum(q.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id) c
         cross join lateral (values
             (interval '0', c.n_q1, c.latency_sum_q1),
@@ -139,13 +144,13 @@ begin
         select * from analytics.verification_counts(p_from, p_to, p_group_id)
     )
     select date_trunc(p_granularity, c.hour at time zone p_tz), c.status, c.cached,
-        sum(c.n)::bigint, sum(c.latency_sum)::bigint
+        sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
     from c
     where not (c.hour = any (v_cut))
     group by 1, 2, 3
     union all
     select date_trunc(p_granularity, (c.hour + q.o) at time zone p_tz), c.status, c.cached,
-        sum(q.n)::bigint, sum(q.latency_sum)::bigint
+        sum(q.n::float8)::bigint, sum(q.latency_sum::float8)::bigint
     from c
     cross join lateral (values
         (interval '0', c.n_q1, c.latency_sum_q1),

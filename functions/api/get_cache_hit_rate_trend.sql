@@ -29,7 +29,7 @@ declare
     v_tz text := analytics.time_zone(p_tz);
 begin
     with c as (
-        select r.bucket as l, sum(r.n) as total, sum(r.n) filter (where r.cached) as hits
+        select r.bucket as l, sum(r.n::float8)::bigint as total, (sum(r.n::float8) filter (where r.cached))::bigint as hits
         from analytics.verification_buckets(v_from, v_to, p_group_id, v_g, v_tz) r
         group by 1
     ), s as (

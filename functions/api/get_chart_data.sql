@@ -20,7 +20,7 @@ declare
 begin
     return query
     with c as (
-        select r.bucket as l, sum(r.n) as total, sum(r.n) filter (where r.status = 'verified') as ok
+        select r.bucket as l, sum(r.n::float8)::bigint as total, (sum(r.n::float8) filter (where r.status = 'verified'))::bigint as ok
         from analytics.verification_buckets(v_from, v_to, p_group_id, 'day', v_tz) r
         group by 1
     )

@@ -29,11 +29,11 @@ begin
     with r as (
         -- One row per rollup hour first (the status and cache keys
         -- summed), so each hour costs its four offsets once, not once per key.
-        select r.hour, sum(r.n) as n, sum(r.n_q1) as n_q1, sum(r.n_q2) as n_q2, sum(r.n_q3) as n_q3,
-            coalesce(sum(r.n) filter (where r.status = 'restricted'), 0) as x,
-            coalesce(sum(r.n_q1) filter (where r.status = 'restricted'), 0) as x1,
-            coalesce(sum(r.n_q2) filter (where r.status = 'restricted'), 0) as x2,
-            coalesce(sum(r.n_q3) filter (where r.status = 'restricted'), 0) as x3
+        select r.hour, sum(r.n::float8) as n, sum(r.n_q1::float8) as n_q1, sum(r.n_q2::float8) as n_q2, sum(r.n_q3::float8) as n_q3,
+            coalesce(sum(r.n::float8) filter (where r.status = 'restricted'), 0) as x,
+            coalesce(sum(r.n_q1::float8) filter (where r.status = 'restricted'), 0) as x1,
+            coalesce(sum(r.n_q2::float8) filter (where r.status = 'restricted'), 0) as x2,
+            coalesce(sum(r.n_q3::float8) filter (where r.status = 'restricted'), 0) as x3
         from analytics.verification_counts(v_from, v_to, p_group_id) r
         group by 1
     ), o as (

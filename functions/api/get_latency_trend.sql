@@ -50,11 +50,11 @@ begin
         -- Made of several (hours, partial days, other time zones): the
         -- histograms added bucket by bucket first.
         select m.l, analytics.histogram_p95(array_agg(m.bucket order by m.bucket), array_agg(m.n order by m.bucket))
-        from (select h.l, u.bucket, sum(u.n)::bigint as n
+        from (select h.l, u.bucket, sum(u.n::float8)::bigint as n
               from h join k using (l), unnest(h.buckets, h.counts) as u(bucket, n)
               where k.rows > 1
               group by 1, 2
-              having sum(u.n) <> 0) m
+              having sum(u.n::float8) <> 0) m
         group by m.l
     ), s as (
         select b.local_start, b.bucket_start, coalesce(a.avg_latency, 0.0) as avg_latency, coalesce(p.p95, 0.0) as p95,
