@@ -9,12 +9,14 @@
 -- except that a rollup hour a bucket boundary cuts (zones offset by :30 or
 -- :45) is read as its four quarter-hour histograms (sql/005_analytics.sql), each to its
 -- own bucket.
--- One group (its histograms are kept per UTC day): a whole UTC day inside
--- the window and inside one bucket comes from the rollup, every other
--- part of the window from that group's raw rows (index on group_id,
--- timestamp), per UTC day. In UTC that is the two partial days at the
--- window's ends; in a zone whose days are not UTC days it is every day
--- of the window (cost grows with the group's rows: see README).
+-- One group (its histograms are kept per UTC day): with day or week
+-- buckets each whole UTC day inside the window comes from the rollup,
+-- given whole to the bucket holding its noon, and the parts of it that lie
+-- in another bucket are moved there from that group's raw rows (index on
+-- group_id, timestamp); the partial days at the window's ends, and every
+-- day for hour buckets, come from the raw rows. In UTC no part is moved;
+-- in Asia/Kolkata 5.5 hours of each day are (cost grows with the group's
+-- rows in those hours: see README).
 create function analytics.latency_buckets(p_from timestamptz, p_to timestamptz, p_group_id bigint,
     p_granularity text, p_tz text)
 returns table (bucket timestamp, buckets smallint[], counts bigint[])
@@ -74,18 +76,24 @@ begin
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
             from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
+            -- Each whole local day merged here into one histogram, its
+            -- day24 row and its quarter corrections added bucket by bucket
+            -- in one pass, so a caller takes its p95 from the arrays as
+            -- they are (no second merge of the same buckets).
             return query
-            select k.key, r.buckets, r.counts
-            from unnest(v_p, v_pk) k(p, key)
-            join nezuko.verification_latency_day24_all r on r.day_start = k.p
-            union all
             select x.key, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
-            from (select c.key, u.bucket, sum(c.sign * u.n)::bigint as n
-                  from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
-                  join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
-                       unnest(r.buckets, r.counts) as u(bucket, n)
+            from (select y.key, y.bucket, sum(y.n::float8)::bigint as n
+                  from (select k.key, u.bucket, u.n
+                        from unnest(v_p, v_pk) k(p, key)
+                        join nezuko.verification_latency_day24_all r on r.day_start = k.p,
+                             unnest(r.buckets, r.counts) as u(bucket, n)
+                        union all
+                        select c.key, u.bucket, c.sign * u.n
+                        from unnest(v_cq, v_cs, v_ck) c(q, sign, key)
+                        join nezuko.verification_latency_quarter_all r on r.quarter = c.q,
+                             unnest(r.buckets, r.counts) as u(bucket, n)) y
                   group by 1, 2
-                  having sum(c.sign * u.n) <> 0) x
+                  having sum(y.n::float8) <> 0) x
             group by x.key
             union all
             select e.bucket, e.buckets, e.counts
@@ -156,35 +164,43 @@ begin
     ) x
     group by x.b
     union all
-    -- One group: whole UTC days inside one bucket from the rollup ...
-    select date_trunc(p_granularity, d.day at time zone p_tz), d.buckets, d.counts
+    -- One group, day and week buckets: every whole UTC day of the window
+    -- from the rollup, given whole to the bucket that holds its noon ...
+    select date_trunc(p_granularity, (d.day + interval '12 hours') at time zone p_tz), d.buckets, d.counts
     from nezuko.verification_latency_daily d
-    where p_group_id is not null and d.group_id = p_group_id
+    where p_group_id is not null and p_granularity <> 'hour' and d.group_id = p_group_id
       and d.day >= p_from and d.day + interval '1 day' <= p_to
-      and date_trunc(p_granularity, d.day at time zone p_tz)
-          = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz)
     union all
-    -- ... the rest of the window from the group's raw rows, per UTC day
-    -- and local bucket: each day cut at the bucket boundaries inside it,
-    -- so a row needs no time zone conversion, only its latency bucket
-    -- (index-only scans of (group_id, timestamp) include (latency_ms),
-    -- sql/027).
+    -- ... and the group's raw rows (index-only scans of (group_id,
+    -- timestamp) include (latency_ms), sql/009) for the rest, per UTC day
+    -- and local bucket, each part read once: the parts of such a whole day
+    -- that lie in another bucket (moved there: +1 to their own bucket, -1
+    -- to the noon bucket; in Asia/Kolkata 5.5 hours a day instead of 24),
+    -- and every part of the partial days at the window's ends, and of
+    -- every day for hour buckets (+1).
     select x.b, array_agg(x.bucket order by x.bucket), array_agg(x.n order by x.bucket)
     from (
-        select i.b, analytics.latency_bucket(v.latency_ms) as bucket, count(*) as n
-        from (select bk.local_start as b, greatest(d.day, bk.bucket_start, p_from) as lo,
+        select k.b, r.bucket, sum((k.sign * r.n)::float8)::bigint as n
+        from (select bk.local_start as b, w.noon, greatest(d.day, bk.bucket_start, p_from) as lo,
                      least(d.day + interval '1 day', bk.bucket_end, p_to + interval '1 microsecond') as hi
-              from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day),
+              from generate_series(date_trunc('day', p_from, 'UTC'), p_to, interval '1 day') d(day)
+              cross join lateral (select case when p_granularity <> 'hour'
+                                               and d.day >= p_from and d.day + interval '1 day' <= p_to
+                                         then date_trunc(p_granularity, (d.day + interval '12 hours') at time zone p_tz)
+                                         end as noon) w,
                    analytics.buckets(p_from, p_to, p_granularity, p_tz) bk
               where p_group_id is not null
                 and bk.bucket_start < d.day + interval '1 day' and bk.bucket_end > d.day
-                and not (d.day >= p_from and d.day + interval '1 day' <= p_to
-                         and date_trunc(p_granularity, d.day at time zone p_tz)
-                             = date_trunc(p_granularity, (d.day + interval '1 day' - interval '15 minutes') at time zone p_tz))) i
-        join nezuko.verification_log v
-          on v.group_id = p_group_id and v.timestamp >= i.lo and v.timestamp < i.hi
-        where p_group_id is not null and i.lo < i.hi
+                and bk.local_start is distinct from w.noon) i
+        cross join lateral (
+            select analytics.latency_bucket(v.latency_ms) as bucket, count(*) as n
+            from nezuko.verification_log v
+            where v.group_id = p_group_id and v.timestamp >= i.lo and v.timestamp < i.hi
+            group by 1) r
+        cross join lateral (values (i.b, 1), (i.noon, -1)) k(b, sign)
+        where p_group_id is not null and i.lo < i.hi and k.b is not null
         group by 1, 2
+        having sum((k.sign * r.n)::float8) <> 0
     ) x
     group by x.b;
 end

@@ -23,6 +23,11 @@ set jit = off
 -- time here); the generic plan skips the branches a call does not take by
 -- one-time filters.
 set plan_cache_mode = force_generic_plan
+-- Sums of bigint counts are taken as float8 (sum(x::float8)::bigint):
+-- exact for totals below 2^53, and about half the cost of sum(bigint),
+-- which accumulates in numeric (the trends sum thousands of rollup rows and
+-- histogram buckets per call; the same in analytics.latency_buckets and
+-- the api.get_* trends).
 as $$
 #variable_conflict use_column
 declare
@@ -44,14 +49,14 @@ begin
     if p_tz = 'UTC' and p_granularity <> 'hour' then
         return query
         select date_trunc(p_granularity, c.hour at time zone 'UTC'), c.status, c.cached,
-            sum(c.n)::bigint, sum(c.latency_sum)::bigint
+            sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id, true) c
         group by 1, 2, 3;
         return;
     elsif p_tz = 'UTC' then
         return query
         select date_trunc('hour', c.hour at time zone 'UTC'), c.status, c.cached,
-            sum(c.n)::bigint, sum(c.latency_sum)::bigint
+            sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id, false) c
         group by 1, 2, 3;
         return;
@@ -63,7 +68,7 @@ begin
        and extract(minute from (p_to at time zone p_tz) - (p_to at time zone 'UTC')) <> 0 then
         return query
         select date_trunc('hour', (c.hour + q.o) at time zone p_tz), c.status, c.cached,
-            sum(q.n)::bigint, sum(q.latency_sum)::bigint
+            sum(q.n::float8)::bigint, sum(q.latency_sum::float8)::bigint
         from analytics.verification_counts(p_from, p_to, p_group_id) c
         cross join lateral (values
             (interval '0', c.n_q1, c.latency_sum_q1),
@@ -120,34 +125,34 @@ begin
             return;
         end if;
     end if;
-    -- Other zones: every row to the bucket its hour starts in, then the
+    -- Other zones: every hour whole to the bucket it starts in, except the
     -- hours a bucket boundary cuts (zones offset by :30 or :45: one a day,
-    -- or every hour for hour buckets) taken back and given out again as
-    -- their four quarters. The cut hours are found from the buckets'
-    -- starts (an hour within two hours of one), each checked exactly (the start of the hour and of its last
-    -- quarter in different buckets), so the
-    -- bulk of the rows costs one time zone conversion each.
+    -- or every hour for hour buckets), given out as their four quarters.
+    -- The cut hours are found from the buckets' starts (an hour within two
+    -- hours of one), each checked exactly (the start of the hour and of its
+    -- last quarter in different buckets), so the bulk of the rows costs one
+    -- time zone conversion each.
     select coalesce(array_agg(distinct x.h), '{}') into v_cut
     from (select analytics.hour_floor(b.bucket_start + k * interval '30 minutes') as h
           from analytics.buckets(p_from, p_to, p_granularity, p_tz) b, generate_series(-4, 4) k) x
     where date_trunc(p_granularity, x.h at time zone p_tz)
           <> date_trunc(p_granularity, (x.h + interval '45 minutes') at time zone p_tz);
+    -- The hourly reader is read once (materialized: its raw rows at the
+    -- window's ends are one index probe each, not one per branch below).
     return query
+    with c as materialized (
+        select * from analytics.verification_counts(p_from, p_to, p_group_id)
+    )
     select date_trunc(p_granularity, c.hour at time zone p_tz), c.status, c.cached,
-        sum(c.n)::bigint, sum(c.latency_sum)::bigint
-    from analytics.verification_counts(p_from, p_to, p_group_id) c
+        sum(c.n::float8)::bigint, sum(c.latency_sum::float8)::bigint
+    from c
+    where not (c.hour = any (v_cut))
     group by 1, 2, 3
     union all
-    -- The cut hours again (= any: an index condition on the rollups, and
-    -- the raw rows read once, not once per cut hour as a join let the
-    -- planner do).
     select date_trunc(p_granularity, (c.hour + q.o) at time zone p_tz), c.status, c.cached,
-        sum(q.n)::bigint, sum(q.latency_sum)::bigint
-    from analytics.verification_counts(p_from, p_to, p_group_id) c
+        sum(q.n::float8)::bigint, sum(q.latency_sum::float8)::bigint
+    from c
     cross join lateral (values
-        -- the whole hour back out of the bucket it was given to ...
-        (interval '0', -c.n, -c.latency_sum),
-        -- ... and its quarters in.
         (interval '0', c.n_q1, c.latency_sum_q1),
         (interval '15 minutes', c.n_q2, c.latency_sum_q2),
         (interval '30 minutes', c.n_q3, c.latency_sum_q3),

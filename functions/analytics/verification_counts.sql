@@ -5,14 +5,14 @@
 --   - with p_daily (the caller needs no finer than UTC days), the whole UTC
 --     days inside the window from verification_daily_all, all groups only:
 --     a 90-day window reads ~90 x 6 rows instead of ~2,160 x 6;
---   - the raw rows between p_from and rollup_from (found by the BRIN
---     index, at most half an hour of the log), so windows that start
+--   - the raw rows between p_from and rollup_from (found by the btree
+--     on timestamp, sql/011, at most half an hour of the log), so windows that start
 --     mid-hour stay exact: added when rollup_from is the next hour, with
 --     negative counts when it is the start of p_from's hour (that hour's
 --     rollup counted them);
 --   - the raw rows after p_to in p_to's hour, with negative counts (that
 --     hour's rollup counted them): none when the window ends now, so the
---     RPCs pay one empty BRIN probe, and a window that ends in the past (a
+--     RPCs pay one empty index probe, and a window that ends in the past (a
 --     DBA's) is exact too.
 -- Callers sum, never count rows, and a sum may be 0.
 -- A row's hour is the start of its hour or day (in UTC). Hour rows also
@@ -67,7 +67,7 @@ language sql stable as $$
     union all
     -- The raw rows between p_from and rollup_from, and after p_to in its
     -- hour, each side a plain range scan (cheap bounds: a generic plan
-    -- rechecks them on every row of the BRIN ranges), a side not taken
+    -- rechecks them on every row it reads), a side not taken
     -- skipped by a one-time filter.
     select v.hour, v.status, v.cached, sum(v.sign), sum(v.sign * v.latency_ms),
         coalesce(sum(v.sign) filter (where v.latency_ms < 50), 0), coalesce(sum(v.sign) filter (where v.latency_ms >= 50 and v.latency_ms < 100), 0),

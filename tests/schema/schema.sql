@@ -2558,10 +2558,16 @@ CREATE UNIQUE INDEX admin_users_email_key ON nezuko.admin_users USING btree (low
 CREATE UNIQUE INDEX api_call_hourly_key ON nezuko.api_call_hourly USING btree (chat_id, hour, method, success) NULLS NOT DISTINCT;
 
 --
--- Name: api_call_log_timestamp_brin; Type: INDEX; Schema: nezuko; Owner: -
+-- Name: api_call_log_timestamp; Type: INDEX; Schema: nezuko; Owner: -
 --
 
-CREATE INDEX api_call_log_timestamp_brin ON nezuko.api_call_log USING brin ("timestamp") WITH (pages_per_range='16', autosummarize='on');
+CREATE INDEX api_call_log_timestamp ON nezuko.api_call_log USING btree ("timestamp");
+
+--
+-- Name: INDEX api_call_log_timestamp; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON INDEX nezuko.api_call_log_timestamp IS 'Raw rows of a time range for the analytics readers and retention (oldest first); sql/011.';
 
 --
 -- Name: bot_effects_finished_idx; Type: INDEX; Schema: nezuko; Owner: -
@@ -2672,10 +2678,16 @@ CREATE UNIQUE INDEX verification_hourly_key ON nezuko.verification_hourly USING 
 CREATE UNIQUE INDEX verification_latency_daily_key ON nezuko.verification_latency_daily USING btree (group_id, day) NULLS NOT DISTINCT;
 
 --
--- Name: verification_log_timestamp_brin; Type: INDEX; Schema: nezuko; Owner: -
+-- Name: verification_log_timestamp; Type: INDEX; Schema: nezuko; Owner: -
 --
 
-CREATE INDEX verification_log_timestamp_brin ON nezuko.verification_log USING brin ("timestamp") WITH (pages_per_range='16', autosummarize='on');
+CREATE INDEX verification_log_timestamp ON nezuko.verification_log USING btree ("timestamp");
+
+--
+-- Name: INDEX verification_log_timestamp; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON INDEX nezuko.verification_log_timestamp IS 'Raw rows of a time range for the analytics readers (a window''s partial first hour, rows after its end) and retention (oldest first); sql/011.';
 
 --
 -- Name: verification_log_txid_idx; Type: INDEX; Schema: nezuko; Owner: -

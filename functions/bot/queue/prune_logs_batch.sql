@@ -7,7 +7,7 @@
 -- transaction. Pending and running commands are never touched (nor the
 -- command p_id itself, which is running).
 --
--- The rows are found through the BRIN indexes on timestamp and deleted by
+-- The rows are found through the indexes on timestamp (sql/011) and deleted by
 -- ctid. nezuko.retention = on (this transaction only) tells the analytics
 -- rollup triggers that this DELETE is retention: the rollups keep the
 -- aggregates of the pruned rows (a DBA's own DELETE still subtracts them).
