@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,8 +23,11 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	b.Queue(ringAfterCommit)
 	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
-	// When the next command is due, should this claim drain the queue.
-	b.Queue("select bot.next_command_due($1)", bots)
+	// When the next command is due, should this claim drain the queue
+	// (fewer than n claimed: bot.claim_commands sets nezuko.claimed); after
+	// a full claim the worker claims again at once and needs no answer.
+	b.Queue("select bot.next_command_due($1) "+
+		"where coalesce(nullif(current_setting('nezuko.claimed', true), ''), '-1')::integer < $2", bots, n)
 	br := w.cfg.Pool.SendBatch(ctx, b)
 	defer br.Close()
 	if _, err := br.Exec(); err != nil {
@@ -42,7 +46,7 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 		return nil, nil, fmt.Errorf("claim: %w", err)
 	}
 	var next *float64
-	if err := br.QueryRow().Scan(&next); err != nil {
+	if err := br.QueryRow().Scan(&next); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil, fmt.Errorf("claim: next due: %w", err)
 	}
 	// The rows arrive before the batch's transaction commits: only the

@@ -12,6 +12,17 @@ import (
 // triggers/realtime/realtime_command.sql.
 const ringAfterCommit = "select set_config('nezuko.realtime_ring', 'after_commit', true)"
 
+// ringSQL rings the relay in a transaction of its own, committed
+// asynchronously: a NOTIFY takes a transaction id, so its commit would wait
+// for a WAL flush (an fsync) while holding PostgreSQL's cluster-wide notify
+// lock, queueing the claims', completions' and enqueuers' commits behind it,
+// twice per command when commands come one at a time. Nothing in it needs to
+// survive a crash: the listeners get the notification once the commit is
+// visible, flushed or not, and a ring lost to a crash only delays the events
+// to the relay's idle poll (the events themselves were committed
+// synchronously before the ring).
+const ringSQL = "select set_config('synchronous_commit', 'off', true), pg_notify('nezuko_realtime', 'commands')"
+
 // ring asks the ringer for one realtime doorbell; it never blocks, and rings
 // asked while one is pending fold into it.
 func (w *Worker) ring() {
@@ -29,7 +40,7 @@ func (w *Worker) ringer(ctx context.Context) {
 	send := func() {
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := w.cfg.Pool.Exec(rctx, "select pg_notify('nezuko_realtime', 'commands')"); err != nil {
+		if _, err := w.cfg.Pool.Exec(rctx, ringSQL); err != nil {
 			w.cfg.Log.Debug("command queue: realtime ring", "err", err)
 		}
 	}

@@ -489,8 +489,8 @@ func TestWorkerRingsTheRealtimeDoorbellAfterItsCommits(t *testing.T) {
 		// it arrives, the completion's by the last ring (rings pending
 		// together fold into one).
 		var running, completed int
-		if err := conn.QueryRow(ctx, `select count(*) filter (where data ->> 'status' = 'running'),
-				count(*) filter (where data ->> 'status' = 'completed')
+		if err := conn.QueryRow(ctx, `select count(*) filter (where (command).status = 'running'),
+				count(*) filter (where (command).status = 'completed')
 			from nezuko.realtime_events where kind = 'command_updated'`).Scan(&running, &completed); err != nil {
 			t.Fatal(err)
 		}
@@ -613,7 +613,7 @@ func TestKilledWorkerNeverSendsAMessageTwice(t *testing.T) {
 		t.Errorf("%d of 4 bans were re-run and completed by the rescuer, want 4 (a ban may repeat)", n)
 	}
 	if n := queryInt(t, pool, `select count(*) from nezuko.realtime_events e join nezuko.admin_commands c on c.id = e.source_id
-		where c.command_type = 'send_message' and e.data->>'status' = 'unknown'`); n != 4 {
+		where c.command_type = 'send_message' and (e.command).status = 'unknown'`); n != 4 {
 		t.Errorf("%d command_updated events with status unknown, want 4", n)
 	}
 }

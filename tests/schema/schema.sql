@@ -1677,12 +1677,14 @@ CREATE TABLE nezuko.realtime_events (
     channel text NOT NULL,
     kind text NOT NULL,
     source_id bigint NOT NULL,
-    data jsonb NOT NULL,
+    data jsonb,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     txid xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    command nezuko.admin_commands,
     CONSTRAINT realtime_events_channel_check CHECK ((channel = ANY (ARRAY['bot_status'::text, 'commands'::text]))),
     CONSTRAINT realtime_events_data_check CHECK ((jsonb_typeof(data) = 'object'::text)),
-    CONSTRAINT realtime_events_kind_check CHECK ((kind = ANY (ARRAY['status_changed'::text, 'command_updated'::text])))
+    CONSTRAINT realtime_events_kind_check CHECK ((kind = ANY (ARRAY['status_changed'::text, 'command_updated'::text]))),
+    CONSTRAINT realtime_events_one_payload CHECK ((num_nonnulls(data, command) = 1))
 );
 
 --
@@ -1701,13 +1703,19 @@ COMMENT ON COLUMN nezuko.realtime_events.source_id IS 'bot_status.bot_instance_i
 -- Name: COLUMN realtime_events.data; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
-COMMENT ON COLUMN nezuko.realtime_events.data IS 'The changed row as JSON, the shape the API returns.';
+COMMENT ON COLUMN nezuko.realtime_events.data IS 'The changed row as JSON, the shape the API returns (status_changed events, and command_updated events written before migration 012); null when command is set.';
 
 --
 -- Name: COLUMN realtime_events.txid; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
 COMMENT ON COLUMN nezuko.realtime_events.txid IS 'Writing transaction: events are ordered by (txid, kind, id) and delivered only once older transactions have finished.';
+
+--
+-- Name: COLUMN realtime_events.command; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON COLUMN nezuko.realtime_events.command IS 'command_updated: the admin_commands row as it was, rendered as JSON when read (bot.realtime_events); null when data is set.';
 
 --
 -- Name: realtime_events_id_seq; Type: SEQUENCE; Schema: nezuko; Owner: -
@@ -2885,7 +2893,7 @@ CREATE TRIGGER release_disabled_group AFTER UPDATE OF enabled ON nezuko.protecte
 -- Name: admin_commands set_updated_at; Type: TRIGGER; Schema: nezuko; Owner: -
 --
 
-CREATE TRIGGER set_updated_at BEFORE UPDATE ON nezuko.admin_commands FOR EACH ROW WHEN ((old.* IS DISTINCT FROM new.*)) EXECUTE FUNCTION triggers.set_updated_at();
+CREATE TRIGGER set_updated_at BEFORE UPDATE ON nezuko.admin_commands FOR EACH ROW WHEN (((NOT (new.updated_at IS DISTINCT FROM old.updated_at)) AND (old.* IS DISTINCT FROM new.*))) EXECUTE FUNCTION triggers.set_updated_at();
 
 --
 -- Name: admin_config set_updated_at; Type: TRIGGER; Schema: nezuko; Owner: -

@@ -1,7 +1,7 @@
 -- The command queue in SQL: validation at INSERT, every transition as a
 -- function, SKIP LOCKED claims, backoff, rescue, cancel, grants.
 begin;
-select plan(49);
+select plan(53);
 
 -- Validation: plain INSERT and the API alike.
 select throws_ok(
@@ -76,6 +76,16 @@ from nezuko.admin_commands where status = 'running' and lease_owner = 'w1' and a
 select is(count(*)::int, 1, 'the worker running that bot claims its command')
 from bot.claim_commands('w2', array[(select id from nezuko.bot_instances where bot_user_id = 555)], 10, 30);
 select is(count(*)::int, 0, 'nothing else is due') from bot.claim_commands('w3', '{}', 10, 30);
+select is(current_setting('nezuko.claimed'), '0', 'a claim says how many it took (nezuko.claimed), for the worker''s next-due question');
+insert into nezuko.admin_commands (command_type, payload) values ('leave_group', '{"group_id": -9}');
+select is(count(*)::int, 1, 'a full claim') from bot.claim_commands('w3', null, 1, 30);
+select is(current_setting('nezuko.claimed'), '1', 'a full claim says so too');
+-- updated_at: the claim sets it itself; any other UPDATE that leaves it alone gets now().
+update nezuko.admin_commands set updated_at = '2000-01-01' where lease_owner = 'w3';
+update nezuko.admin_commands set max_attempts = 7 where lease_owner = 'w3';
+select is((select updated_at from nezuko.admin_commands where lease_owner = 'w3'), now(),
+    'an UPDATE that leaves updated_at alone still sets it (set_updated_at)');
+delete from nezuko.admin_commands where lease_owner = 'w3';
 
 -- Complete: only by the lease owner.
 select is(bot.complete_command((select min(id) from nezuko.admin_commands where status = 'running' and lease_owner = 'w1'), 'intruder', '{}'),

@@ -36,7 +36,7 @@ select ok((select error like 'outcome unknown: worker dead stopped answering aft
     'unknown says why, is finished, and remembers its worker');
 select ok((select dispatched_at is null from nezuko.admin_commands where command_type = 'ban_user'),
     'a re-queued attempt forgets its dispatch');
-select is((select array_agg(e.data->>'status' order by e.id) from nezuko.realtime_events e
+select is((select array_agg((e.command).status order by e.id) from nezuko.realtime_events e
            where e.source_id = (select id from nezuko.admin_commands where payload->>'text' = 'sent')),
     array['pending', 'running', 'unknown'], 'the unknown status is published as command_updated');
 select is((api.cancel_command((select id from nezuko.admin_commands where payload->>'text' = 'not yet'))).status, 'cancelled',

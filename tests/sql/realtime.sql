@@ -2,7 +2,7 @@
 -- promise, events come out in key order, and pruning leaves a mark that
 -- turns an old resume into a reset.
 begin;
-select plan(14);
+select plan(17);
 
 insert into nezuko.bot_instances (id, bot_user_id, username, token_encrypted, token_sha256)
 overriding system value values (901, 901, 'rt_bot', 'x', sha256('rt901'));
@@ -20,8 +20,23 @@ select is((select data->>'status' from nezuko.realtime_events where channel = 'b
 insert into nezuko.admin_commands (id, command_type, payload) overriding system value values (7001, 'clear_cache', '{"all": true}');
 update nezuko.admin_commands set attempts = 2 where id = 7001;
 update nezuko.admin_commands set status = 'cancelled', cancelled_at = now(), finished_at = now() where id = 7001;
-select is((select array_agg(data->>'status' order by id) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()),
+select is((select array_agg(to_jsonb(command)->>'status' order by id) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id()),
     array['pending', 'cancelled'], 'commands: created and cancelled publish; an attempts bump does not');
+-- The outbox stores a command as a row; the event renders it as the JSON of
+-- the row as it was (the creation's event still says pending, attempts 0).
+select is((select array_agg(data order by id) from bot.realtime_events(pg_current_xact_id(), 0, 0, array['commands'], 100)),
+    array[(select to_jsonb(c) || '{"status": "pending", "attempts": 0, "cancelled_at": null, "finished_at": null}'
+           from nezuko.admin_commands c where id = 7001),
+          (select to_jsonb(c) from nezuko.admin_commands c where id = 7001)],
+    'commands: each event renders the row as it was, every column');
+select is((select count(*) from nezuko.realtime_events where channel = 'commands' and txid = pg_current_xact_id() and data is null), 2::bigint,
+    'commands: the outbox stores the row, not its JSON');
+-- Events written as JSON before migration 012 still read as they were.
+insert into nezuko.realtime_events (channel, kind, source_id, data)
+values ('commands', 'command_updated', 7001, '{"id": 7001, "status": "running", "old": true}');
+select is((select data from bot.realtime_events(pg_current_xact_id(), 0, 0, array['commands'], 100) order by id desc limit 1),
+    '{"id": 7001, "status": "running", "old": true}'::jsonb, 'commands: an event stored as JSON reads as stored');
+delete from nezuko.realtime_events where data ->> 'old' = 'true';
 
 -- A multi-row statement publishes one event per row.
 insert into nezuko.admin_commands (command_type, payload) select 'clear_cache', '{"all": true}' from generate_series(1, 3);

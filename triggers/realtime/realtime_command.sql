@@ -1,6 +1,9 @@
 -- triggers.realtime_command: a new command (status pending) and every
 -- status change of admin_commands become command_updated events in the
 -- outbox, with the row as it is now; then one NOTIFY for the statement.
+-- The row is stored as a row (realtime_events.command) and rendered as JSON
+-- only when read (bot.realtime_events): the JSON is four times the bytes,
+-- and writing it cost more than twice as much (sql/012_realtime_command_snapshot.sql).
 -- Updates that leave the status alone (lease renewals, counters) publish
 -- nothing. The queue's own worker doorbell is triggers.doorbell (doorbell.sql).
 --
@@ -20,13 +23,13 @@ declare
     v_count bigint;
 begin
     if tg_op = 'INSERT' then
-        insert into nezuko.realtime_events (channel, kind, source_id, data)
-        select 'commands', 'command_updated', n.id, to_jsonb(n)
+        insert into nezuko.realtime_events (channel, kind, source_id, command)
+        select 'commands', 'command_updated', n.id, (n.*)::nezuko.admin_commands
         from new_rows n
         order by n.id;
     else
-        insert into nezuko.realtime_events (channel, kind, source_id, data)
-        select 'commands', 'command_updated', n.id, to_jsonb(n)
+        insert into nezuko.realtime_events (channel, kind, source_id, command)
+        select 'commands', 'command_updated', n.id, (n.*)::nezuko.admin_commands
         from new_rows n
         join old_rows o on o.id = n.id
         where o.status is distinct from n.status

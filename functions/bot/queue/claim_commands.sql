@@ -23,6 +23,8 @@ language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
 -- PL/pgSQL rather than SQL for its plan cache: a SQL function with a SET
 -- clause is planned again on every call (0.7 ms of a 1.0 ms empty claim
 -- here), and the claim is on every command's pickup path.
+declare
+    v_claimed bigint;
 begin
     return query
     -- The claimed ids go through an array (id = any (...), a primary-key
@@ -33,7 +35,8 @@ begin
         set status = 'running', attempts = c.attempts + 1, lease_owner = p_worker,
             lease_expires_at = now() + make_interval(secs => greatest(coalesce(p_lease_seconds,
                 (select (value #>> '{}')::integer from nezuko.admin_config where key = 'command_lease_seconds'), 60), 1)),
-            started_at = now(), error = null, dispatched_at = null
+            started_at = now(), error = null, dispatched_at = null,
+            updated_at = now() -- so triggers.set_updated_at need not fire per row
         where c.id = any (array(
             select d.id
             from nezuko.admin_commands d
@@ -48,6 +51,13 @@ begin
            t.needs_bot, cl.lease_expires_at
     from claimed cl join nezuko.command_types t on t.name = cl.command_type
     order by cl.id;
+    -- How many this transaction claimed (nezuko.claimed, transaction-local):
+    -- the worker asks bot.next_command_due in the claim's round trip only
+    -- after a short claim (gobridge/queue/claim.go). After a full one it
+    -- claims again at once, and the question cost a scan past every row
+    -- this very claim had just taken (about 1 ms per claim of 256).
+    get diagnostics v_claimed = row_count;
+    perform set_config('nezuko.claimed', v_claimed::text, true);
 end
 $$;
 comment on function bot.claim_commands(text, bigint[], integer, integer) is

@@ -35,7 +35,8 @@ begin
     return query
     update nezuko.admin_commands c
     set status = 'completed', result = results -> c.id::text, error = null, finished_at = now(),
-        lease_owner = null, lease_expires_at = null, dispatched_at = null
+        lease_owner = null, lease_expires_at = null, dispatched_at = null,
+        updated_at = now() -- so triggers.set_updated_at need not fire per row
     where c.id = any (locked)
       and c.command_type not in ('sync_group', 'sync_channel')
       and not jsonb_path_exists(results -> c.id::text, '$.calls[*] ? (@.ok == false)')

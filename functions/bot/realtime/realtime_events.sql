@@ -44,7 +44,10 @@ begin
          order by v.txid, v.id
          limit p_limit)
         union all
-        (select e.txid, case e.kind when 'status_changed' then 2 else 3 end, e.id, e.channel, e.kind, e.data
+        -- A command_updated event stores the row (command), rendered here;
+        -- status_changed events and older command ones store JSON (data).
+        (select e.txid, case e.kind when 'status_changed' then 2 else 3 end, e.id, e.channel, e.kind,
+                coalesce(e.data, to_jsonb(e.command))
          from nezuko.realtime_events e
          where e.channel = any (p_channels)
            and e.txid >= p_after_txid
