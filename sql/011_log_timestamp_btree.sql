@@ -17,6 +17,13 @@
 -- BRIN) and one more index entry per inserted row; rows arrive in time
 -- order, so the entries go to the index's right edge, into hot pages.
 -- Measured with the bench (tests/bench/results/sql.md).
+--
+-- Deploying on a large log: CREATE INDEX here holds a lock that blocks
+-- writes to the log (intake's decisions) while it builds, minutes at tens
+-- of millions of rows. Build both indexes first, by hand, without it:
+--   create index concurrently if not exists verification_log_timestamp on nezuko.verification_log (timestamp);
+--   create index concurrently if not exists api_call_log_timestamp on nezuko.api_call_log (timestamp);
+-- and this migration then only drops the BRIN indexes.
 drop index if exists nezuko.verification_log_timestamp_brin;
 create index if not exists verification_log_timestamp on nezuko.verification_log (timestamp);
 comment on index nezuko.verification_log_timestamp is
