@@ -61,16 +61,20 @@ begin
           from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
           group by 1, 2) x
     group by 1;
-    -- Every 24 hours from each UTC hour (sql/027), from the hourly rollups.
+    -- Every 24 hours from each UTC hour (sql/009), from the hourly rollups.
     insert into nezuko.verification_day24_all (day_start, status, cached, n, latency_sum)
     select r.hour - k * interval '1 hour', r.status, r.cached, sum(r.n), sum(r.latency_sum)
     from nezuko.verification_hourly_all r, generate_series(0, 23) k
     group by 1, 2, 3;
+    -- The latency ones from every half hour (sql/013), from the quarters.
     insert into nezuko.verification_latency_day24_all (day_start, buckets, counts)
     select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
-    from (select r.hour - k * interval '1 hour' as day_start, u.bucket, sum(u.n)::bigint as n
-          from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n),
-               generate_series(0, 23) k
+    from (select h.half - k * interval '30 minutes' as day_start, h.bucket, sum(h.n)::bigint as n
+          from (select date_bin('30 minutes', r.quarter, timestamptz '2000-01-01 00:00:00+00') as half,
+                       u.bucket, sum(u.n)::bigint as n
+                from nezuko.verification_latency_quarter_all r, unnest(r.buckets, r.counts) as u(bucket, n)
+                group by 1, 2) h,
+               generate_series(0, 47) k
           group by 1, 2) x
     group by 1;
     insert into nezuko.api_call_hourly

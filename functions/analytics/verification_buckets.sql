@@ -81,7 +81,7 @@ begin
         return;
     end if;
     -- Day and week buckets, all groups: the local days wholly inside the
-    -- window from the day24 rollup (sql/027), the partial days at the
+    -- window from the day24 rollup (sql/009), the partial days at the
     -- window's ends as below.
     if p_group_id is null and p_granularity <> 'hour' then
         select min(b.bucket_start), max(b.bucket_end) into v_lo, v_hi
@@ -95,7 +95,7 @@ begin
             v_lo0 := case when analytics.hour_floor(v_lo) >= p_from then analytics.hour_floor(v_lo) else v_lo end;
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
-            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz) d;
+            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz, interval '1 hour') d;
             return query
             -- The whole local days: the day24 row of the UTC hour holding
             -- local midnight ...

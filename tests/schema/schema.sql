@@ -2044,7 +2044,7 @@ WITH (fillfactor='70');
 -- Name: TABLE verification_latency_day24_all; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
-COMMENT ON TABLE nezuko.verification_latency_day24_all IS 'Latency histogram (format of sql/012) over all groups for the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start.';
+COMMENT ON TABLE nezuko.verification_latency_day24_all IS 'Latency histogram (format of sql/005_analytics.sql) over all groups for the 24 hours [day_start, day_start + 24 h), for every UTC half hour day_start (sql/013).';
 
 --
 -- Name: verification_latency_hourly_all; Type: TABLE; Schema: nezuko; Owner: -

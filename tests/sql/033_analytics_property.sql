@@ -4,7 +4,7 @@
 -- and still does after retention deletes, random deletes and UPDATEs;
 -- and the incrementally kept rollups equal a rebuild from scratch.
 begin;
-select plan(36);
+select plan(38);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -238,6 +238,31 @@ create function pg_temp.rollups() returns table (k text, j jsonb) language sql a
     union all select 'd24', to_jsonb(r) from nezuko.verification_day24_all r
     union all select 'l24', to_jsonb(r) from nezuko.verification_latency_day24_all r
 $$;
+-- The latency histograms over 24 hours (sql/009, sql/013): one for every
+-- UTC half hour with rows in its 24 hours, each equal to the histogram of
+-- the raw rows in [day_start, day_start + 24 h).
+select is((select count(*)::int from nezuko.verification_latency_day24_all
+           where extract(minute from day_start) not in (0, 30)), 0,
+    'day24 latency histograms start on the hour or the half hour');
+select is((select count(*)::int from (
+    (select r.day_start, u.bucket, u.n
+     from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n)
+     except all
+     select s.t, analytics.latency_bucket(v.latency_ms), count(*)
+     from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
+           from nezuko.verification_log l, generate_series(0, 47) k) s
+     join nezuko.verification_log v on v.timestamp >= s.t and v.timestamp < s.t + interval '24 hours'
+     group by 1, 2)
+    union all
+    (select s.t, analytics.latency_bucket(v.latency_ms), count(*)
+     from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
+           from nezuko.verification_log l, generate_series(0, 47) k) s
+     join nezuko.verification_log v on v.timestamp >= s.t and v.timestamp < s.t + interval '24 hours'
+     group by 1, 2
+     except all
+     select r.day_start, u.bucket, u.n
+     from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n))) x), 0,
+    'every day24 latency histogram (hours and half hours) equals the raw rows of its 24 hours');
 create temp table kept on commit drop as select * from pg_temp.rollups();
 select analytics.rebuild_analytics_rollups();
 create temp table rebuilt on commit drop as select * from pg_temp.rollups();

@@ -92,8 +92,13 @@ begin
         from changed_rows v
         group by 1, 2
     ), qh as materialized (
-        -- The same per hour: the hourly and day24 histograms.
+        -- The same per hour: the hourly histograms.
         select date_bin('1 hour', quarter, timestamptz '2000-01-01 00:00:00+00') as hour, bucket, sum(n)::bigint as n
+        from q group by 1, 2
+    ), qhh as materialized (
+        -- And per half hour: the day24 histograms (which start at every
+        -- half hour, sql/013).
+        select date_bin('30 minutes', quarter, timestamptz '2000-01-01 00:00:00+00') as half, bucket, sum(n)::bigint as n
         from q group by 1, 2
     ), b as materialized (
         -- Per UTC day, group and latency bucket: the per-group histograms.
@@ -192,7 +197,7 @@ begin
             select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 8 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), d24 as (
-        -- The 24 hours from each UTC hour (sql/027): each hour of the
+        -- The 24 hours from each UTC hour (sql/009): each hour of the
         -- statement counts in the 24 day24 rows that start 0..23 hours
         -- before it.
         insert into nezuko.verification_day24_all as r (day_start, status, cached, n, latency_sum)
@@ -203,10 +208,13 @@ begin
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum
         returning 9 as t, r.ctid, r.n
     ), l24 as (
+        -- The latency histograms over 24 hours start at every half hour
+        -- (sql/013): each half hour of the statement counts in the 48 rows
+        -- that start 0..23.5 hours before it.
         insert into nezuko.verification_latency_day24_all as r (day_start, buckets, counts)
         select day_start, array_agg(bucket order by bucket), array_agg(n order by bucket)
-        from (select qh.hour - k * interval '1 hour' as day_start, qh.bucket, sum(qh.n)::bigint as n
-              from qh, generate_series(0, 23) k group by 1, 2) x
+        from (select qhh.half - k * interval '30 minutes' as day_start, qhh.bucket, sum(qhh.n)::bigint as n
+              from qhh, generate_series(0, 47) k group by 1, 2) x
         group by 1 order by 1
         on conflict (day_start) do update set (buckets, counts) = (
             select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
