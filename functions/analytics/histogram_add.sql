@@ -12,15 +12,18 @@
 -- this for every histogram row a statement touches (~55 per 10k-row
 -- INSERT of the demo data): 2.7 ms less per statement (22.8 -> 20.1 ms for
 -- the trigger's counts statement, median of 30 interleaved runs on the
--- 10 M-row bench database). Same answers: tests/sql/033 checks the rollups
+-- 10 M-row bench database). The arrays are expanded by unnest in the select
+-- list (side by side: they have equal lengths), not in FROM, which keeps
+-- each call's result in a tuplestore first: 28 against 37 us per merge of a
+-- day24 histogram and a quarter one (2,000 pairs). Same answers: tests/sql/033 checks the rollups
 -- against a rebuild from the log, 034 the readers against raw scans.
 create function analytics.histogram_add(p_buckets smallint[], p_counts bigint[], p_add_buckets smallint[], p_add_counts bigint[])
 returns table (buckets smallint[], counts bigint[])
 language sql immutable parallel safe as $$
     select coalesce(array_agg(u.bucket), '{}'), coalesce(array_agg(u.n), '{}')
     from (select x.bucket, sum(x.n)::bigint as n
-          from (select * from unnest(p_buckets, p_counts)
-                union all select * from unnest(p_add_buckets, p_add_counts)) as x(bucket, n)
+          from (select unnest(p_buckets), unnest(p_counts)
+                union all select unnest(p_add_buckets), unnest(p_add_counts)) as x(bucket, n)
           group by 1 having sum(x.n) <> 0
           order by 1) as u
 $$;
