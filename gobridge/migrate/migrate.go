@@ -189,10 +189,16 @@ func installPackage(ctx context.Context, conn *pgx.Conn, p Package, force bool) 
 	}
 	// Full jitter (as the uniform wait it replaced): requests keep taking
 	// the same locks, and a short wait between attempts stays likely.
+	// Attempts go on for a time, not a count: under a steady stream of
+	// requests an install needed 5-7 s of attempts here, and 30 attempts
+	// (about half a minute) ran out in CI once while other tests loaded the
+	// machine.
 	retry := backoff.Backoff{First: 50 * time.Millisecond, Max: time.Second, Full: true}
-	for attempt := 1; ; attempt++ {
+	const installBudget = 2 * time.Minute
+	started := time.Now()
+	for {
 		err = tern.InstallCodePackage(ctx, conn, map[string]any{"sha256": hash}, cp)
-		if code := sqlstate(err); err != nil && attempt < 30 && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
+		if code := sqlstate(err); err != nil && time.Since(started) < installBudget && (code == "40P01" || code == "40001" || code == "55P03") && ctx.Err() == nil {
 			backoff.Sleep(ctx, retry.Next())
 			continue
 		}
