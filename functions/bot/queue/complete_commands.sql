@@ -8,7 +8,11 @@
 -- A command rescued as 'unknown' while its worker could not reach the
 -- database is settled by that worker's late report like a running one.
 create function bot.complete_commands(p_worker text, p_results jsonb) returns setof bigint
-language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
+language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
+-- As bot.claim_commands: session-cached plans must not read the batch's ids
+-- by a sequential scan when the table's statistics are stale.
+set enable_seqscan = off
+as $$
 declare
     ids bigint[];
     results jsonb;
