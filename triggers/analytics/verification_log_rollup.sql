@@ -91,21 +91,30 @@ begin
             analytics.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2
-    ), qh as materialized (
-        -- The same per hour: the hourly histograms.
-        select date_bin('1 hour', quarter, timestamptz '2000-01-01 00:00:00+00') as hour, bucket, sum(n)::bigint as n
-        from q group by 1, 2
     ), qhh as materialized (
-        -- And per half hour: the day24 histograms (which start at every
-        -- half hour, sql/013).
+        -- The same per half hour: the day24 histograms (which start at
+        -- every half hour, sql/013) ...
         select date_bin('30 minutes', quarter, timestamptz '2000-01-01 00:00:00+00') as half, bucket, sum(n)::bigint as n
         from q group by 1, 2
+    ), qh as materialized (
+        -- ... and per hour: the hourly histograms.
+        select date_bin('1 hour', half, timestamptz '2000-01-01 00:00:00+00') as hour, bucket, sum(n)::bigint as n
+        from qhh group by 1, 2
     ), b as materialized (
         -- Per UTC day, group and latency bucket: the per-group histograms.
         select date_bin('1 day', v.timestamp, timestamptz '2000-01-01 00:00:00+00') as day, v.group_id,
             analytics.latency_bucket(v.latency_ms) as bucket, v_sign * count(*) as n
         from changed_rows v
         group by 1, 2, 3
+    ), ha as materialized (
+        -- h summed over the groups: the all-groups hourly rollup, and from
+        -- it the daily and day24 ones.
+        select hour, status, cached, sum(n) as n, sum(latency_sum) as latency_sum, sum(lat_lt_50) as lat_lt_50,
+            sum(lat_50_100) as lat_50_100, sum(lat_100_200) as lat_100_200, sum(lat_200_500) as lat_200_500,
+            sum(lat_ge_500) as lat_ge_500, sum(n_q1) as n_q1, sum(n_q2) as n_q2, sum(n_q3) as n_q3,
+            sum(latency_sum_q1) as latency_sum_q1, sum(latency_sum_q2) as latency_sum_q2,
+            sum(latency_sum_q3) as latency_sum_q3
+        from h group by 1, 2, 3
     ), m as (
         insert into nezuko.verification_hourly as r (hour, group_id, status, cached, n, latency_sum, lat_lt_50,
             lat_50_100, lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2,
@@ -127,10 +136,9 @@ begin
         insert into nezuko.verification_hourly_all as r (hour, status, cached, n, latency_sum, lat_lt_50,
             lat_50_100, lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2,
             latency_sum_q3)
-        select hour, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
-            sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500), sum(n_q1), sum(n_q2), sum(n_q3),
-            sum(latency_sum_q1), sum(latency_sum_q2), sum(latency_sum_q3)
-        from h group by 1, 2, 3 order by 1, 2, 3
+        select hour, status, cached, n, latency_sum, lat_lt_50, lat_50_100, lat_100_200, lat_200_500, lat_ge_500,
+            n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3
+        from ha order by 1, 2, 3
         on conflict (hour, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
             lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
@@ -173,7 +181,7 @@ begin
         insert into nezuko.verification_daily_all as r
         select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), status, cached, sum(n), sum(latency_sum), sum(lat_lt_50), sum(lat_50_100),
             sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
-        from h group by 1, 2, 3 order by 1, 2, 3
+        from ha group by 1, 2, 3 order by 1, 2, 3
         on conflict (day, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
             lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
@@ -199,12 +207,11 @@ begin
     ), d24 as (
         -- The 24 hours from each UTC hour (sql/009): each hour of the
         -- statement counts in the 24 day24 rows that start 0..23 hours
-        -- before it (summed over the groups first: 24 copies of a few
-        -- dozen rows, not of one per group).
+        -- before it (from ha: 24 copies of a few dozen rows, not of one
+        -- per group).
         insert into nezuko.verification_day24_all as r (day_start, status, cached, n, latency_sum)
-        select x.hour - k * interval '1 hour', x.status, x.cached, sum(x.n), sum(x.latency_sum)
-        from (select hour, status, cached, sum(n) as n, sum(latency_sum) as latency_sum from h group by 1, 2, 3) x,
-             generate_series(0, 23) k
+        select ha.hour - k * interval '1 hour', ha.status, ha.cached, sum(ha.n), sum(ha.latency_sum)
+        from ha, generate_series(0, 23) k
         group by 1, 2, 3 order by 1, 2, 3
         on conflict (day_start, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum

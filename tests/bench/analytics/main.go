@@ -84,10 +84,6 @@ func run(ctx context.Context, log *slog.Logger, c config, stdout io.Writer) erro
 	if admin == "" {
 		return fmt.Errorf("DATABASE_URL is not set (run just bench-sql)")
 	}
-	url, err := testdb.WithDatabase(admin, c.db)
-	if err != nil {
-		return err
-	}
 	aconn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -109,9 +105,9 @@ func run(ctx context.Context, log *slog.Logger, c config, stdout io.Writer) erro
 			}
 		}()
 	}
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := connectTo(ctx, admin, c.db)
 	if err != nil {
-		return fmt.Errorf("connect to scratch database: %w", err)
+		return err
 	}
 	defer conn.Close(context.Background())
 
