@@ -59,29 +59,28 @@ func retryable(err error) bool {
 	return false
 }
 
-// complete reports finished commands in batches: whatever finished while
-// the previous batch was being written goes in the next one.
+// complete reports finished commands in batches: a batch is written when
+// it holds BatchSize results or ReportDelay after its first result came,
+// and at once when the worker stops (w.done closed).
 func (w *Worker) complete() {
-	gather := time.NewTimer(time.Hour)
-	gather.Stop()
+	due := time.NewTimer(time.Hour)
+	due.Stop()
 	for r := range w.done {
 		batch := []result{r}
-		// Commands of one claim tend to finish together: gather them for
-		// up to half a millisecond of quiet, so one call reports many.
+		due.Reset(w.cfg.ReportDelay)
 	fill:
-		for len(batch) < 1000 {
-			gather.Reset(500 * time.Microsecond)
+		for len(batch) < w.cfg.BatchSize {
 			select {
 			case r, ok := <-w.done:
-				gather.Stop()
 				if !ok {
 					break fill
 				}
 				batch = append(batch, r)
-			case <-gather.C:
+			case <-due.C:
 				break fill
 			}
 		}
+		due.Stop()
 		w.flush(batch)
 	}
 }

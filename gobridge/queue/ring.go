@@ -34,8 +34,11 @@ func (w *Worker) ring() {
 
 // ringer sends the realtime doorbell (NOTIFY nezuko_realtime, the relay's
 // channel) for the command_updated events that claims and completions
-// committed, until ctx ends; a ring still pending then is sent too. A lost
-// ring only delays the events to the relay's idle poll.
+// committed, until ctx ends: ReportDelay after the first request, one ring
+// for every request made meanwhile (a claim's ring and its completion's
+// fold into one when commands come one at a time). A ring still pending
+// when ctx ends is sent at once. A lost ring only delays the events to the
+// relay's idle poll.
 func (w *Worker) ringer(ctx context.Context) {
 	send := func() {
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -44,9 +47,22 @@ func (w *Worker) ringer(ctx context.Context) {
 			w.cfg.Log.Debug("command queue: realtime ring", "err", err)
 		}
 	}
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
 	for {
 		select {
 		case <-w.rings:
+			wait.Reset(w.cfg.ReportDelay)
+			select {
+			case <-wait.C:
+			case <-ctx.Done():
+				wait.Stop()
+			}
+			// Requests made while waiting fold into this ring.
+			select {
+			case <-w.rings:
+			default:
+			}
 			send()
 		case <-ctx.Done():
 			select {

@@ -41,6 +41,16 @@ type Config struct {
 	// DrainTimeout is how long a stopping worker lets running commands
 	// finish before cancelling them (default 10 s).
 	DrainTimeout time.Duration
+	// ReportDelay is how long a finished command's result may wait to be
+	// reported with others (default 20 ms): results are written in one
+	// transaction per BatchSize results or per ReportDelay, and the realtime
+	// doorbell for the claims' and completions' events is rung at most once
+	// per ReportDelay. Reporting each result at once cost a synchronous
+	// commit (a WAL flush) and a doorbell transaction per command when
+	// commands come one at a time, and those commits queued with the next
+	// claim's (tests/bench/README.md, command queue). A worker that stops
+	// reports at once.
+	ReportDelay time.Duration
 	// ReportTimeout bounds, once the worker is stopping, how long it keeps
 	// retrying the reports of finished commands while the database does not
 	// answer (default 10 s). While running it retries until the database
@@ -98,6 +108,9 @@ func New(cfg Config) *Worker {
 	}
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = 10 * time.Second
+	}
+	if cfg.ReportDelay <= 0 {
+		cfg.ReportDelay = 20 * time.Millisecond
 	}
 	if cfg.ReportTimeout <= 0 {
 		cfg.ReportTimeout = 10 * time.Second

@@ -203,7 +203,7 @@ func report(cs []*contender) (string, []string) {
 		"(pickup = from the inserting client's commit acknowledgement to the worker holding the job, same process and clock); "+
 		"%d no-op jobs inserted in statements of %d rows while the worker runs, the clock stopping when the last is completed. "+
 		"%d interleaved rounds (rotated order); each figure is the median of the rounds, the rounds' values in brackets. "+
-		"nezuko: concurrency %d, claim batch %d. River: MaxWorkers %d, riverpgxv5, its own schema in a scratch database of the same server. "+
+		"nezuko: concurrency %d, claim batch %d, results reported in batches of up to %[7]d within 20 ms (queue.Config.ReportDelay). River: MaxWorkers %d, riverpgxv5, its own schema in a scratch database of the same server. "+
 		"CPU per job: the throughput run's CPU time (user + system) of this process (the inserting client and the worker) and of the "+
 		"database server's processes (/proc), divided by the jobs: unlike the wall-clock figures, it does not swing with the neighbours' load.\n\n",
 		*samples, *gap, *total, *insertRows, *rounds, *conc, *batch, *riverWorkers)
