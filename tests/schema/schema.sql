@@ -2566,16 +2566,16 @@ CREATE UNIQUE INDEX admin_users_email_key ON nezuko.admin_users USING btree (low
 CREATE UNIQUE INDEX api_call_hourly_key ON nezuko.api_call_hourly USING btree (chat_id, hour, method, success) NULLS NOT DISTINCT;
 
 --
--- Name: api_call_log_timestamp; Type: INDEX; Schema: nezuko; Owner: -
+-- Name: api_call_log_time_covering; Type: INDEX; Schema: nezuko; Owner: -
 --
 
-CREATE INDEX api_call_log_timestamp ON nezuko.api_call_log USING btree ("timestamp");
+CREATE INDEX api_call_log_time_covering ON nezuko.api_call_log USING btree ("timestamp") INCLUDE (chat_id, method, success, latency_ms);
 
 --
--- Name: INDEX api_call_log_timestamp; Type: COMMENT; Schema: nezuko; Owner: -
+-- Name: INDEX api_call_log_time_covering; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
-COMMENT ON INDEX nezuko.api_call_log_timestamp IS 'Raw rows of a time range for the analytics readers and retention (oldest first); sql/011.';
+COMMENT ON INDEX nezuko.api_call_log_time_covering IS 'Raw rows of a time range for the analytics readers, index-only, and retention (oldest first); sql/014.';
 
 --
 -- Name: bot_effects_finished_idx; Type: INDEX; Schema: nezuko; Owner: -
@@ -2686,16 +2686,16 @@ CREATE UNIQUE INDEX verification_hourly_key ON nezuko.verification_hourly USING 
 CREATE UNIQUE INDEX verification_latency_daily_key ON nezuko.verification_latency_daily USING btree (group_id, day) NULLS NOT DISTINCT;
 
 --
--- Name: verification_log_timestamp; Type: INDEX; Schema: nezuko; Owner: -
+-- Name: verification_log_time_covering; Type: INDEX; Schema: nezuko; Owner: -
 --
 
-CREATE INDEX verification_log_timestamp ON nezuko.verification_log USING btree ("timestamp");
+CREATE INDEX verification_log_time_covering ON nezuko.verification_log USING btree ("timestamp") INCLUDE (group_id, status, cached, latency_ms);
 
 --
--- Name: INDEX verification_log_timestamp; Type: COMMENT; Schema: nezuko; Owner: -
+-- Name: INDEX verification_log_time_covering; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
-COMMENT ON INDEX nezuko.verification_log_timestamp IS 'Raw rows of a time range for the analytics readers (a window''s partial first hour, rows after its end) and retention (oldest first); sql/011.';
+COMMENT ON INDEX nezuko.verification_log_time_covering IS 'Raw rows of a time range for the analytics readers (a window''s partial first hour, rows after its end, current_*), index-only, and retention (oldest first); sql/014.';
 
 --
 -- Name: verification_log_txid_idx; Type: INDEX; Schema: nezuko; Owner: -
