@@ -69,10 +69,19 @@ begin
           from nezuko.verification_latency_hourly_all r, unnest(r.buckets, r.counts) as u(bucket, n)
           group by 1, 2) x
     group by 1 order by 1;
-    -- Every 24 hours from each UTC hour (sql/009), from the hourly rollups.
+    -- Every 24 hours from each UTC half hour (sql/009, sql/015), from the
+    -- hourly rollups (a half hour: the first two quarters, or the rest).
     insert into nezuko.verification_day24_all (day_start, status, cached, n, latency_sum)
-    select r.hour - k * interval '1 hour', r.status, r.cached, sum(r.n), sum(r.latency_sum)
-    from nezuko.verification_hourly_all r, generate_series(0, 23) k
+    select x.half - k * interval '30 minutes', x.status, x.cached, sum(x.n), sum(x.latency_sum)
+    from (select r.hour as half, r.status, r.cached, r.n_q1 + r.n_q2 as n,
+                 r.latency_sum_q1 + r.latency_sum_q2 as latency_sum
+          from nezuko.verification_hourly_all r
+          union all
+          select r.hour + interval '30 minutes', r.status, r.cached, r.n - r.n_q1 - r.n_q2,
+                 r.latency_sum - r.latency_sum_q1 - r.latency_sum_q2
+          from nezuko.verification_hourly_all r) x,
+         generate_series(0, 47) k
+    where x.n <> 0
     group by 1, 2, 3 order by 1, 2, 3;
     -- The latency ones from every half hour (sql/013), from the quarters.
     insert into nezuko.verification_latency_day24_all (day_start, buckets, counts)

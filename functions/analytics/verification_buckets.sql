@@ -95,10 +95,11 @@ begin
             v_lo0 := case when analytics.hour_floor(v_lo) >= p_from then analytics.hour_floor(v_lo) else v_lo end;
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
-            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz, interval '1 hour') d;
+            from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz, interval '30 minutes') d;
             return query
-            -- The whole local days: the day24 row of the UTC hour holding
-            -- local midnight ...
+            -- The whole local days: the day24 row of the UTC half hour
+            -- holding local midnight (sql/015: one row a day in zones
+            -- offset by :00 or :30) ...
             select k.key, r.status, r.cached, r.n, r.latency_sum
             from unnest(v_p, v_pk) k(p, key)
             join nezuko.verification_day24_all r on r.day_start = k.p

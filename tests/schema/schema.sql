@@ -1857,7 +1857,7 @@ WITH (fillfactor='70');
 -- Name: TABLE verification_day24_all; Type: COMMENT; Schema: nezuko; Owner: -
 --
 
-COMMENT ON TABLE nezuko.verification_day24_all IS 'verification_hourly_all summed over the 24 hours [day_start, day_start + 24 h), for every UTC hour day_start: a local day of any time zone is one row plus a few quarter hours.';
+COMMENT ON TABLE nezuko.verification_day24_all IS 'verification_hourly_all summed over the 24 hours [day_start, day_start + 24 h), for every UTC half hour day_start (sql/009, sql/015): a local day of any time zone is one row plus at most a quarter hour at each end.';
 
 --
 -- Name: verification_group_totals; Type: TABLE; Schema: nezuko; Owner: -

@@ -4,7 +4,7 @@
 -- and still does after retention deletes, random deletes and UPDATEs;
 -- and the incrementally kept rollups equal a rebuild from scratch.
 begin;
-select plan(38);
+select plan(41);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -263,6 +263,33 @@ select is((select count(*)::int from (
      select r.day_start, u.bucket, u.n
      from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n))) x), 0,
     'every day24 latency histogram (hours and half hours) equals the raw rows of its 24 hours');
+-- The counts over 24 hours (sql/009, sql/015): one row for every UTC half
+-- hour, status and cache flag with rows in its 24 hours, each equal to
+-- the raw rows' count and latency sum in [day_start, day_start + 24 h).
+select is((select count(*)::int from nezuko.verification_day24_all
+           where extract(minute from day_start) not in (0, 30)), 0,
+    'day24 counts start on the hour or the half hour');
+select ok((select count(*) from nezuko.verification_day24_all where extract(minute from day_start) = 30) > 0,
+    'day24 counts start at half hours too');
+select is((select count(*)::int from (
+    (select r.day_start, r.status, r.cached, r.n, r.latency_sum
+     from nezuko.verification_day24_all r
+     except all
+     select s.t, v.status, v.cached, count(*), sum(v.latency_ms)
+     from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
+           from nezuko.verification_log l, generate_series(0, 47) k) s
+     join nezuko.verification_log v on v.timestamp >= s.t and v.timestamp < s.t + interval '24 hours'
+     group by 1, 2, 3)
+    union all
+    (select s.t, v.status, v.cached, count(*), sum(v.latency_ms)
+     from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
+           from nezuko.verification_log l, generate_series(0, 47) k) s
+     join nezuko.verification_log v on v.timestamp >= s.t and v.timestamp < s.t + interval '24 hours'
+     group by 1, 2, 3
+     except all
+     select r.day_start, r.status, r.cached, r.n, r.latency_sum
+     from nezuko.verification_day24_all r)) x), 0,
+    'every day24 count row (hours and half hours) equals the raw rows of its 24 hours');
 create temp table kept on commit drop as select * from pg_temp.rollups();
 select analytics.rebuild_analytics_rollups();
 create temp table rebuilt on commit drop as select * from pg_temp.rollups();

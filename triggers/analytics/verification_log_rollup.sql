@@ -205,13 +205,22 @@ begin
             select m.buckets, m.counts from analytics.histogram_add(r.buckets, r.counts, excluded.buckets, excluded.counts) m)
         returning 8 as t, r.ctid, (select coalesce(min(c), 0) from unnest(r.counts) as c) as n
     ), d24 as (
-        -- The 24 hours from each UTC hour (sql/009): each hour of the
-        -- statement counts in the 24 day24 rows that start 0..23 hours
-        -- before it (from ha: 24 copies of a few dozen rows, not of one
-        -- per group).
+        -- The 24 hours from each UTC half hour (sql/009, sql/015): each
+        -- half hour of the statement (the first two quarters of an hour
+        -- of ha, or the rest) counts in the 48 day24 rows that start
+        -- 0..47 half hours before it (from ha: 48 copies of a few dozen
+        -- rows, not of one per group).
         insert into nezuko.verification_day24_all as r (day_start, status, cached, n, latency_sum)
-        select ha.hour - k * interval '1 hour', ha.status, ha.cached, sum(ha.n), sum(ha.latency_sum)
-        from ha, generate_series(0, 23) k
+        select x.half - k * interval '30 minutes', x.status, x.cached, sum(x.n), sum(x.latency_sum)
+        from (select ha.hour as half, ha.status, ha.cached, ha.n_q1 + ha.n_q2 as n,
+                     ha.latency_sum_q1 + ha.latency_sum_q2 as latency_sum
+              from ha
+              union all
+              select ha.hour + interval '30 minutes', ha.status, ha.cached, ha.n - ha.n_q1 - ha.n_q2,
+                     ha.latency_sum - ha.latency_sum_q1 - ha.latency_sum_q2
+              from ha) x,
+             generate_series(0, 47) k
+        where x.n <> 0
         group by 1, 2, 3 order by 1, 2, 3
         on conflict (day_start, status, cached) do update set
             n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum
