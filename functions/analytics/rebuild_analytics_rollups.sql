@@ -2,7 +2,8 @@
 -- sql/005_analytics.sql from the logs (a repair tool for DBAs, owner only;
 -- also used by the tests to compare against the incremental maintenance).
 -- Each rollup is written in the order its readers scan it: in time order,
--- and the per-group ones (verification_hourly, verification_latency_daily)
+-- and the per-group ones (verification_hourly, verification_daily,
+-- verification_latency_daily)
 -- by group, then time. Rows written in hash-aggregate order scattered one
 -- group's hours, or all groups' hour, over the whole table (correlation of
 -- verification_hourly_all.hour -0.003 after a rebuild of the 10 M-row bench
@@ -16,7 +17,7 @@ begin
     truncate nezuko.verification_hourly, nezuko.verification_hourly_all,
         nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
         nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
-        nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
+        nezuko.verification_daily_all, nezuko.verification_daily, nezuko.verification_latency_daily_all,
         nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
         nezuko.verification_latency_day24_all;
     insert into nezuko.verification_hourly (hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
@@ -38,6 +39,10 @@ begin
         sum(lat_200_500), sum(lat_ge_500), sum(n_q1), sum(n_q2), sum(n_q3), sum(latency_sum_q1),
         sum(latency_sum_q2), sum(latency_sum_q3)
     from nezuko.verification_hourly group by 1, 2, 3 order by 1, 2, 3;
+    insert into nezuko.verification_daily
+    select date_trunc('day', hour, 'UTC'), group_id, status, cached, sum(n), sum(latency_sum), sum(lat_lt_50),
+        sum(lat_50_100), sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+    from nezuko.verification_hourly group by 1, 2, 3, 4 order by 2, 1, 3, 4;
     insert into nezuko.verification_group_totals
     select group_id, sum(n), coalesce(sum(n) filter (where status = 'verified'), 0)
     from nezuko.verification_hourly where group_id is not null group by 1;

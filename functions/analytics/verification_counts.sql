@@ -3,8 +3,9 @@
 --   - the hours from analytics.rollup_from(p_from, p_to) up to the hour
 --     holding p_to from the hourly rollups;
 --   - with p_daily (the caller needs no finer than UTC days), the whole UTC
---     days inside the window from verification_daily_all, all groups only:
---     a 90-day window reads ~90 x 6 rows instead of ~2,160 x 6;
+--     days inside the window from verification_daily_all (one group:
+--     verification_daily, sql/016): a 90-day window reads ~90 x 6 rows
+--     instead of ~2,160 x 6;
 --   - the raw rows between p_from and rollup_from (found by the btree
 --     on timestamp, sql/011, at most half an hour of the log), so windows that start
 --     mid-hour stay exact: added when rollup_from is the next hour, with
@@ -62,8 +63,33 @@ language sql stable as $$
         r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
         r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
     from nezuko.verification_hourly r
-    where p_group_id is not null and r.group_id = p_group_id
+    where p_group_id is not null and not p_daily and r.group_id = p_group_id
       and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+    union all
+    -- One group with p_daily: its whole UTC days from verification_daily
+    -- (sql/016), the hours around them as for all groups.
+    select r.day, r.status, r.cached, r.n, r.latency_sum,
+        r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500, 0::bigint, 0::bigint, 0::bigint,
+        0::bigint, 0::bigint, 0::bigint
+    from nezuko.verification_daily r
+    where p_group_id is not null and p_daily and r.group_id = p_group_id
+      and r.day >= analytics.day_ceil(analytics.hour_ceil(p_from)) and r.day < date_trunc('day', p_to, 'UTC')
+    union all
+    select r.hour, r.status, r.cached, r.n, r.latency_sum,
+        r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
+        r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
+    from nezuko.verification_hourly r
+    where p_group_id is not null and p_daily and r.group_id = p_group_id
+      and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour < analytics.day_ceil(analytics.hour_ceil(p_from))
+    union all
+    select r.hour, r.status, r.cached, r.n, r.latency_sum,
+        r.lat_lt_50, r.lat_50_100, r.lat_100_200, r.lat_200_500, r.lat_ge_500,
+        r.n_q1, r.n_q2, r.n_q3, r.latency_sum_q1, r.latency_sum_q2, r.latency_sum_q3
+    from nezuko.verification_hourly r
+    where p_group_id is not null and p_daily and r.group_id = p_group_id
+      and r.hour >= analytics.rollup_from(p_from, p_to) and r.hour <= p_to
+      and r.hour >= greatest(date_trunc('day', p_to, 'UTC'), analytics.day_ceil(analytics.hour_ceil(p_from)))
     union all
     -- The raw rows between p_from and rollup_from, and after p_to in its
     -- hour, each side a plain range scan (cheap bounds: a generic plan

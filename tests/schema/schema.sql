@@ -1817,6 +1817,31 @@ COMMENT ON TABLE nezuko.user_first_seen IS 'When each Telegram user first appear
 COMMENT ON COLUMN nezuko.user_first_seen.previous_first_seen IS 'The first_seen a backfill replaced (null if never moved). The trigger''s upsert returns it (null = a new user), so it can move the user''s count out of the old hour in one pass.';
 
 --
+-- Name: verification_daily; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.verification_daily (
+    day timestamp with time zone NOT NULL,
+    group_id bigint,
+    status text NOT NULL,
+    cached boolean NOT NULL,
+    n bigint NOT NULL,
+    latency_sum bigint NOT NULL,
+    lat_lt_50 bigint DEFAULT 0 NOT NULL,
+    lat_50_100 bigint DEFAULT 0 NOT NULL,
+    lat_100_200 bigint DEFAULT 0 NOT NULL,
+    lat_200_500 bigint DEFAULT 0 NOT NULL,
+    lat_ge_500 bigint DEFAULT 0 NOT NULL
+)
+WITH (fillfactor='70');
+
+--
+-- Name: TABLE verification_daily; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.verification_daily IS 'verification_hourly summed per UTC day (day = UTC midnight) and group: one group''s long windows with day or coarser buckets in UTC (sql/016).';
+
+--
 -- Name: verification_daily_all; Type: TABLE; Schema: nezuko; Owner: -
 --
 
@@ -2674,6 +2699,12 @@ CREATE INDEX sse_tickets_expires_idx ON nezuko.sse_tickets USING btree (expires_
 CREATE INDEX user_first_seen_time ON nezuko.user_first_seen USING btree (first_seen);
 
 --
+-- Name: verification_daily_key; Type: INDEX; Schema: nezuko; Owner: -
+--
+
+CREATE UNIQUE INDEX verification_daily_key ON nezuko.verification_daily USING btree (group_id, day, status, cached) NULLS NOT DISTINCT;
+
+--
 -- Name: verification_hourly_key; Type: INDEX; Schema: nezuko; Owner: -
 --
 
@@ -3309,6 +3340,12 @@ GRANT SELECT,USAGE ON SEQUENCE nezuko.sse_tickets_id_seq TO nezuko_bridge;
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.user_first_seen TO nezuko_bridge;
+
+--
+-- Name: TABLE verification_daily; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_daily TO nezuko_bridge;
 
 --
 -- Name: TABLE verification_daily_all; Type: ACL; Schema: nezuko; Owner: -

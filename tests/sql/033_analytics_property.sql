@@ -231,6 +231,7 @@ create function pg_temp.rollups() returns table (k text, j jsonb) language sql a
     union all select 'nu', to_jsonb(r) from nezuko.new_users_hourly r
     union all select 'nua', to_jsonb(r) from nezuko.new_users_hourly_all r
     union all select 'vd', to_jsonb(r) from nezuko.verification_daily_all r
+    union all select 'vdg', to_jsonb(r) from nezuko.verification_daily r
     union all select 'ld', to_jsonb(r) from nezuko.verification_latency_daily_all r
     union all select 'lq', to_jsonb(r) from nezuko.verification_latency_quarter_all r
     union all select 'nud', to_jsonb(r) from nezuko.new_users_daily r

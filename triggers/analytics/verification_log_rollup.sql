@@ -35,7 +35,7 @@ declare
     -- +1: changed_rows were added to the log; -1: they were removed.
     v_sign constant integer := tg_argv[0]::integer;
     v_min bigint;
-    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[]; z8 tid[]; z9 tid[]; z10 tid[];
+    z1 tid[]; z2 tid[]; z3 tid[]; z4 tid[]; z5 tid[]; z6 tid[]; z7 tid[]; z8 tid[]; z9 tid[]; z10 tid[]; z11 tid[];
 begin
     -- Retention (bot.prune_logs_batch sets nezuko.retention for its
     -- transaction) removes raw rows but keeps their aggregates.
@@ -45,7 +45,7 @@ begin
     if tg_op = 'TRUNCATE' then
         truncate nezuko.verification_hourly, nezuko.verification_hourly_all, nezuko.verification_group_totals,
             nezuko.verification_latency_daily, nezuko.verification_latency_hourly_all,
-            nezuko.verification_daily_all, nezuko.verification_latency_daily_all,
+            nezuko.verification_daily_all, nezuko.verification_daily, nezuko.verification_latency_daily_all,
             nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
             nezuko.verification_latency_day24_all;
         return null;
@@ -188,6 +188,18 @@ begin
             lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
             lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
         returning 6 as t, r.ctid, r.n
+    ), dg as (
+        -- Per UTC day and group (sql/016): one group's whole days.
+        insert into nezuko.verification_daily as r
+        select date_bin('1 day', hour, timestamptz '2000-01-01 00:00:00+00'), group_id, status, cached, sum(n),
+            sum(latency_sum), sum(lat_lt_50), sum(lat_50_100), sum(lat_100_200), sum(lat_200_500), sum(lat_ge_500)
+        from h group by 1, 2, 3, 4 order by 2, 1, 3, 4
+        on conflict (group_id, day, status, cached) do update set
+            n = r.n + excluded.n, latency_sum = r.latency_sum + excluded.latency_sum,
+            lat_lt_50 = r.lat_lt_50 + excluded.lat_lt_50, lat_50_100 = r.lat_50_100 + excluded.lat_50_100,
+            lat_100_200 = r.lat_100_200 + excluded.lat_100_200, lat_200_500 = r.lat_200_500 + excluded.lat_200_500,
+            lat_ge_500 = r.lat_ge_500 + excluded.lat_ge_500
+        returning 11 as t, r.ctid, r.n
     ), dl as (
         insert into nezuko.verification_latency_daily_all as r (day, buckets, counts)
         select day, array_agg(bucket order by bucket), array_agg(n order by bucket)
@@ -258,10 +270,12 @@ begin
         array_agg(ctid) filter (where t = 3 and n = 0), array_agg(ctid) filter (where t = 4 and n = 0),
         array_agg(ctid) filter (where t = 5 and n = 0), array_agg(ctid) filter (where t = 6 and n = 0),
         array_agg(ctid) filter (where t = 7 and n = 0), array_agg(ctid) filter (where t = 8 and n = 0),
-        array_agg(ctid) filter (where t = 9 and n = 0), array_agg(ctid) filter (where t = 10 and n = 0)
+        array_agg(ctid) filter (where t = 9 and n = 0), array_agg(ctid) filter (where t = 10 and n = 0),
+        array_agg(ctid) filter (where t = 11 and n = 0)
     from (table m union all table a union all table g union all table lh union all table la
-          union all table da union all table dl union all table lq union all table d24 union all table l24) x
-    into v_min, z1, z2, z3, z4, z5, z6, z7, z8, z9, z10;
+          union all table da union all table dl union all table lq union all table d24 union all table l24
+          union all table dg) x
+    into v_min, z1, z2, z3, z4, z5, z6, z7, z8, z9, z10, z11;
     if v_min < 0 then
         raise exception 'the verification_log rollups no longer match the log (a count went below 0)'
             using errcode = '55000', hint = 'Repair them with: select analytics.rebuild_analytics_rollups();';
@@ -276,6 +290,7 @@ begin
     if z8 is not null then delete from nezuko.verification_latency_quarter_all where ctid = any (z8); end if;
     if z9 is not null then delete from nezuko.verification_day24_all where ctid = any (z9); end if;
     if z10 is not null then delete from nezuko.verification_latency_day24_all where ctid = any (z10); end if;
+    if z11 is not null then delete from nezuko.verification_daily where ctid = any (z11); end if;
     if v_sign < 0 then
         return null;
     end if;
