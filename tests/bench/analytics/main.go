@@ -14,7 +14,8 @@
 // older verification_log rows at the same rate after the first
 // measurement to a copy of the database (the recent 90 days untouched) and
 // times the RPCs on both, call by call in alternation: their cost should
-// not grow with the log. -ingest=false
+// not grow with the log; with -reuse-grown it times against the grown copy
+// an earlier run kept (-keep) instead of growing a new one. -ingest=false
 // skips the ingest part.
 package main
 
@@ -44,6 +45,7 @@ type config struct {
 	batch, batches  int
 	db, out         string
 	reuse, keep     bool
+	reuseGrown      bool
 	ingest          bool
 	historyRows     int64
 	timeout         time.Duration
@@ -63,6 +65,7 @@ func main() {
 	flag.StringVar(&c.out, "out", "", "also write the results into this markdown file (its own file: tests/bench/README.md is shared, paste the section there)")
 	flag.BoolVar(&c.reuse, "reuse", false, "reuse a seeded scratch database instead of creating one")
 	flag.BoolVar(&c.keep, "keep", false, "keep the scratch database afterwards (reuse it with -reuse)")
+	flag.BoolVar(&c.reuseGrown, "reuse-grown", false, "with -history-rows: time against the grown copy an earlier run kept (-keep) instead of growing a new one")
 	flag.BoolVar(&c.ingest, "ingest", true, "measure ingest (the rows it inserts are deleted again)")
 	flag.Int64Var(&c.historyRows, "history-rows", 0, "then add this many older verification_log rows (same rate, before the seeded -days) and time the RPCs again: does their cost grow with the log?")
 	flag.DurationVar(&c.timeout, "timeout", 60*time.Minute, "give up after this long")
@@ -185,6 +188,7 @@ type growth struct {
 	rowsBefore, rowsAfter int64
 	copyTime, seed        time.Duration
 	db                    string
+	reused                bool // the copy of an earlier run (-reuse-grown)
 	before, after         []result
 }
 
@@ -201,6 +205,16 @@ func grow(ctx context.Context, log *slog.Logger, aconn *pgx.Conn, admin string, 
 	g := &growth{db: c.db + "_grown"}
 	src := pgx.Identifier{c.db}.Sanitize()
 	dst := pgx.Identifier{g.db}.Sanitize()
+	if c.reuseGrown {
+		if err := aconn.QueryRow(ctx, `select exists (select from pg_database where datname = $1)`, g.db).Scan(&g.reused); err != nil {
+			return nil, err
+		}
+		if !g.reused {
+			return nil, fmt.Errorf("-reuse-grown: no database %s (grow one with -history-rows and -keep)", g.db)
+		}
+		log.Info("reusing the grown copy", "db", g.db)
+		return timeGrown(ctx, log, admin, group, c, g)
+	}
 	if _, err := aconn.Exec(ctx, "drop database if exists "+dst+" with (force)"); err != nil {
 		return nil, err
 	}
@@ -217,19 +231,11 @@ func grow(ctx context.Context, log *slog.Logger, aconn *pgx.Conn, admin string, 
 			}
 		}()
 	}
-	small, err := connectTo(ctx, admin, c.db)
-	if err != nil {
-		return nil, err
-	}
-	defer small.Close(context.Background())
 	big, err := connectTo(ctx, admin, g.db)
 	if err != nil {
 		return nil, err
 	}
 	defer big.Close(context.Background())
-	if err := small.QueryRow(ctx, `select sum(n)::bigint from nezuko.verification_daily_all`).Scan(&g.rowsBefore); err != nil {
-		return nil, err
-	}
 	days := int(int64(c.days) * c.historyRows / c.rows)
 	if days < 1 {
 		days = 1
@@ -244,6 +250,25 @@ func grow(ctx context.Context, log *slog.Logger, aconn *pgx.Conn, admin string, 
 	log.Info("history added", "elapsed", g.seed)
 	if _, err := big.Exec(ctx, `vacuum analyze`); err != nil {
 		return nil, fmt.Errorf("vacuum: %w", err)
+	}
+	return timeGrown(ctx, log, admin, group, c, g)
+}
+
+// timeGrown times every RPC on the original database and on its grown copy
+// g.db, call by call in alternation.
+func timeGrown(ctx context.Context, log *slog.Logger, admin string, group int64, c config, g *growth) (*growth, error) {
+	small, err := connectTo(ctx, admin, c.db)
+	if err != nil {
+		return nil, err
+	}
+	defer small.Close(context.Background())
+	big, err := connectTo(ctx, admin, g.db)
+	if err != nil {
+		return nil, err
+	}
+	defer big.Close(context.Background())
+	if err := small.QueryRow(ctx, `select sum(n)::bigint from nezuko.verification_daily_all`).Scan(&g.rowsBefore); err != nil {
+		return nil, err
 	}
 	if err := big.QueryRow(ctx, `select sum(n)::bigint from nezuko.verification_daily_all`).Scan(&g.rowsAfter); err != nil {
 		return nil, err
@@ -527,8 +552,12 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), float64(r.raw)/float64(r.p50))
 	}
 	if g != nil {
-		fmt.Fprintf(&b, "\n## The same RPCs on a longer log: %d verification_log rows, and a copy of that database grown to %d (older history added at the same rate in %s, the copy made in %s; the last 90 days unchanged), timed side by side, call by call in alternation\n\n",
-			g.rowsBefore, g.rowsAfter, g.seed.Round(time.Second), g.copyTime.Round(time.Second))
+		how := fmt.Sprintf("older history added at the same rate in %s, the copy made in %s", g.seed.Round(time.Second), g.copyTime.Round(time.Second))
+		if g.reused {
+			how = "the grown copy an earlier run kept, older history at the same rate"
+		}
+		fmt.Fprintf(&b, "\n## The same RPCs on a longer log: %d verification_log rows, and a copy of that database grown to %d (%s; the last 90 days unchanged), timed side by side, call by call in alternation\n\n",
+			g.rowsBefore, g.rowsAfter, how)
 		fmt.Fprintf(&b, "| RPC | window | p50 ms at %d M | p95 ms | p50 ms at %d M | p95 ms | p50 ratio | p95 ratio |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
 			g.rowsBefore/1_000_000, g.rowsAfter/1_000_000)
 		var p50s []float64
