@@ -55,9 +55,13 @@ begin
         -- Made of several (hours, partial days, other time zones): the
         -- histograms added bucket by bucket first.
         select m.l, analytics.histogram_p95(array_agg(m.bucket order by m.bucket), array_agg(m.n order by m.bucket))
-        from (select h.l, u.bucket, sum(u.n::float8)::bigint as n
-              from h join k using (l), unnest(h.buckets, h.counts) as u(bucket, n)
-              where k.rows > 1
+        -- (unnest in the select list, side by side as the arrays have
+        -- equal lengths: in FROM each call's result goes through a
+        -- tuplestore first.)
+        from (select u.l, u.bucket, sum(u.n::float8)::bigint as n
+              from (select h.l, unnest(h.buckets) as bucket, unnest(h.counts) as n
+                    from h join k using (l)
+                    where k.rows > 1) u
               group by 1, 2
               having sum(u.n::float8) <> 0) m
         group by m.l
