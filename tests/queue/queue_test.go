@@ -506,6 +506,29 @@ func TestWorkerRingsTheRealtimeDoorbellAfterItsCommits(t *testing.T) {
 	}
 }
 
+// Results of commands that finish close together reach the database in one
+// transaction (queue.Config.ReportDelay), not one commit (a WAL flush) each:
+// four commands of one claim finishing 10 ms apart are completed together.
+func TestResultsFinishedWithinTheReportDelayAreCompletedTogether(t *testing.T) {
+	pool, url := newDB(t)
+	var started atomic.Int64
+	w := queue.New(queue.Config{Pool: pool, PollEvery: time.Hour, ReportDelay: 300 * time.Millisecond,
+		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
+			time.Sleep(time.Duration(started.Add(1)-1) * 10 * time.Millisecond)
+			return queue.Outcome{Result: json.RawMessage(`{"ok":true}`)}, nil
+		})})
+	listen(t, url, w)
+	startWorker(t, w)
+	enqueueMessages(t, pool, 4, "together")
+	waitFor(t, 10*time.Second, "the four commands to complete", func() bool {
+		return queryInt(t, pool, `select count(*) from nezuko.admin_commands where status = 'completed'`) == 4
+	})
+	if got := queryInt(t, pool, `select count(distinct txid) from nezuko.realtime_events
+		where kind = 'command_updated' and (command).status = 'completed'`); got != 1 {
+		t.Errorf("the four results were completed in %d transactions, want 1", got)
+	}
+}
+
 func TestStoppingWorkerFinishesRunningCommands(t *testing.T) {
 	pool, url := newDB(t)
 	started := make(chan struct{}, 1)
