@@ -83,6 +83,7 @@ comment on schema demo is 'Demo data generator (demo.generate, used by nezuko se
 {{ template "analytics/hour_ceil.sql" . }}
 {{ template "analytics/day_ceil.sql" . }}
 {{ template "analytics/hour_floor.sql" . }}
+{{ template "analytics/cuts_every_hour.sql" . }}
 {{ template "analytics/head_from_rollup.sql" . }}
 {{ template "analytics/rollup_from.sql" . }}
 {{ template "analytics/buckets.sql" . }}

@@ -124,13 +124,11 @@ begin
     -- Around each bucket's end too: the raw rows after p_to (a window
     -- ending in the past) go to the bucket of their own time, so p_to's
     -- hour must be cut when the next bucket starts inside it.
-    if p_granularity = 'hour'
-       and extract(minute from (p_to at time zone p_tz) - (p_to at time zone 'UTC')) <> 0 then
+    if p_granularity = 'hour' and analytics.cuts_every_hour(p_to, p_tz) then
         -- Hour buckets in a zone offset by :30 or :45 now: every hour is
-        -- cut, taken as such without testing each (two time zone
-        -- conversions for each of ~450 candidates, ~1 ms of a 24-hour
-        -- trend). Cutting an hour no boundary cuts costs only the read of
-        -- its quarters, never exactness.
+        -- cut, as analytics.verification_buckets takes it, without testing
+        -- each (two time zone conversions for each of ~450 candidates,
+        -- ~1 ms of a 24-hour trend).
         select coalesce(array_agg(h.h), '{}') into v_cut
         from generate_series(analytics.rollup_from(p_from, p_to), p_to, interval '1 hour') h(h);
     else

@@ -64,8 +64,7 @@ begin
     -- Hour buckets in a zone whose offset now is not a whole number of
     -- hours: every hour is cut, so each row goes out as its four
     -- quarters in one pass.
-    if p_granularity = 'hour'
-       and extract(minute from (p_to at time zone p_tz) - (p_to at time zone 'UTC')) <> 0 then
+    if p_granularity = 'hour' and analytics.cuts_every_hour(p_to, p_tz) then
         return query
         select date_trunc('hour', (c.hour + q.o) at time zone p_tz), c.status, c.cached,
             sum(q.n::float8)::bigint, sum(q.latency_sum::float8)::bigint

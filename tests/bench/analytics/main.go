@@ -231,27 +231,40 @@ func grow(ctx context.Context, log *slog.Logger, aconn *pgx.Conn, admin string, 
 			}
 		}()
 	}
-	big, err := connectTo(ctx, admin, g.db)
-	if err != nil {
-		return nil, err
-	}
-	defer big.Close(context.Background())
 	days := int(int64(c.days) * c.historyRows / c.rows)
 	if days < 1 {
 		days = 1
 	}
 	log.Info("adding older history to the copy", "rows", c.historyRows, "days", days)
-	start = time.Now()
+	seed, err := addHistory(ctx, log, admin, g.db, days, c)
+	if err != nil {
+		return nil, err
+	}
+	g.seed = seed
+	return timeGrown(ctx, log, admin, group, c, g)
+}
+
+// addHistory adds c.historyRows verification_log rows over days before the
+// oldest one to database db and vacuums it, on a connection of its own
+// that is closed before the timing starts; it returns how long the rows
+// took to add.
+func addHistory(ctx context.Context, log *slog.Logger, admin, db string, days int, c config) (time.Duration, error) {
+	big, err := connectTo(ctx, admin, db)
+	if err != nil {
+		return 0, err
+	}
+	defer big.Close(context.Background())
+	start := time.Now()
 	if _, err := big.Exec(ctx, `select * from demo.generate($1, $2, $3, 0, true, (select min(timestamp) from nezuko.verification_log))`,
 		c.historyRows, days, c.groups); err != nil {
-		return nil, fmt.Errorf("seed history: %w", err)
+		return 0, fmt.Errorf("seed history: %w", err)
 	}
-	g.seed = time.Since(start)
-	log.Info("history added", "elapsed", g.seed)
+	seed := time.Since(start)
+	log.Info("history added", "elapsed", seed)
 	if _, err := big.Exec(ctx, `vacuum analyze`); err != nil {
-		return nil, fmt.Errorf("vacuum: %w", err)
+		return 0, fmt.Errorf("vacuum: %w", err)
 	}
-	return timeGrown(ctx, log, admin, group, c, g)
+	return seed, nil
 }
 
 // timeGrown times every RPC on the original database and on its grown copy
