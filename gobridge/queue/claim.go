@@ -15,13 +15,14 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	if w.cfg.Lease > 0 {
 		lease = max(1, int(w.cfg.Lease.Round(time.Second)/time.Second))
 	}
-	// The claim is committed synchronously (the server's default): with an
-	// asynchronous commit, a crash right after it lost the claim while this
-	// worker was already sending the command, which then ran twice.
+	// bot.claim_commands commits asynchronously (it saves the WAL flush on
+	// the pickup path): nothing reaches Telegram before bot.plan_command's
+	// synchronous commit, which flushes the claim too, and a claim lost to a
+	// crash is fenced off by its StartedAt (Command.StartedAt).
 	b := &pgx.Batch{}
 	// The claim's command_updated events are rung after its commit (ringAfterCommit).
 	b.Queue(ringAfterCommit)
-	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot "+
+	b.Queue("select id, command_type, bot_instance_id, payload, attempts, max_attempts, needs_bot, started_at "+
 		"from bot.claim_commands($1, $2, $3, $4)", w.cfg.Name, bots, n, lease)
 	// When the next command is due, should this claim drain the queue
 	// (fewer than n claimed: bot.claim_commands sets nezuko.claimed); after
@@ -39,7 +40,7 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 	}
 	cmds, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Command, error) {
 		c := Command{Worker: w.cfg.Name}
-		err := r.Scan(&c.ID, &c.Type, &c.BotInstanceID, &c.Payload, &c.Attempt, &c.MaxAttempts, &c.NeedsBot)
+		err := r.Scan(&c.ID, &c.Type, &c.BotInstanceID, &c.Payload, &c.Attempt, &c.MaxAttempts, &c.NeedsBot, &c.StartedAt)
 		return c, err
 	})
 	if err != nil {
@@ -50,7 +51,7 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 		return nil, nil, fmt.Errorf("claim: next due: %w", err)
 	}
 	// The rows arrive before the batch's transaction commits: only the
-	// end of the batch (ReadyForQuery) says the claim is durable. A server
+	// end of the batch (ReadyForQuery) says the claim committed. A server
 	// shutting down can send the rows and then abort the commit (57P01):
 	// running those commands would run them twice, once here and once for
 	// whoever claims them next. If the claim did commit after all, its

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 func (w *Worker) execute(ctx context.Context, c Command) {
@@ -15,13 +16,13 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 			if len(res) == 0 {
 				res = json.RawMessage("{}")
 			}
-			w.done <- result{c.ID, c.Attempt, res}
+			w.done <- result{c.ID, c.Attempt, c.StartedAt, res}
 			return
 		}
-		w.release(c.ID)
+		w.release(c.ID, c.StartedAt)
 		return
 	}
-	defer w.release(c.ID)
+	defer w.release(c.ID, c.StartedAt)
 	retry := !IsPermanent(err)
 	var maybeDone *bool // null: SQL decides from dispatched_at
 	if IsNotDispatched(err) {
@@ -30,8 +31,8 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 	}
 	var st *string
 	ferr := w.report(func(ctx context.Context) error {
-		return w.cfg.Pool.QueryRow(ctx, "select bot.fail_command($1, $2, $3, $4, $5, $6)",
-			c.ID, w.cfg.Name, err.Error(), retry, maybeDone, c.Attempt).Scan(&st)
+		return w.cfg.Pool.QueryRow(ctx, "select bot.fail_command($1, $2, $3, $4, $5, $6, $7)",
+			c.ID, w.cfg.Name, err.Error(), retry, maybeDone, c.Attempt, c.StartedAt).Scan(&st)
 	})
 	if ferr != nil {
 		w.cfg.Log.Error("command queue: cannot record a failure; the lease will expire and the command be rescued",
@@ -46,11 +47,12 @@ func (w *Worker) execute(ctx context.Context, c Command) {
 		"attempt", c.Attempt, "max_attempts", c.MaxAttempts, "status", deref(st), "err", err)
 }
 
-// release forgets a command whose fate the database has (or will never
-// have) from this worker: its lease is no longer renewed.
-func (w *Worker) release(ids ...int64) {
+// release forgets the attempt of command id claimed at started, whose fate
+// the database has (or will never have) from this worker: its lease is no
+// longer renewed, unless the command was claimed again since.
+func (w *Worker) release(id int64, started time.Time) {
 	w.mu.Lock()
-	for _, id := range ids {
+	if w.held[id].Equal(started) {
 		delete(w.held, id)
 	}
 	w.mu.Unlock()

@@ -50,9 +50,9 @@ func (w *Worker) renew(ctx context.Context) {
 		}
 		w.mu.Lock()
 		for _, id := range ids {
-			if cancel, ok := w.running[id]; ok && !keep[id] {
+			if e, ok := w.running[id]; ok && !keep[id] {
 				w.cfg.Log.Warn("command queue: lease lost, cancelling", "command_id", id)
-				cancel()
+				e.cancel()
 			}
 		}
 		w.mu.Unlock()

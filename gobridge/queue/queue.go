@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -35,6 +36,12 @@ type Command struct {
 	MaxAttempts   int
 	NeedsBot      bool   // false: SQL executes it alone (clear_cache)
 	Worker        string // the lease owner, for SQL calls made on its behalf
+	// StartedAt is when the claim took it (admin_commands.started_at). With
+	// Worker it names this attempt in every SQL call made for it: a claim
+	// commits asynchronously, so a PostgreSQL crash can lose it while this
+	// worker holds the command, which is then claimed again with the same
+	// attempt number; calls naming the lost attempt change nothing.
+	StartedAt time.Time
 }
 
 // Outcome is what executing a command gave.
@@ -48,6 +55,12 @@ type Outcome struct {
 
 // Executor carries out one claimed command. An error is a failed attempt:
 // retried with backoff until max_attempts unless marked with Permanent.
+//
+// The claim is committed asynchronously (see bot.claim_commands): an
+// Executor whose command acts outside this database must first commit a
+// transaction synchronously that names the attempt (Worker, StartedAt), as
+// bot.plan_command does for Telegram, and act only once that commit
+// succeeded; its WAL flush makes the claim durable too.
 type Executor interface {
 	Execute(ctx context.Context, c Command) (Outcome, error)
 }
@@ -119,7 +132,7 @@ type SQLExecutor struct {
 func (e *SQLExecutor) Execute(ctx context.Context, c Command) (Outcome, error) {
 	if !c.NeedsBot {
 		var st *string
-		if err := e.Pool.QueryRow(ctx, "select bot.execute_command($1, $2)", c.ID, c.Worker).Scan(&st); err != nil {
+		if err := e.Pool.QueryRow(ctx, "select bot.execute_command($1, $2, $3)", c.ID, c.Worker, c.StartedAt).Scan(&st); err != nil {
 			return Outcome{}, fmt.Errorf("execute %s in SQL: %w", c.Type, err)
 		}
 		return Outcome{Finished: true}, nil
@@ -129,7 +142,9 @@ func (e *SQLExecutor) Execute(ctx context.Context, c Command) (Outcome, error) {
 	}
 	var bot *int64
 	var raw []byte
-	if err := e.Pool.QueryRow(ctx, "select bot_instance_id, plan from bot.plan_command($1)", c.ID).Scan(&bot, &raw); err != nil {
+	// The plan's transaction commits synchronously: only then may Runner act.
+	if err := e.Pool.QueryRow(ctx, "select bot_instance_id, plan from bot.plan_command($1, $2, $3)",
+		c.ID, c.Worker, c.StartedAt).Scan(&bot, &raw); err != nil {
 		return Outcome{}, NotDispatched(fmt.Errorf("plan %s: %w", c.Type, err))
 	}
 	if bot == nil {

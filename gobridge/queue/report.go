@@ -87,17 +87,20 @@ func (w *Worker) complete() {
 
 func (w *Worker) flush(batch []result) {
 	type item struct {
-		ID      int64           `json:"id"`
-		Attempt int             `json:"attempt"`
-		Result  json.RawMessage `json:"result"`
+		ID        int64           `json:"id"`
+		Attempt   int             `json:"attempt"`
+		StartedAt time.Time       `json:"started_at"`
+		Result    json.RawMessage `json:"result"`
 	}
 	items := make([]item, len(batch))
-	ids := make([]int64, len(batch))
 	for i, r := range batch {
-		items[i] = item{r.id, r.attempt, r.res}
-		ids[i] = r.id
+		items[i] = item{r.id, r.attempt, r.started, r.res}
 	}
-	defer w.release(ids...)
+	defer func() {
+		for _, r := range batch {
+			w.release(r.id, r.started)
+		}
+	}()
 	body, err := json.Marshal(items)
 	if err != nil {
 		w.cfg.Log.Error("command queue: encode results", "err", err)

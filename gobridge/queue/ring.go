@@ -15,12 +15,12 @@ const ringAfterCommit = "select set_config('nezuko.realtime_ring', 'after_commit
 // ringSQL rings the relay in a transaction of its own, committed
 // asynchronously: a NOTIFY takes a transaction id, so its commit would wait
 // for a WAL flush (an fsync) while holding PostgreSQL's cluster-wide notify
-// lock, queueing the claims', completions' and enqueuers' commits behind it,
-// twice per command when commands come one at a time. Nothing in it needs to
+// lock, queueing the completions' and enqueuers' commits behind it, twice
+// per command when commands come one at a time. Nothing in it needs to
 // survive a crash: the listeners get the notification once the commit is
 // visible, flushed or not, and a ring lost to a crash only delays the events
-// to the relay's idle poll (the events themselves were committed
-// synchronously before the ring).
+// to the relay's idle poll (the events themselves were committed before the
+// ring; a claim's, asynchronously, are lost with the claim).
 const ringSQL = "select set_config('synchronous_commit', 'off', true), pg_notify('nezuko_realtime', 'commands')"
 
 // ring asks the ringer for one realtime doorbell; it never blocks, and rings

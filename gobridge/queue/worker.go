@@ -70,12 +70,13 @@ type Worker struct {
 	done chan result
 	free chan struct{}
 
-	mu      sync.Mutex
-	running map[int64]context.CancelFunc
+	mu sync.Mutex
+	// running: the cancel of each command executing, by id.
+	running map[int64]*execution
 	// held: every command whose lease this worker holds, running or
-	// finished and waiting for its report to reach the database; renew
-	// extends them all.
-	held map[int64]bool
+	// finished and waiting for its report to reach the database, with the
+	// started_at of its claim; renew extends them all.
+	held map[int64]time.Time
 	// stopping is closed when Run's context ends: reports then give up
 	// after ReportTimeout.
 	stopping chan struct{}
@@ -86,7 +87,14 @@ type Worker struct {
 type result struct {
 	id      int64
 	attempt int
+	started time.Time
 	res     json.RawMessage
+}
+
+// execution is one command executing.
+type execution struct {
+	cancel  context.CancelFunc
+	started time.Time
 }
 
 // New returns a worker for cfg.
@@ -126,8 +134,8 @@ func New(cfg Config) *Worker {
 		wake:     make(chan struct{}, 1),
 		done:     make(chan result, cfg.Concurrency),
 		free:     make(chan struct{}, cfg.Concurrency),
-		running:  map[int64]context.CancelFunc{},
-		held:     map[int64]bool{},
+		running:  map[int64]*execution{},
+		held:     map[int64]time.Time{},
 		stopping: make(chan struct{}),
 		rings:    make(chan struct{}, 1),
 	}
@@ -239,9 +247,18 @@ func (w *Worker) Run(ctx context.Context) error {
 		for _, c := range cmds {
 			slots--
 			cctx, cancel := context.WithCancel(execCtx)
+			e := &execution{cancel, c.StartedAt}
 			w.mu.Lock()
-			w.running[c.ID] = cancel
-			w.held[c.ID] = true
+			// Still running here: a PostgreSQL crash lost the claim it came
+			// from, and the command was claimed again. That attempt is over;
+			// its SQL calls name it and change nothing any more.
+			if old := w.running[c.ID]; old != nil {
+				w.cfg.Log.Warn("command queue: claim lost in a database crash, claimed again; cancelling the old attempt",
+					"command_id", c.ID)
+				old.cancel()
+			}
+			w.running[c.ID] = e
+			w.held[c.ID] = c.StartedAt
 			w.mu.Unlock()
 			wg.Add(1)
 			go func() {
@@ -249,7 +266,9 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.execute(cctx, c)
 				cancel()
 				w.mu.Lock()
-				delete(w.running, c.ID)
+				if w.running[c.ID] == e {
+					delete(w.running, c.ID)
+				}
 				w.mu.Unlock()
 				w.free <- struct{}{}
 			}()

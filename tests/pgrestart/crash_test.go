@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nezuko-bot/nezuko/gobridge/queue"
@@ -225,29 +226,22 @@ func TestRealtimeExactAfterCrashWithReusedTransactionIDs(t *testing.T) {
 	t.Logf("%d phantom events lost by the crash; the client got one reset and the 8 new rows exactly once", lost)
 }
 
-// Commands in flight through a PostgreSQL crash: claims and completions are
-// committed synchronously, completion reports wait for the database to come
-// back (renewing the leases meanwhile), so every message is sent once and
-// every command is completed.
+// Commands in flight through a PostgreSQL crash: a message is sent only
+// after bot.plan_command's synchronous commit (which flushes the claim's
+// asynchronous one), completions are committed synchronously, completion
+// reports wait for the database to come back (renewing the leases
+// meanwhile), so every message is sent once and every command is completed.
 func TestQueueExactlyOnceThroughPostgresCrash(t *testing.T) {
 	needCluster(t)
 	ctx := context.Background()
 	pool, _ := testdb.NewPool(t)
-	var bot int64
-	if err := pool.QueryRow(ctx, `insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
-		values (9191, 'crash_bot', 'x', sha256('9191')) returning id`).Scan(&bot); err != nil {
-		t.Fatal(err)
-	}
 	const n = 120
-	if _, err := pool.Exec(ctx, `insert into nezuko.admin_commands (command_type, payload, bot_instance_id)
-		select 'send_message', jsonb_build_object('group_id', -100, 'text', 'm' || g), $1::bigint from generate_series(1, $2) g`, bot, n); err != nil {
-		t.Fatal(err)
-	}
+	enqueueMessages(t, pool, 9191, n)
 	var mu sync.Mutex
 	sent := map[int64]int{} // what "Telegram" received
 	exec := queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
 		// As the production executor: the plan (marks the attempt dispatched), then the call.
-		if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
+		if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1, $2, $3)", c.ID, c.Worker, c.StartedAt); err != nil {
 			return queue.Outcome{}, queue.NotDispatched(err) // nothing was sent
 		}
 		mu.Lock()
@@ -288,4 +282,189 @@ func TestQueueExactlyOnceThroughPostgresCrash(t *testing.T) {
 		t.Fatalf("after the crash: %d of %d settled, %d completed, %d unknown; %d sent twice, %d never sent", settled, n, completed, unknown, dup, lost)
 	}
 	t.Logf("%d commands through an immediate PostgreSQL stop: each sent once and completed", n)
+}
+
+// A claim commits asynchronously, so a crash can lose a claim whose worker
+// already holds the commands: they are pending again and the same worker
+// claims them anew, with the same attempt numbers. The old attempts, held
+// up here until the new ones have sent their messages, still ask for their
+// plans and report their failures; both name the old attempt (worker,
+// started_at) and change nothing: each message is sent once, by the new
+// attempt, and completed.
+func TestQueueClaimLostInACrashIsNotRunTwice(t *testing.T) {
+	needCluster(t)
+	ctx := context.Background()
+	pool, _ := testdb.NewPool(t)
+	const n = 40
+	enqueueMessages(t, pool, 9192, n)
+	// Keep the claim's asynchronous commit in memory until the crash.
+	if _, err := pool.Exec(ctx, "alter system set wal_writer_delay = '10s'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "select pg_reload_conf()"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p, err := pgxpool.New(context.Background(), pool.Config().ConnString())
+		if err == nil {
+			p.Exec(context.Background(), "alter system reset wal_writer_delay")
+			p.Exec(context.Background(), "select pg_reload_conf()")
+			p.Close()
+		}
+	})
+	time.Sleep(300 * time.Millisecond)
+
+	var (
+		mu               sync.Mutex
+		sent             = map[int64]int{} // what "Telegram" received
+		oldStarted       = map[int64]time.Time{}
+		crashed          = make(chan struct{})
+		oldGo            = make(chan struct{}) // the old attempts may go on
+		newGo            = make(chan struct{}) // the new attempts may finish
+		oldHeld, newSent sync.WaitGroup
+		oldDone          sync.WaitGroup
+		refused          int
+	)
+	oldHeld.Add(n)
+	oldDone.Add(n)
+	newSent.Add(n)
+	exec := queue.ExecutorFunc(func(_ context.Context, c queue.Command) (queue.Outcome, error) {
+		old := true
+		select {
+		case <-crashed:
+			old = false
+		default:
+		}
+		if old {
+			mu.Lock()
+			oldStarted[c.ID] = c.StartedAt
+			mu.Unlock()
+			defer oldDone.Done()
+			oldHeld.Done()
+			<-oldGo
+		}
+		// As the production executor: the plan (naming the attempt), then the
+		// call. Not cancellable: the worker cancels an attempt it sees claimed
+		// again, but one may already be past that point; the SQL must hold.
+		pctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := pool.Exec(pctx, "select bot_instance_id from bot.plan_command($1, $2, $3)", c.ID, c.Worker, c.StartedAt); err != nil {
+			if old {
+				mu.Lock()
+				refused++
+				mu.Unlock()
+			}
+			return queue.Outcome{}, queue.NotDispatched(err) // nothing was sent
+		}
+		mu.Lock()
+		sent[c.ID]++
+		mu.Unlock()
+		if !old {
+			newSent.Done()
+			<-newGo
+		}
+		return queue.Outcome{Result: json.RawMessage(`{"calls": [{"method": "sendMessage", "ok": true}]}`)}, nil
+	})
+	w := queue.New(queue.Config{Pool: pool, Executor: exec, AnyBot: true, Concurrency: 4 * n, Lease: time.Minute,
+		PollEvery: 200 * time.Millisecond, Name: "lost-claim-worker",
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = w.Run(wctx); close(done) }()
+	defer func() { stop(); <-done }()
+	defer func() {
+		// Let every attempt end, whatever failed.
+		select {
+		case <-oldGo:
+		default:
+			close(oldGo)
+		}
+		select {
+		case <-newGo:
+		default:
+			close(newGo)
+		}
+	}()
+
+	wait := func(wg *sync.WaitGroup, what string) {
+		t.Helper()
+		ch := make(chan struct{})
+		go func() { wg.Wait(); close(ch) }()
+		select {
+		case <-ch:
+		case <-time.After(60 * time.Second):
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+	wait(&oldHeld, "the worker holds every command")
+	close(crashed)
+	pool.Reset()
+	crash(t)
+	// Which claims survived: a command still under its old started_at.
+	var survived int
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		rows, err := pool.Query(ctx, "select id, started_at from nezuko.admin_commands where started_at is not null")
+		if err == nil {
+			survived = 0
+			var id int64
+			var at time.Time
+			_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error {
+				mu.Lock()
+				defer mu.Unlock()
+				if at.Equal(oldStarted[id]) {
+					survived++
+				}
+				return nil
+			})
+		}
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+	}
+	if survived > 0 {
+		t.Fatalf("the crash lost %d of %d claims: the test needs them all lost (nothing may flush the WAL before the crash)", n-survived, n)
+	}
+	wait(&newSent, "the commands are claimed again and their messages sent")
+	close(oldGo)
+	wait(&oldDone, "the old attempts end")
+	close(newGo)
+
+	var completed, firstAttempt int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if err := pool.QueryRow(ctx, `select count(*) filter (where status = 'completed'), count(*) filter (where attempts = 1)
+			from nezuko.admin_commands`).Scan(&completed, &firstAttempt); err == nil && completed == n {
+			break
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for id, k := range sent {
+		if k != 1 {
+			t.Errorf("command %d was sent %d times", id, k)
+		}
+	}
+	if len(sent) != n || refused != n || completed != n || firstAttempt != n {
+		t.Fatalf("%d of %d sent, %d old attempts refused their plan, %d completed, %d completed at attempt 1",
+			len(sent), n, refused, completed, firstAttempt)
+	}
+	t.Logf("%d claims lost in the crash: claimed again at the same attempt; the old attempts were refused their plans, each message sent once", n)
+}
+
+// enqueueMessages adds a bot (Telegram user id botUserID) and n send_message
+// commands bound to it.
+func enqueueMessages(t *testing.T, pool *pgxpool.Pool, botUserID int64, n int) {
+	t.Helper()
+	ctx := context.Background()
+	var bot int64
+	if err := pool.QueryRow(ctx, `insert into nezuko.bot_instances (bot_user_id, username, token_encrypted, token_sha256)
+		values ($1::bigint, 'crash_bot_' || $1::bigint, 'x', sha256($1::bigint::text::bytea)) returning id`, botUserID).Scan(&bot); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `insert into nezuko.admin_commands (command_type, payload, bot_instance_id)
+		select 'send_message', jsonb_build_object('group_id', -100, 'text', 'm' || g), $1::bigint from generate_series(1, $2) g`, bot, n); err != nil {
+		t.Fatal(err)
+	}
 }

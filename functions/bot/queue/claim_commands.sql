@@ -4,6 +4,22 @@
 -- index admin_commands_claim_idx (run_after, id) where pending serves the
 -- scan. A worker claims commands for the bots it runs (p_bots) and commands
 -- bound to no bot; p_bots null = it can act as any bot. The claim counts as an attempt.
+-- started_at (the claim's now()) names the attempt: the worker hands it back
+-- with every report (bot.plan_command, fail_command, complete_commands,
+-- execute_command), which act only on the attempt that started then.
+--
+-- The claim commits asynchronously (synchronous_commit off for its
+-- transaction): it needs no WAL flush of its own, because nothing it hands
+-- out leaves the database before a later synchronous commit. A command
+-- reaches Telegram only after bot.plan_command has committed its dispatch
+-- mark synchronously, and PostgreSQL flushes WAL in order, so that flush
+-- makes the claim durable too; a command run in SQL commits its effect after
+-- the claim, so a crash keeps both or loses the effect with the claim. A
+-- crash can lose a claim the worker already holds: the command is pending
+-- again and is claimed anew with the same attempt number but a later
+-- started_at, and the old holder's plan and reports no longer match it.
+-- The pickup saves one WAL flush (an fsync) per claim; tests/bench/README.md,
+-- command queue.
 create function bot.claim_commands(
     p_worker        text,
     p_bots          bigint[],
@@ -17,7 +33,8 @@ create function bot.claim_commands(
     attempts         integer,
     max_attempts     integer,
     needs_bot        boolean,
-    lease_expires_at timestamptz
+    lease_expires_at timestamptz,
+    started_at       timestamptz
 )
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp
 -- The plan of the claim is kept for the session, and a queue's size swings
@@ -55,10 +72,11 @@ begin
             order by d.run_after, d.id
             limit greatest(p_limit, 0)
             for update skip locked))
-        returning c.id, c.command_type, c.bot_instance_id, c.payload, c.attempts, c.max_attempts, c.lease_expires_at
+        returning c.id, c.command_type, c.bot_instance_id, c.payload, c.attempts, c.max_attempts, c.lease_expires_at,
+                  c.started_at
     )
     select cl.id, cl.command_type, cl.bot_instance_id, cl.payload, cl.attempts, cl.max_attempts,
-           t.needs_bot, cl.lease_expires_at
+           t.needs_bot, cl.lease_expires_at, cl.started_at
     from claimed cl join nezuko.command_types t on t.name = cl.command_type
     order by cl.id;
     -- How many this transaction claimed (nezuko.claimed, transaction-local):
@@ -68,6 +86,9 @@ begin
     -- this very claim had just taken (about 1 ms per claim of 256).
     get diagnostics v_claimed = row_count;
     perform set_config('nezuko.claimed', v_claimed::text, true);
+    -- Transaction-local: outlives this function (its SET clause names other
+    -- settings) and ends with the claim's commit.
+    perform set_config('synchronous_commit', 'off', true);
 end
 $$;
 comment on function bot.claim_commands(text, bigint[], integer, integer) is

@@ -4,10 +4,13 @@
 -- answer; failed at once for 4xx such as "chat not found"); a sync command's
 -- answers are stored in protected_groups / enforced_channels; otherwise the
 -- command is completed with p_result.
--- Returns the new status, or null when p_worker no longer holds the lease.
+-- Returns the new status, or null when p_worker no longer holds the lease
+-- (or, with p_started_at, the attempt that started then: see
+-- bot.claim_commands).
 -- A command rescued as 'unknown' (its worker lost the database for longer
 -- than the lease) is still settled by that worker's report.
-create function bot.complete_command(p_id bigint, p_worker text, p_result jsonb) returns text
+create function bot.complete_command(p_id bigint, p_worker text, p_result jsonb,
+                                     p_started_at timestamptz default null) returns text
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
     c nezuko.admin_commands;
@@ -19,6 +22,7 @@ declare
 begin
     select * into c from nezuko.admin_commands
     where id = p_id and status in ('running', 'unknown') and lease_owner = p_worker
+      and (p_started_at is null or started_at = p_started_at)
     for update;
     if not found then
         return null;
@@ -67,6 +71,6 @@ begin
     return 'completed';
 end
 $$;
-comment on function bot.complete_command(bigint, text, jsonb) is
+comment on function bot.complete_command(bigint, text, jsonb, timestamptz) is
     'Finish a running command with the executor''s result ({"calls": [CallResult...]}); a failed Bot API call turns it into a failed attempt. Null when the lease was lost.';
-grant execute on function bot.complete_command(bigint, text, jsonb) to nezuko_bridge;
+grant execute on function bot.complete_command(bigint, text, jsonb, timestamptz) to nezuko_bridge;

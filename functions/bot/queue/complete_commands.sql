@@ -1,8 +1,10 @@
 -- bot.complete_commands: bot.complete_command for a batch, in one round trip
--- (p_results = [{"id": 1, "result": {...}, "attempt": 2}, ...]). With
--- "attempt", a result counts only for that attempt: a report retried after
+-- (p_results = [{"id": 1, "result": {...}, "attempt": 2, "started_at":
+-- "2026-12-04T21:00:00.123456Z"}, ...]). With "attempt" and "started_at" (the
+-- claim's), a result counts only for that attempt: a report retried after
 -- its answer was lost in a restart cannot finish a later attempt of the
--- same command by the same worker. Commands whose result needs
+-- same command by the same worker, nor can the holder of a claim that a
+-- PostgreSQL crash lost finish the claim made since (bot.claim_commands). Commands whose result needs
 -- no decision (no failed call, not a sync) are completed set-based; the rest
 -- go through bot.complete_command one by one. Returns the ids completed.
 -- A command rescued as 'unknown' while its worker could not reach the
@@ -17,6 +19,7 @@ declare
     ids bigint[];
     results jsonb;
     tries jsonb;
+    starts jsonb;
     locked bigint[];
     r record;
 begin
@@ -24,8 +27,9 @@ begin
     -- key, with no join whose plan could go quadratic on stale statistics.
     select array_agg((e ->> 'id')::bigint order by (e ->> 'id')::bigint),
            jsonb_object_agg(e ->> 'id', coalesce(e -> 'result', '{}')),
-           jsonb_object_agg(e ->> 'id', coalesce(e -> 'attempt', 'null'))
-    into ids, results, tries
+           jsonb_object_agg(e ->> 'id', coalesce(e -> 'attempt', 'null')),
+           jsonb_object_agg(e ->> 'id', coalesce(e -> 'started_at', 'null'))
+    into ids, results, tries, starts
     from jsonb_array_elements(p_results) e;
     if ids is null then
         return;
@@ -34,6 +38,7 @@ begin
     locked := array(select c.id from nezuko.admin_commands c
                     where c.id = any (ids) and c.status in ('running', 'unknown') and c.lease_owner = p_worker
                       and (tries -> c.id::text = 'null' or c.attempts = (tries ->> c.id::text)::integer)
+                      and (starts -> c.id::text = 'null' or c.started_at = (starts ->> c.id::text)::timestamptz)
                     order by c.id
                     for update);
     return query

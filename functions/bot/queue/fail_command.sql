@@ -7,12 +7,15 @@
 -- admin_commands.dispatched_at) ends a command that may not repeat
 -- (command_types.repeatable false) as 'unknown' instead of retrying it: a
 -- timeout after sendMessage must not send the message twice.
--- p_attempt, when given, is the attempt the failure belongs to: a report
--- retried after its answer was lost cannot fail a later attempt.
+-- p_attempt and p_started_at (the claim's started_at), when given, name the
+-- attempt the failure belongs to: a report retried after its answer was lost
+-- cannot fail a later attempt, nor can the holder of a claim that a
+-- PostgreSQL crash lost fail the claim made since (same attempt number).
 -- Returns the new status, or null when p_worker no longer holds the lease.
 -- A retry rings nezuko_commands, so a worker wakes when it is due.
 create function bot.fail_command(p_id bigint, p_worker text, p_error text, p_retryable boolean default true,
-                                 p_maybe_done boolean default null, p_attempt integer default null)
+                                 p_maybe_done boolean default null, p_attempt integer default null,
+                                 p_started_at timestamptz default null)
 returns text
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -28,6 +31,7 @@ begin
     select * into c from nezuko.admin_commands
     where id = p_id and status in ('running', 'unknown') and lease_owner = p_worker
       and (p_attempt is null or attempts = p_attempt)
+      and (p_started_at is null or started_at = p_started_at)
     for update;
     if not found then
         return null;
@@ -56,6 +60,6 @@ begin
     return st;
 end
 $$;
-comment on function bot.fail_command(bigint, text, text, boolean, boolean, integer) is
+comment on function bot.fail_command(bigint, text, text, boolean, boolean, integer, timestamptz) is
     'Record a failed attempt: back to pending after an exponential backoff, or failed after max_attempts (or at once when not retryable), or unknown when it may have taken effect and the type may not repeat. Null when the lease was lost.';
-grant execute on function bot.fail_command(bigint, text, text, boolean, boolean, integer) to nezuko_bridge;
+grant execute on function bot.fail_command(bigint, text, text, boolean, boolean, integer, timestamptz) to nezuko_bridge;

@@ -7,10 +7,17 @@
 -- (admin_commands.dispatched_at): from the commit of this call on, the
 -- worker may reach Telegram, so a rescue of this attempt treats its outcome
 -- as unknown (re-run only when command_types.repeatable). The worker calls
--- this in its own transaction, committed synchronously, before any call.
+-- this in its own transaction before any call; that transaction commits
+-- synchronously even where synchronous_commit is off (the claim's is), and
+-- its flush makes the claim durable too (see bot.claim_commands).
+-- p_worker and p_started_at (the claim's started_at), when given, name the
+-- attempt the caller holds: any other raises 55000, so a worker still
+-- holding a claim that a PostgreSQL crash lost (the command was claimed
+-- again since, with the same attempt number) cannot send it a second time.
 -- unmute_user first re-checks every channel linked to the group (fresh, past
 -- the cache) and resumes in bot.resume_unmute_command with the answers.
-create function bot.plan_command(p_command_id bigint)
+create function bot.plan_command(p_command_id bigint, p_worker text default null,
+                                 p_started_at timestamptz default null)
 returns table (bot_instance_id bigint, plan jsonb)
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -27,6 +34,13 @@ begin
     end if;
     if c.status <> 'running' then
         raise exception 'command % is %, not running', p_command_id, c.status using errcode = '55000';
+    end if;
+    if c.lease_owner is distinct from coalesce(p_worker, c.lease_owner) then
+        raise exception 'command % is held by another worker, not %', p_command_id, p_worker using errcode = '55000';
+    end if;
+    if c.started_at is distinct from coalesce(p_started_at, c.started_at) then
+        raise exception 'the attempt of command % that started at % is over (this one started at %)',
+            p_command_id, p_started_at, c.started_at using errcode = '55000';
     end if;
     chat := coalesce(c.payload ->> 'group_id', c.payload ->> 'channel_id')::bigint;
     usr := (c.payload ->> 'user_id')::bigint;
@@ -79,10 +93,14 @@ begin
     end if;
     if bot_id is not null then
         update nezuko.admin_commands set dispatched_at = now() where id = p_command_id;
+        -- The commit that lets the worker reach Telegram is flushed first.
+        if current_setting('synchronous_commit') = 'off' then
+            perform set_config('synchronous_commit', 'on', true);
+        end if;
     end if;
     return next;
 end
 $$;
-comment on function bot.plan_command(bigint) is
-    'The Bot API plan for a running Telegram-side command, and the bot to run it (null: no bot can). Marks the attempt dispatched when a bot is found.';
-grant execute on function bot.plan_command(bigint) to nezuko_bridge;
+comment on function bot.plan_command(bigint, text, timestamptz) is
+    'The Bot API plan for a running Telegram-side command, and the bot to run it (null: no bot can). Marks the attempt dispatched when a bot is found; with p_worker and p_started_at, only for the attempt they name.';
+grant execute on function bot.plan_command(bigint, text, timestamptz) to nezuko_bridge;

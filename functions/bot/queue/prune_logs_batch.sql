@@ -11,8 +11,9 @@
 -- ctid. nezuko.retention = on (this transaction only) tells the analytics
 -- rollup triggers that this DELETE is retention: the rollups keep the
 -- aggregates of the pruned rows (a DBA's own DELETE still subtracts them).
--- Raises 55000 when p_worker no longer holds the command (lease lost).
-create function bot.prune_logs_batch(p_id bigint, p_worker text)
+-- Raises 55000 when p_worker no longer holds the command (lease lost) or,
+-- with p_started_at, the attempt that started then (bot.claim_commands).
+create function bot.prune_logs_batch(p_id bigint, p_worker text, p_started_at timestamptz default null)
 returns table (verification_log bigint, api_call_log bigint, admin_logs bigint, admin_commands bigint)
 language plpgsql volatile security definer set search_path = pg_catalog, pg_temp as $$
 declare
@@ -24,7 +25,8 @@ declare
     v_cmd bigint;
 begin
     perform 1 from nezuko.admin_commands
-    where id = p_id and command_type = 'prune_logs' and status = 'running' and lease_owner = p_worker;
+    where id = p_id and command_type = 'prune_logs' and status = 'running' and lease_owner = p_worker
+      and (p_started_at is null or started_at = p_started_at);
     if not found then
         raise exception 'prune_logs command % is not held by worker %', p_id, p_worker using errcode = '55000';
     end if;
@@ -49,6 +51,6 @@ begin
     return query select v_ver, v_api, v_adm, v_cmd;
 end
 $$;
-comment on function bot.prune_logs_batch(bigint, text) is
+comment on function bot.prune_logs_batch(bigint, text, timestamptz) is
     'One batch of prune_logs: deletes up to log_prune_batch_rows rows older than log_retention_days from each raw log (rollups keep their aggregates) and as many admin_commands finished before then; returns the counts.';
-grant execute on function bot.prune_logs_batch(bigint, text) to nezuko_bridge;
+grant execute on function bot.prune_logs_batch(bigint, text, timestamptz) to nezuko_bridge;

@@ -90,7 +90,7 @@ func (p pruneExecutor) Execute(ctx context.Context, c queue.Command) (queue.Outc
 	start := time.Now()
 	for {
 		var v, a, d, k int64
-		if err := p.pool.QueryRow(ctx, "select * from bot.prune_logs_batch($1, $2)", c.ID, c.Worker).Scan(&v, &a, &d, &k); err != nil {
+		if err := p.pool.QueryRow(ctx, "select * from bot.prune_logs_batch($1, $2, $3)", c.ID, c.Worker, c.StartedAt).Scan(&v, &a, &d, &k); err != nil {
 			return queue.Outcome{}, fmt.Errorf("prune_logs: %w", err)
 		}
 		ver, api, adm, cmd = ver+v, api+a, adm+d, cmd+k
@@ -100,7 +100,7 @@ func (p pruneExecutor) Execute(ctx context.Context, c queue.Command) (queue.Outc
 	}
 	res := fmt.Sprintf(`{"verification_log": %d, "api_call_log": %d, "admin_logs": %d, "admin_commands": %d}`, ver, api, adm, cmd)
 	var st *string
-	if err := p.pool.QueryRow(ctx, "select bot.finish_prune_logs($1, $2, $3)", c.ID, c.Worker, res).Scan(&st); err != nil {
+	if err := p.pool.QueryRow(ctx, "select bot.finish_prune_logs($1, $2, $3, $4)", c.ID, c.Worker, res, c.StartedAt).Scan(&st); err != nil {
 		return queue.Outcome{}, fmt.Errorf("prune_logs: complete: %w", err)
 	}
 	p.log.Info("prune_logs: raw log rows older than log_retention_days deleted", "verification_log", ver,

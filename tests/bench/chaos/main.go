@@ -256,7 +256,7 @@ func queueThroughRestart(mode string) (row, error) {
 	sent := map[int64]int{}
 	var lastDone atomic.Int64
 	exec := queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
-		if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
+		if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1, $2, $3)", c.ID, c.Worker, c.StartedAt); err != nil {
 			return queue.Outcome{}, queue.NotDispatched(err) // nothing was sent
 		}
 		mu.Lock()

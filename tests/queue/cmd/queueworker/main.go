@@ -53,7 +53,7 @@ func run() error {
 		AnyBot: os.Getenv("QUEUE_DISPATCH") == "1",
 		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
 			if os.Getenv("QUEUE_DISPATCH") == "1" {
-				if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1)", c.ID); err != nil {
+				if _, err := pool.Exec(ctx, "select bot_instance_id from bot.plan_command($1, $2, $3)", c.ID, c.Worker, c.StartedAt); err != nil {
 					return queue.Outcome{}, queue.NotDispatched(err)
 				}
 			}
