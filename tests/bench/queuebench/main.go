@@ -51,8 +51,8 @@ var (
 	riverWorkers = flag.Int("river-workers", 10000, "River's MaxWorkers for the queue")
 	rounds       = flag.Int("rounds", 3, "interleaved rounds (each worker once per round)")
 	polling      = flag.Bool("polling", true, "also run the seed's 1-second poller")
-	diagnose     = flag.Bool("diagnose", true, "also run nezuko with its realtime outbox triggers off (where the time goes)")
-	only         = flag.String("only", "", "comma-separated workers to run (nezuko,river-tuned,river-default,polling); default all")
+	diagnose     = flag.Bool("diagnose", true, "also run nezuko with its realtime outbox triggers off, and with its claim committed synchronously (where the time goes)")
+	only         = flag.String("only", "", "comma-separated workers to run (nezuko,river-tuned,river-default,nezuko-no-outbox,nezuko-sync-claim,polling); default all")
 )
 
 func main() {
@@ -134,6 +134,21 @@ func run() error {
 					return result{}, err
 				}
 				defer func() { _, _ = pool.Exec(context.Background(), fmt.Sprintf(t, "enable")) }()
+				return measure(ctx, pool, pc, true)
+			}})
+	}
+	if *diagnose {
+		// The claim as it was before it committed asynchronously: a SET
+		// clause on the function keeps its set_config('synchronous_commit',
+		// 'off', true) inside it, so the claim's transaction commits with the
+		// session's synchronous_commit (on).
+		cs = append(cs, &contender{key: "nezuko-sync-claim", name: "nezuko with the claim committed synchronously (diagnosis: before the claim's fsync was folded into the plan's)",
+			measure: func(ctx context.Context) (result, error) {
+				const t = "alter function bot.claim_commands(text, bigint[], integer, integer) %s"
+				if _, err := pool.Exec(ctx, fmt.Sprintf(t, "set synchronous_commit = on")); err != nil {
+					return result{}, err
+				}
+				defer func() { _, _ = pool.Exec(context.Background(), fmt.Sprintf(t, "reset synchronous_commit")) }()
 				return measure(ctx, pool, pc, true)
 			}})
 	}
