@@ -82,6 +82,8 @@ type Worker struct {
 	stopping chan struct{}
 	// rings asks ringer for a realtime doorbell (capacity 1: rings fold).
 	rings chan struct{}
+	// claimer: the connection Run's goroutine claims on (claimConn).
+	claimer *pgxpool.Conn
 }
 
 type result struct {
@@ -178,6 +180,7 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	go func() { <-ctx.Done(); close(w.stopping) }()
 
+	defer w.releaseClaimConn()
 	slots := w.cfg.Concurrency
 	w.rescue(ctx)
 	poll := time.NewTicker(w.cfg.PollEvery)

@@ -640,3 +640,46 @@ func TestKilledWorkerNeverSendsAMessageTwice(t *testing.T) {
 		t.Errorf("%d command_updated events with status unknown, want 4", n)
 	}
 }
+
+// The worker claims on a connection of its own: with every other connection
+// of its pool held by running commands, a new command is still picked up at
+// once (a claim from the pool would wait until a command finished).
+func TestClaimsDoNotWaitBehindExecutorsForAConnection(t *testing.T) {
+	pool, url := newDB(t)
+	pc, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc.MaxConns = 3
+	wpool, err := pgxpool.NewWithConfig(context.Background(), pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(wpool.Close)
+	var claimed atomic.Int64
+	gate := make(chan struct{})
+	w := queue.New(queue.Config{Pool: wpool, Concurrency: 8, BatchSize: 1, PollEvery: time.Hour,
+		OnClaim: func(cmds []queue.Command) { claimed.Add(int64(len(cmds))) },
+		Executor: queue.ExecutorFunc(func(ctx context.Context, c queue.Command) (queue.Outcome, error) {
+			// A command busy with the database: it holds a connection.
+			if conn, err := wpool.Acquire(ctx); err == nil {
+				defer conn.Release()
+			}
+			select {
+			case <-gate:
+			case <-ctx.Done():
+			}
+			return queue.Outcome{Result: json.RawMessage(`{"ok":true}`)}, nil
+		})})
+	listen(t, url, w)
+	startWorker(t, w)
+	t.Cleanup(func() { close(gate) }) // runs before the worker is stopped
+	enqueueMessages(t, pool, 3, "hold")
+	waitFor(t, 10*time.Second, "three commands running and the pool's three connections taken", func() bool {
+		return claimed.Load() == 3 && wpool.Stat().AcquiredConns() == 3
+	})
+	enqueueMessages(t, pool, 1, "next")
+	waitFor(t, 5*time.Second, "the fourth command claimed while the others hold the pool", func() bool {
+		return claimed.Load() == 4
+	})
+}
