@@ -318,7 +318,8 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float
 func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbell bool) (result, error) {
 	var mu sync.Mutex
 	claimed := map[int64]time.Time{}
-	var rings []time.Time // doorbell notifications as the listener got them
+	began := map[int64]time.Time{} // the claim's transaction began on the server (its started_at)
+	var rings []time.Time          // doorbell notifications as the listener got them
 	noop := queue.ExecutorFunc(func(context.Context, queue.Command) (queue.Outcome, error) {
 		return queue.Outcome{Result: json.RawMessage(`{}`)}, nil
 	})
@@ -328,6 +329,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 			mu.Lock()
 			for _, c := range cmds {
 				claimed[c.ID] = now
+				began[c.ID] = c.StartedAt
 			}
 			mu.Unlock()
 		}}
@@ -402,7 +404,7 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 		// claim (→ the claim returned). A command's ring is the first one
 		// after its INSERT was sent (one INSERT at a time).
 		mu.Lock()
-		var ring, claim []time.Duration
+		var ring, claim, toServer, fromServer []time.Duration
 		for id, c := range committed {
 			i, _ := slices.BinarySearchFunc(rings, sent[id], func(a, b time.Time) int { return a.Compare(b) })
 			if i == len(rings) {
@@ -414,6 +416,8 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 				from = c
 			}
 			claim = append(claim, claimed[id].Sub(from))
+			toServer = append(toServer, began[id].Sub(from))
+			fromServer = append(fromServer, claimed[id].Sub(began[id]))
 		}
 		mu.Unlock()
 		if len(ring) > 0 {
@@ -421,8 +425,13 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 			slices.Sort(claim)
 			r.ring50, r.ring99 = ring[len(ring)/2], ring[len(ring)*99/100]
 			r.claim50, r.claim99 = claim[len(claim)/2], claim[len(claim)*99/100]
-			fmt.Fprintf(os.Stderr, "  pickup: doorbell p50 %s p99 %s; claim after it p50 %s p99 %s\n",
-				ms(r.ring50), ms(r.ring99), ms(r.claim50), ms(r.claim99))
+			slices.Sort(toServer)
+			slices.Sort(fromServer)
+			fmt.Fprintf(os.Stderr, "  pickup: doorbell p50 %s p99 %s; claim after it p50 %s p99 %s "+
+				"(doorbell → its transaction began on the server p50 %s p99 %s; → returned p50 %s p99 %s)\n",
+				ms(r.ring50), ms(r.ring99), ms(r.claim50), ms(r.claim99),
+				ms(toServer[len(toServer)/2]), ms(toServer[len(toServer)*99/100]),
+				ms(fromServer[len(fromServer)/2]), ms(fromServer[len(fromServer)*99/100]))
 		}
 	}
 
