@@ -72,6 +72,8 @@ type result struct {
 	cpuSelf, cpuServer time.Duration
 	// nezuko's pickup split: commit ack → doorbell heard, → claim returned
 	ring50, ring99, claim50, claim99 time.Duration
+	// the claim's part split at its transaction's start on the server
+	toServer50, toServer99, fromServer50, fromServer99 time.Duration
 }
 
 // contender is one worker under test.
@@ -264,16 +266,20 @@ func report(cs []*contender) (string, []string) {
 			strings.Join(tp, ", "), strings.Join(p99, ", "), strings.Join(cpus, ", "))
 	}
 	for _, c := range cs {
-		var r50, r99, c50, c99 []time.Duration
+		var r50, r99, c50, c99, t50, t99, f50, f99 []time.Duration
 		for _, r := range c.runs {
 			if r.claim50 > 0 {
 				r50, r99, c50, c99 = append(r50, r.ring50), append(r99, r.ring99), append(c50, r.claim50), append(c99, r.claim99)
+				t50, t99, f50, f99 = append(t50, r.toServer50), append(t99, r.toServer99), append(f50, r.fromServer50), append(f99, r.fromServer99)
 			}
 		}
 		if len(r50) > 0 {
 			fmt.Fprintf(&b, "\n%s, its pickup split (medians of the rounds): commit ack → the doorbell's NOTIFY heard p50 %s, p99 %s; "+
-				"then → the claim returned (its SQL, triggers and commit) p50 %s, p99 %s.\n",
-				c.key, ms(median(r50)), ms(median(r99)), ms(median(c50)), ms(median(c99)))
+				"then → the claim returned (its SQL, triggers and commit) p50 %s, p99 %s; of which the doorbell → the claim's transaction "+
+				"began on the server (its started_at: the worker's hand-off and the round trip there) p50 %s, p99 %s, and "+
+				"from there → returned (SQL, commit, the way back) p50 %s, p99 %s.\n",
+				c.key, ms(median(r50)), ms(median(r99)), ms(median(c50)), ms(median(c99)),
+				ms(median(t50)), ms(median(t99)), ms(median(f50)), ms(median(f99)))
 		}
 	}
 	n, rt := byKey["nezuko"], byKey["river-tuned"]
@@ -427,11 +433,12 @@ func measure(ctx context.Context, pool *pgxpool.Pool, pc *pgxpool.Config, doorbe
 			r.claim50, r.claim99 = claim[len(claim)/2], claim[len(claim)*99/100]
 			slices.Sort(toServer)
 			slices.Sort(fromServer)
+			r.toServer50, r.toServer99 = toServer[len(toServer)/2], toServer[len(toServer)*99/100]
+			r.fromServer50, r.fromServer99 = fromServer[len(fromServer)/2], fromServer[len(fromServer)*99/100]
 			fmt.Fprintf(os.Stderr, "  pickup: doorbell p50 %s p99 %s; claim after it p50 %s p99 %s "+
 				"(doorbell → its transaction began on the server p50 %s p99 %s; → returned p50 %s p99 %s)\n",
 				ms(r.ring50), ms(r.ring99), ms(r.claim50), ms(r.claim99),
-				ms(toServer[len(toServer)/2]), ms(toServer[len(toServer)*99/100]),
-				ms(fromServer[len(fromServer)/2]), ms(fromServer[len(fromServer)*99/100]))
+				ms(r.toServer50), ms(r.toServer99), ms(r.fromServer50), ms(r.fromServer99))
 		}
 	}
 
