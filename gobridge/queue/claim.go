@@ -35,7 +35,6 @@ func (w *Worker) claim(ctx context.Context, n int) ([]Command, *float64, error) 
 		return nil, nil, fmt.Errorf("claim: %w", err)
 	}
 	br := conn.SendBatch(ctx, b)
-	defer br.Close()
 	// Any error: the next claim takes another connection (the pool drops
 	// this one if it broke).
 	failed := true

@@ -93,10 +93,10 @@ type result struct {
 	res     json.RawMessage
 }
 
-// execution is one command executing.
+// execution is one command executing (a pointer: an attempt's identity in
+// running).
 type execution struct {
-	cancel  context.CancelFunc
-	started time.Time
+	cancel context.CancelFunc
 }
 
 // New returns a worker for cfg.
@@ -250,13 +250,13 @@ func (w *Worker) Run(ctx context.Context) error {
 		for _, c := range cmds {
 			slots--
 			cctx, cancel := context.WithCancel(execCtx)
-			e := &execution{cancel, c.StartedAt}
+			e := &execution{cancel}
 			w.mu.Lock()
-			// Still running here: a PostgreSQL crash lost the claim it came
-			// from, and the command was claimed again. That attempt is over;
-			// its SQL calls name it and change nothing any more.
+			// An earlier attempt still running here is over: a PostgreSQL
+			// crash lost its claim (or its lease expired) and the command was
+			// claimed again. Its SQL calls name it and change nothing any more.
 			if old := w.running[c.ID]; old != nil {
-				w.cfg.Log.Warn("command queue: claim lost in a database crash, claimed again; cancelling the old attempt",
+				w.cfg.Log.Warn("command queue: command claimed again while an earlier attempt still runs here (its claim was lost in a crash or its lease expired); cancelling that attempt",
 					"command_id", c.ID)
 				old.cancel()
 			}
