@@ -43,6 +43,7 @@ declare
     v_cq timestamptz[];
     v_cs integer[];
     v_ck timestamp[];
+    v_pend timestamptz;
 begin
     -- UTC: every row of analytics.latency_histogram (UTC days for day and
     -- week buckets, hours, raw partial hours or days) lies in one bucket;
@@ -77,6 +78,9 @@ begin
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
             from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz, interval '30 minutes') d;
+            -- The oldest half hour not yet folded (sql/017): only the day24
+            -- rows whose 24 hours reach it look for pending ones.
+            select min(half) into v_pend from nezuko.verification_latency_day24_pending;
             return query
             -- A bucket that is one day24 row (every day of a daily
             -- series in a zone offset by :00 or :30 outside DST changes):
@@ -85,6 +89,9 @@ begin
             from unnest(v_p, v_pk) k(p, key)
             join nezuko.verification_latency_day24_all r on r.day_start = k.p
             where p_granularity = 'day' and not (k.key = any (v_ck))
+              and not (k.p > v_pend - interval '24 hours' and exists (
+                  select from nezuko.verification_latency_day24_pending l
+                  where l.half >= k.p and l.half < k.p + interval '24 hours'))
             union all
             -- The others (weeks, days with quarter corrections) merged
             -- here into one histogram each, their day24 rows and quarter
@@ -100,6 +107,17 @@ begin
                         from unnest(v_p, v_pk) k(p, key)
                         join nezuko.verification_latency_day24_all r on r.day_start = k.p
                         where k.key = any (v_ck) or p_granularity <> 'day'
+                           or k.p > v_pend - interval '24 hours' and exists (
+                                  select from nezuko.verification_latency_day24_pending l
+                                  where l.half >= k.p and l.half < k.p + interval '24 hours')
+                        union all
+                        -- the half hours not yet folded into the day24 rows
+                        -- (sql/017; at most the last hour or so)
+                        select k.key, unnest(l.buckets), unnest(l.counts)
+                        from unnest(v_p, v_pk) k(p, key)
+                        join nezuko.verification_latency_day24_pending l
+                          on l.half >= k.p and l.half < k.p + interval '24 hours'
+                        where k.p > v_pend - interval '24 hours'
                         union all
                         select c.key, unnest(r.buckets), c.sign * unnest(r.counts)
                         from unnest(v_cq, v_cs, v_ck) c(q, sign, key)

@@ -19,7 +19,8 @@ begin
         nezuko.api_call_hourly, nezuko.api_call_hourly_all, nezuko.verification_group_totals,
         nezuko.verification_daily_all, nezuko.verification_daily, nezuko.verification_latency_daily_all,
         nezuko.verification_latency_quarter_all, nezuko.verification_day24_all,
-        nezuko.verification_latency_day24_all;
+        nezuko.verification_latency_day24_all, nezuko.verification_day24_pending,
+        nezuko.verification_latency_day24_pending;
     insert into nezuko.verification_hourly (hour, group_id, status, cached, n, latency_sum, lat_lt_50, lat_50_100,
         lat_100_200, lat_200_500, lat_ge_500, n_q1, n_q2, n_q3, latency_sum_q1, latency_sum_q2, latency_sum_q3)
     select date_trunc('hour', timestamp, 'UTC'), group_id, status, cached, count(*), sum(latency_ms),

@@ -41,6 +41,7 @@ declare
     v_cq timestamptz[];
     v_cs integer[];
     v_ck timestamp[];
+    v_pend timestamptz;
 begin
     -- Every UTC bucket boundary is on the hour: each row of the hourly
     -- reader (or UTC day, for day and week buckets) lies in one bucket.
@@ -95,6 +96,9 @@ begin
             v_hi1 := case when analytics.hour_ceil(v_hi) <= p_to then analytics.hour_ceil(v_hi) else v_hi end;
             select d.p, d.k, d.q, d.s, d.qk into v_p, v_pk, v_cq, v_cs, v_ck
             from analytics.day24_plan(v_lo, v_hi, v_lo0, v_hi1, p_granularity, p_tz, interval '30 minutes') d;
+            -- The oldest half hour not yet folded (sql/017): only the day24
+            -- rows whose 24 hours reach it look for pending ones.
+            select min(half) into v_pend from nezuko.verification_day24_pending;
             return query
             -- The whole local days: the day24 row of the UTC half hour
             -- holding local midnight (sql/015: one row a day in zones
@@ -102,6 +106,13 @@ begin
             select k.key, r.status, r.cached, r.n, r.latency_sum
             from unnest(v_p, v_pk) k(p, key)
             join nezuko.verification_day24_all r on r.day_start = k.p
+            union all
+            -- ... with the half hours of its 24 not yet folded into it
+            -- (sql/017; at most the last hour or so) ...
+            select k.key, r.status, r.cached, r.n, r.latency_sum
+            from unnest(v_p, v_pk) k(p, key)
+            join nezuko.verification_day24_pending r on r.half >= k.p and r.half < k.p + interval '24 hours'
+            where k.p > v_pend - interval '24 hours'
             union all
             -- ... corrected by the quarter hours it holds but the local day
             -- does not (-1), or the other way round (+1).

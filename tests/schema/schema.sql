@@ -1885,6 +1885,24 @@ WITH (fillfactor='70');
 COMMENT ON TABLE nezuko.verification_day24_all IS 'verification_hourly_all summed over the 24 hours [day_start, day_start + 24 h), for every UTC half hour day_start (sql/009, sql/015): a local day of any time zone is one row plus at most a quarter hour at each end.';
 
 --
+-- Name: verification_day24_pending; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.verification_day24_pending (
+    half timestamp with time zone NOT NULL,
+    status text NOT NULL,
+    cached boolean NOT NULL,
+    n bigint NOT NULL,
+    latency_sum bigint NOT NULL
+);
+
+--
+-- Name: TABLE verification_day24_pending; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.verification_day24_pending IS 'verification_log rows of the half hour [half, half + 30 min) not yet added to verification_day24_all (sql/017): the half hours since the last fold, read by the day24 readers beside it.';
+
+--
 -- Name: verification_group_totals; Type: TABLE; Schema: nezuko; Owner: -
 --
 
@@ -2070,6 +2088,23 @@ WITH (fillfactor='70');
 --
 
 COMMENT ON TABLE nezuko.verification_latency_day24_all IS 'Latency histogram (format of sql/005_analytics.sql) over all groups for the 24 hours [day_start, day_start + 24 h), for every UTC half hour day_start (sql/013).';
+
+--
+-- Name: verification_latency_day24_pending; Type: TABLE; Schema: nezuko; Owner: -
+--
+
+CREATE TABLE nezuko.verification_latency_day24_pending (
+    half timestamp with time zone NOT NULL,
+    buckets smallint[] NOT NULL,
+    counts bigint[] NOT NULL,
+    CONSTRAINT verification_latency_day24_pending_check CHECK (((cardinality(buckets) = cardinality(counts)) AND (0 <= ALL (buckets)) AND (120 >= ALL (buckets))))
+);
+
+--
+-- Name: TABLE verification_latency_day24_pending; Type: COMMENT; Schema: nezuko; Owner: -
+--
+
+COMMENT ON TABLE nezuko.verification_latency_day24_pending IS 'Latency histogram (format of sql/012) of the verification_log rows of the half hour [half, half + 30 min) not yet added to verification_latency_day24_all (sql/017).';
 
 --
 -- Name: verification_latency_hourly_all; Type: TABLE; Schema: nezuko; Owner: -
@@ -2482,6 +2517,13 @@ ALTER TABLE ONLY nezuko.verification_day24_all
     ADD CONSTRAINT verification_day24_all_pkey PRIMARY KEY (day_start, status, cached);
 
 --
+-- Name: verification_day24_pending verification_day24_pending_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
+--
+
+ALTER TABLE ONLY nezuko.verification_day24_pending
+    ADD CONSTRAINT verification_day24_pending_pkey PRIMARY KEY (half, status, cached);
+
+--
 -- Name: verification_group_totals verification_group_totals_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
 --
 
@@ -2508,6 +2550,13 @@ ALTER TABLE ONLY nezuko.verification_latency_daily_all
 
 ALTER TABLE ONLY nezuko.verification_latency_day24_all
     ADD CONSTRAINT verification_latency_day24_all_pkey PRIMARY KEY (day_start);
+
+--
+-- Name: verification_latency_day24_pending verification_latency_day24_pending_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
+--
+
+ALTER TABLE ONLY nezuko.verification_latency_day24_pending
+    ADD CONSTRAINT verification_latency_day24_pending_pkey PRIMARY KEY (half);
 
 --
 -- Name: verification_latency_hourly_all verification_latency_hourly_all_pkey; Type: CONSTRAINT; Schema: nezuko; Owner: -
@@ -3360,6 +3409,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_daily_all TO nezu
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_day24_all TO nezuko_bridge;
 
 --
+-- Name: TABLE verification_day24_pending; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_day24_pending TO nezuko_bridge;
+
+--
 -- Name: TABLE verification_group_totals; Type: ACL; Schema: nezuko; Owner: -
 --
 
@@ -3394,6 +3449,12 @@ GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_daily_all
 --
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_day24_all TO nezuko_bridge;
+
+--
+-- Name: TABLE verification_latency_day24_pending; Type: ACL; Schema: nezuko; Owner: -
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE nezuko.verification_latency_day24_pending TO nezuko_bridge;
 
 --
 -- Name: TABLE verification_latency_hourly_all; Type: ACL; Schema: nezuko; Owner: -

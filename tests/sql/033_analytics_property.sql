@@ -4,7 +4,7 @@
 -- and still does after retention deletes, random deletes and UPDATEs;
 -- and the incrementally kept rollups equal a rebuild from scratch.
 begin;
-select plan(41);
+select plan(42);
 
 select setseed(extract(epoch from now())::numeric % 1 * 2 - 1);
 select diag('seeded from the transaction time ', now()::text);
@@ -219,6 +219,27 @@ where random() < 0.15;
 
 select * from pg_temp.check_all('after deletes and updates');
 
+-- The day24 rollups as the readers see them (sql/017): the folded rows plus
+-- the half hours still pending, each spread over the 48 day24 rows whose 24
+-- hours hold it.
+create function pg_temp.day24() returns table (day_start timestamptz, status text, cached boolean, n bigint, latency_sum bigint)
+language sql as $$
+    select x.day_start, x.status, x.cached, sum(x.n)::bigint, sum(x.latency_sum)::bigint
+    from (select r.day_start, r.status, r.cached, r.n, r.latency_sum from nezuko.verification_day24_all r
+          union all
+          select p.half - k * interval '30 minutes', p.status, p.cached, p.n, p.latency_sum
+          from nezuko.verification_day24_pending p, generate_series(0, 47) k) x
+    group by 1, 2, 3 having sum(x.n) <> 0
+$$;
+create function pg_temp.lat24() returns table (day_start timestamptz, bucket smallint, n bigint)
+language sql as $$
+    select x.day_start, x.bucket, sum(x.n)::bigint
+    from (select r.day_start, u.bucket, u.n from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n)
+          union all
+          select p.half - k * interval '30 minutes', u.bucket, u.n
+          from nezuko.verification_latency_day24_pending p, unnest(p.buckets, p.counts) u(bucket, n), generate_series(0, 47) k) x
+    group by 1, 2 having sum(x.n) <> 0
+$$;
 -- The incrementally kept rollups equal a rebuild from the log.
 create function pg_temp.rollups() returns table (k text, j jsonb) language sql as $$
     select 'vh', to_jsonb(r) from nezuko.verification_hourly r
@@ -236,8 +257,8 @@ create function pg_temp.rollups() returns table (k text, j jsonb) language sql a
     union all select 'lq', to_jsonb(r) from nezuko.verification_latency_quarter_all r
     union all select 'nud', to_jsonb(r) from nezuko.new_users_daily r
     union all select 'nuda', to_jsonb(r) from nezuko.new_users_daily_all r
-    union all select 'd24', to_jsonb(r) from nezuko.verification_day24_all r
-    union all select 'l24', to_jsonb(r) from nezuko.verification_latency_day24_all r
+    union all select 'd24', to_jsonb(r) from pg_temp.day24() r
+    union all select 'l24', to_jsonb(r) from pg_temp.lat24() r
 $$;
 -- The latency histograms over 24 hours (sql/009, sql/013): one for every
 -- UTC half hour with rows in its 24 hours, each equal to the histogram of
@@ -246,8 +267,8 @@ select is((select count(*)::int from nezuko.verification_latency_day24_all
            where extract(minute from day_start) not in (0, 30)), 0,
     'day24 latency histograms start on the hour or the half hour');
 select is((select count(*)::int from (
-    (select r.day_start, u.bucket, u.n
-     from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n)
+    (select r.day_start, r.bucket, r.n
+     from pg_temp.lat24() r
      except all
      select s.t, analytics.latency_bucket(v.latency_ms), count(*)
      from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
@@ -261,20 +282,23 @@ select is((select count(*)::int from (
      join nezuko.verification_log v on v.timestamp >= s.t and v.timestamp < s.t + interval '24 hours'
      group by 1, 2
      except all
-     select r.day_start, u.bucket, u.n
-     from nezuko.verification_latency_day24_all r, unnest(r.buckets, r.counts) u(bucket, n))) x), 0,
-    'every day24 latency histogram (hours and half hours) equals the raw rows of its 24 hours');
+     select r.day_start, r.bucket, r.n
+     from pg_temp.lat24() r)) x), 0,
+    'every day24 latency histogram (hours and half hours, folded and pending) equals the raw rows of its 24 hours');
 -- The counts over 24 hours (sql/009, sql/015): one row for every UTC half
 -- hour, status and cache flag with rows in its 24 hours, each equal to
 -- the raw rows' count and latency sum in [day_start, day_start + 24 h).
 select is((select count(*)::int from nezuko.verification_day24_all
            where extract(minute from day_start) not in (0, 30)), 0,
     'day24 counts start on the hour or the half hour');
+select is((select count(*)::int from nezuko.verification_day24_pending
+           where half < date_bin('30 minutes', now(), timestamptz '2000-01-01 00:00:00+00')), 0,
+    'every half hour that has ended is folded into the day24 rows');
 select ok((select count(*) from nezuko.verification_day24_all where extract(minute from day_start) = 30) > 0,
     'day24 counts start at half hours too');
 select is((select count(*)::int from (
     (select r.day_start, r.status, r.cached, r.n, r.latency_sum
-     from nezuko.verification_day24_all r
+     from pg_temp.day24() r
      except all
      select s.t, v.status, v.cached, count(*), sum(v.latency_ms)
      from (select distinct date_bin('30 minutes', l.timestamp, timestamptz '2000-01-01 00:00:00+00') - k * interval '30 minutes' as t
@@ -289,8 +313,8 @@ select is((select count(*)::int from (
      group by 1, 2, 3
      except all
      select r.day_start, r.status, r.cached, r.n, r.latency_sum
-     from nezuko.verification_day24_all r)) x), 0,
-    'every day24 count row (hours and half hours) equals the raw rows of its 24 hours');
+     from pg_temp.day24() r)) x), 0,
+    'every day24 count row (hours and half hours, folded and pending) equals the raw rows of its 24 hours');
 create temp table kept on commit drop as select * from pg_temp.rollups();
 select analytics.rebuild_analytics_rollups();
 create temp table rebuilt on commit drop as select * from pg_temp.rollups();
