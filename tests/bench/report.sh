@@ -4,7 +4,10 @@
 #   report.sh capture KEY CMD...  run one benchmark; its stdout goes to the terminal
 #                                 and to results/KEY.md (the run's tables), its
 #                                 "TARGET | target | met or NOT met | figure" lines
-#                                 to results/KEY.targets
+#                                 to results/KEY.targets. A run that fails is
+#                                 recorded only if it printed its targets (a
+#                                 target not met may end the run with status 1);
+#                                 the report names the command as BENCH_CMD or CMD.
 #   report.sh machine             write results/machine.md (CPU, memory, kernel, PostgreSQL)
 #   report.sh readme              rewrite README.md from sections/ and results/
 #   report.sh summary             one line per target: met / NOT met, with the figure
@@ -29,12 +32,13 @@ capture)
     tmp="$(mktemp)"
     status=0
     "$@" | tee "$tmp" || status=$?
-    if [ "$status" != 0 ]; then
+    if [ "$status" != 0 ] && ! grep -q '^TARGET | ' "$tmp"; then
         echo "report.sh: $key failed (exit $status); results/$key.* left as they were" >&2
         rm -f "$tmp"; exit "$status"
     fi
     {
-        echo "Run $started – $(date -u '+%H:%M') UTC, \`flock /tmp/nezuko-bench.lock just bench-$key\`, load average $load at the start (the machine is shared)."
+        echo "Run $started – $(date -u '+%H:%M') UTC, \`${BENCH_CMD:-$*}\`, load average $load at the start (the machine is shared)."
+        if [ "$status" != 0 ]; then echo; echo "The run exited with status $status (a target not met)."; fi
         echo
         # headings of the run's own output become bold lines under the
         # section's "Latest run" (outside code fences)
@@ -46,6 +50,7 @@ capture)
         echo "$key | targets | not evaluated | the benchmark prints no TARGET lines; read its section" > "$results/$key.targets"
     fi
     rm -f "$tmp"
+    exit "$status"
     ;;
 machine)
     {
