@@ -205,6 +205,10 @@ lint:
 bench:
     #!/usr/bin/env bash
     set -uo pipefail
+    # the tools the benchmarks call, checked before the ~45 minutes start
+    for t in wrk pgbench flock; do
+        command -v "$t" > /dev/null || { echo "just bench needs $t (Debian: apt-get install wrk postgresql-15 util-linux)" >&2; exit 1; }
+    done
     external="${DATABASE_URL:-}"
     export DATABASE_URL="$(just _db-url)" || exit 1
     exec 9> /tmp/nezuko-bench.lock
@@ -216,7 +220,8 @@ bench:
     # shortest first: a run cut short still refreshes most sections
     run queue just bench-queue
     run realtime $r capture realtime just bench-realtime
-    run api $r capture api just bench-api
+    # with the /metrics scrape contender (issue 16's targets)
+    run api env BENCH_SCRAPE_METRICS=1 BENCH_CMD="BENCH_SCRAPE_METRICS=1 just bench-api" $r capture api just bench-api
     run bot $r capture bot just bench-bot
     # 10 M + 10 M rows, then the same RPCs beside a copy grown to 50 M (issue 17)
     run sql $r capture sql just bench-sql -history-rows 40000000
