@@ -301,7 +301,7 @@ bench-queue *args:
     export DATABASE_URL="$(just _db-url)"
     # its own module (River is a test-only dependency)
     (cd tests/bench/queuebench && go build -o ../../../bin/bench-queue .)
-    BENCH_CMD="just bench-queue $*" tests/bench/report.sh capture queue bin/bench-queue "$@"
+    BENCH_CMD="just bench-queue${*:+ $*}" tests/bench/report.sh capture queue bin/bench-queue "$@"
     tests/bench/report.sh readme
 
 # The PostgreSQL server binaries: PG_BIN, or the newest under /usr/lib/postgresql.
