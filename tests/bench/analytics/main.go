@@ -193,6 +193,16 @@ type growth struct {
 	before, after         []result
 }
 
+// p50Ratios are the RPCs' p50 ratios grown / original, sorted.
+func (g *growth) p50Ratios() []float64 {
+	rs := make([]float64, len(g.before))
+	for i, r := range g.before {
+		rs[i] = float64(g.after[i].p50) / float64(r.p50)
+	}
+	sort.Float64s(rs)
+	return rs
+}
+
 // grow copies the scratch database (CREATE DATABASE ... TEMPLATE), adds
 // c.historyRows older verification_log rows to the copy at the seeded rate
 // (demo.generate with p_end = the start of the seeded history), and times
@@ -355,6 +365,9 @@ type result struct {
 	p50, p95, raw time.Duration
 }
 
+// speedup is how many times faster the RPC's p50 is than the raw scan.
+func (r result) speedup() float64 { return float64(r.raw) / float64(r.p50) }
+
 func measure(ctx context.Context, conn *pgx.Conn, q query, c config) (result, error) {
 	r := result{query: q}
 	for i := 0; i < 3; i++ { // warm the plan caches and the buffer cache
@@ -415,6 +428,11 @@ type ingest struct {
 	triggersOff     time.Duration // the same log table with every trigger disabled
 	rows            int
 	deleteTime      time.Duration
+}
+
+// rates are rows/s into the log with its triggers and with them off.
+func (in ingest) rates() (triggered, triggersOff float64) {
+	return float64(in.rows) / in.triggered.Seconds(), float64(in.rows) / in.triggersOff.Seconds()
 }
 
 // measureIngest inserts the same 10k-row statements into each log (with its
@@ -563,7 +581,7 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 	fmt.Fprintf(&b, "\n\n## RPCs: %d calls each (after 3 warm-up calls) vs the raw-scan reference (median of %d)\n\n", c.calls, c.rawCalls)
 	fmt.Fprintf(&b, "| RPC | window | p50 ms | p95 ms | raw scan ms | raw / p50 |\n| --- | --- | ---: | ---: | ---: | ---: |\n")
 	for _, r := range rs {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), float64(r.raw)/float64(r.p50))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %.0f× |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(r.raw), r.speedup())
 	}
 	if g != nil {
 		how := fmt.Sprintf("older history added at the same rate in %s, the copy made in %s", g.seed.Round(time.Second), g.copyTime.Round(time.Second))
@@ -574,14 +592,12 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 			g.rowsBefore, g.rowsAfter, how)
 		fmt.Fprintf(&b, "| RPC | window | p50 ms at %d M | p95 ms | p50 ms at %d M | p95 ms | p50 ratio | p95 ratio |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
 			g.rowsBefore/1_000_000, g.rowsAfter/1_000_000)
-		var p50s []float64
 		for i, r := range g.before {
 			a := g.after[i]
-			p50s = append(p50s, float64(a.p50)/float64(r.p50))
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %.2f | %.2f |\n", r.name, r.window, ms(r.p50), ms(r.p95), ms(a.p50), ms(a.p95),
 				float64(a.p50)/float64(r.p50), float64(a.p95)/float64(r.p95))
 		}
-		sort.Float64s(p50s)
+		p50s := g.p50Ratios()
 		fmt.Fprintf(&b, "\np50 ratio (grown / original) over the %d RPCs: median %.2f, min %.2f, max %.2f.\n",
 			len(p50s), p50s[len(p50s)/2], p50s[0], p50s[len(p50s)-1])
 	}
@@ -592,7 +608,7 @@ func render(c config, mach string, seed time.Duration, rs []result, ins []ingest
 	fmt.Fprintf(&b, "The bare table is the log itself with every trigger off: same rows, size and indexes, so the ratio is what the triggers cost. The empty copy (same indexes and defaults, no triggers, empty at the start) also has smaller, cached indexes.\n\n")
 	fmt.Fprintf(&b, "| table | with triggers rows/s | bare table (same table, every trigger off) rows/s | ratio | empty bare copy rows/s | ratio | delete of those rows (retention path) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 	for _, in := range ins {
-		tr, or := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.triggersOff.Seconds()
+		tr, or := in.rates()
 		br := float64(in.rows) / in.bare.Seconds()
 		fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f | %.0f | %.2f | %s ms for %d rows |\n", in.table, tr, or, tr/or, br, tr/br, ms(in.deleteTime), in.rows)
 	}
@@ -630,25 +646,21 @@ func targets(c config, rs []result, ins []ingest, g *growth) string {
 				continue
 			}
 			long++
-			if r.raw >= 100*r.p50 {
+			if r.speedup() >= 100 {
 				fast++
 			}
-			if slowest == nil || float64(r.raw)/float64(r.p50) < float64(slowest.raw)/float64(slowest.p50) {
+			if slowest == nil || r.speedup() < slowest.speedup() {
 				slowest = &rs[i]
 			}
 		}
 		if slowest != nil {
 			line("≥ 100× faster than the raw scan on 30d/90d windows at "+size, fast == long, "%d of %d (min %.0f×, %s %s)",
-				fast, long, float64(slowest.raw)/float64(slowest.p50), slowest.name, slowest.window)
+				fast, long, slowest.speedup(), slowest.name, slowest.window)
 		}
 	}
 
 	if g != nil {
-		var p50s []float64
-		for i, r := range g.before {
-			p50s = append(p50s, float64(g.after[i].p50)/float64(r.p50))
-		}
-		sort.Float64s(p50s)
+		p50s := g.p50Ratios()
 		med := p50s[len(p50s)/2]
 		line(fmt.Sprintf("cost does not grow from %s to %s verification rows: median p50 ratio within 0.8–1.25", millions(g.rowsBefore), millions(g.rowsAfter)),
 			med >= 0.8 && med <= 1.25, "median %.2f over %d RPCs, timed side by side (min %.2f, max %.2f)", med, len(p50s), p50s[0], p50s[len(p50s)-1])
@@ -657,7 +669,7 @@ func targets(c config, rs []result, ins []ingest, g *growth) string {
 	}
 
 	for _, in := range ins {
-		tr, or := float64(in.rows)/in.triggered.Seconds(), float64(in.rows)/in.triggersOff.Seconds()
+		tr, or := in.rates()
 		line("ingest into "+in.table+" ≥ 50k rows/s and ≥ 0.5× the same table with its triggers off", tr >= 50_000 && tr/or >= 0.5,
 			"%.0f rows/s, %.2f× (%.0f rows/s with the triggers off)", tr, tr/or, or)
 	}
